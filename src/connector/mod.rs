@@ -1,0 +1,203 @@
+//! The connector contract: sources bring payloads or rows in, sinks take event batches out,
+//! mappers translate between bytes and events. Connectors see only `Event`, `Schema`, `Value` and
+//! the mapper they are given; the engine owns threads, buffering, error strategies and metrics.
+
+pub mod builtin;
+pub mod config;
+pub mod error;
+pub mod mapper;
+pub mod registry;
+pub mod spec;
+
+use crate::event::Event;
+use crate::schema::Schema;
+use crate::value::Value;
+use bytes::Bytes;
+use std::fmt;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+pub use config::{ConfigError, ConnectorConfig, MapperConfig, Params};
+pub use mapper::{MapperFactory, SinkMapper, SourceMapper};
+pub use registry::ConnectorRegistry;
+pub use spec::{ConnectorSpec, ParamSpec};
+
+/// Whether retrying can help.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorClass {
+    /// Network blips, timeouts, 5xx: retry with backoff.
+    Transient,
+    /// Bad config, auth refused, 4xx, unencodable data: retrying cannot help.
+    Permanent,
+}
+
+/// A connector failure with its class.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConnectorError {
+    pub class: ErrorClass,
+    pub message: String,
+}
+
+impl ConnectorError {
+    pub fn transient(message: impl Into<String>) -> Self {
+        ConnectorError {
+            class: ErrorClass::Transient,
+            message: message.into(),
+        }
+    }
+
+    pub fn permanent(message: impl Into<String>) -> Self {
+        ConnectorError {
+            class: ErrorClass::Permanent,
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for ConnectorError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for ConnectorError {}
+
+impl From<ConfigError> for ConnectorError {
+    fn from(e: ConfigError) -> Self {
+        ConnectorError::permanent(e.0)
+    }
+}
+
+impl From<std::io::Error> for ConnectorError {
+    fn from(e: std::io::Error) -> Self {
+        use std::io::ErrorKind::*;
+        match e.kind() {
+            NotFound | PermissionDenied | InvalidInput | InvalidData | Unsupported => {
+                ConnectorError::permanent(e.to_string())
+            }
+            _ => ConnectorError::transient(e.to_string()),
+        }
+    }
+}
+
+/// Where a source delivers what it reads. Implemented by the engine: payloads go through the
+/// stream's mapper (failures to the error strategy), rows go straight to the stream, both stamped
+/// with the app clock.
+pub trait SourceOutput: Send {
+    /// Decodes each payload with the stream's mapper and delivers the result as one batch.
+    fn payloads(&mut self, payloads: &[Bytes]);
+    /// Delivers typed rows (in the stream's attribute order) as one batch.
+    fn rows(&mut self, rows: Vec<Arc<[Value]>>);
+    /// Reports a failure that is not tied to a decodable payload (connection lost, ...). It is
+    /// logged, counted and handed to the error strategy with the payload, if any.
+    fn error(&mut self, error: &ConnectorError, payload: Option<&Bytes>);
+}
+
+/// What a running source is handed.
+pub struct SourceContext {
+    running: Arc<AtomicBool>,
+    output: Box<dyn SourceOutput>,
+}
+
+impl SourceContext {
+    pub fn new(running: Arc<AtomicBool>, output: Box<dyn SourceOutput>) -> Self {
+        SourceContext { running, output }
+    }
+
+    /// False once the app is stopping: return from `run` promptly.
+    pub fn is_running(&self) -> bool {
+        self.running.load(Ordering::Acquire)
+    }
+
+    /// The flag itself, for connectors that hand it to their own threads or async tasks.
+    pub fn running_flag(&self) -> Arc<AtomicBool> {
+        self.running.clone()
+    }
+
+    pub fn emit_payload(&mut self, payload: Bytes) {
+        self.output.payloads(std::slice::from_ref(&payload));
+    }
+
+    /// Several payloads become one batch: prefer this on the fast path.
+    pub fn emit_payloads(&mut self, payloads: &[Bytes]) {
+        if !payloads.is_empty() {
+            self.output.payloads(payloads);
+        }
+    }
+
+    pub fn emit_rows(&mut self, rows: Vec<Arc<[Value]>>) {
+        if !rows.is_empty() {
+            self.output.rows(rows);
+        }
+    }
+
+    pub fn report_error(&mut self, error: &ConnectorError, payload: Option<&Bytes>) {
+        self.output.error(error, payload);
+    }
+}
+
+/// A source runs on a thread of its own until its input ends or the app stops.
+pub trait Source: Send {
+    /// Reads and emits until the input ends (return `Ok`) or `ctx.is_running()` turns false.
+    /// An `Err` is logged and counted; the stream stays up for the app's other sources.
+    fn run(&mut self, ctx: &mut SourceContext) -> Result<(), ConnectorError>;
+}
+
+/// Events a sink could not encode or deliver individually, by index into the batch.
+#[derive(Debug, Default)]
+pub struct Rejects {
+    pub items: Vec<(usize, ConnectorError)>,
+}
+
+impl Rejects {
+    pub fn reject(&mut self, index: usize, error: ConnectorError) {
+        self.items.push((index, error));
+    }
+}
+
+/// A sink is driven by one engine thread that drains its bounded buffer in batches.
+pub trait Sink: Send {
+    /// Delivers a batch. Events that fail on their own go to `rejects`; an `Err` means the whole
+    /// batch failed and goes to the error strategy (retried if the class is transient and the
+    /// strategy is `retry`).
+    fn publish(&mut self, events: &[Event], rejects: &mut Rejects) -> Result<(), ConnectorError>;
+
+    /// Called once after the last batch, at shutdown: write out anything held.
+    fn flush(&mut self) -> Result<(), ConnectorError> {
+        Ok(())
+    }
+}
+
+/// Builds sources of one type from validated configs.
+pub trait SourceFactory: Send + Sync {
+    fn spec(&self) -> ConnectorSpec;
+
+    /// Extra checks at compile time beyond the parameter metadata (value ranges, combinations).
+    fn validate(&self, _config: &ConnectorConfig, _schema: &Schema) -> Result<(), ConfigError> {
+        Ok(())
+    }
+
+    fn create(
+        &self,
+        config: &ConnectorConfig,
+        schema: &Schema,
+    ) -> Result<Box<dyn Source>, ConnectorError>;
+}
+
+/// Builds sinks of one type from validated configs.
+pub trait SinkFactory: Send + Sync {
+    fn spec(&self) -> ConnectorSpec;
+
+    fn validate(&self, _config: &ConnectorConfig, _schema: &Schema) -> Result<(), ConfigError> {
+        Ok(())
+    }
+
+    /// `mapper` is the stream's `@map` (or the spec's default format); `None` when the spec
+    /// declares no formats.
+    fn create(
+        &self,
+        config: &ConnectorConfig,
+        schema: &Schema,
+        mapper: Option<Box<dyn SinkMapper>>,
+    ) -> Result<Box<dyn Sink>, ConnectorError>;
+}

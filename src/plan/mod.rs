@@ -1,0 +1,1 @@
+//! Binding and planning: catalog, typed expressions, the dataflow graph.

@@ -1,0 +1,3 @@
+//! Execution: junctions, clock and scheduler, query operators, connector drivers.
+
+pub mod clock;

@@ -1,0 +1,3 @@
+//! Parsing: annotations pre-pass, the sqlparser-based statement grammar, the app AST.
+
+pub mod diagnostic;

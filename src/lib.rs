@@ -1,6 +1,9 @@
-//! EventFlux: a streaming SQL engine. See the README and the docs site for the language.
+//! EventFlux: a streaming SQL engine. An app is SQL text: streams declared with `CREATE STREAM`,
+//! bound to the outside world with `@source`/`@sink`, transformed by `INSERT INTO ... SELECT`
+//! queries. See [`Engine`] to embed it.
 
 pub mod connector;
+mod engine;
 pub mod event;
 pub mod functions;
 pub mod plan;
@@ -9,6 +12,9 @@ pub mod schema;
 pub mod sql;
 pub mod value;
 
+pub use engine::Engine;
 pub use event::{Event, EventKind};
+pub use runtime::app::{App, AppStats, EngineError, InputHandle, RunOptions, Subscription};
 pub use schema::{Attribute, Schema};
+pub use sql::diagnostic::CompileErrors;
 pub use value::{AttrType, Value};

@@ -1,1 +1,5 @@
 //! Binding and planning: catalog, typed expressions, the dataflow graph.
+
+pub mod binder;
+pub mod expr;
+pub mod graph;

@@ -1,3 +1,11 @@
 //! Execution: junctions, clock and scheduler, query operators, connector drivers.
 
+pub mod app;
 pub mod clock;
+pub mod failure;
+pub mod junction;
+pub mod query;
+pub mod queue;
+pub mod scheduler;
+pub mod sink;
+pub mod source;

@@ -1,11 +1,16 @@
 //! Mappers: bytes to rows (source side) and events to bytes (sink side).
 
+pub mod bytes;
+pub mod csv;
+pub mod json;
+pub mod text;
+
 use crate::connector::config::{ConfigError, MapperConfig};
 use crate::connector::spec::ConnectorSpec;
 use crate::event::Event;
 use crate::schema::Schema;
 use crate::value::Value;
-use bytes::Bytes;
+use ::bytes::Bytes;
 use std::sync::Arc;
 
 /// Turns one payload into zero or more rows in the stream's attribute order.
@@ -46,4 +51,39 @@ pub trait MapperFactory: Send + Sync {
 use crate::connector::registry::ConnectorRegistry;
 
 /// Registers json, text, csv and bytes.
-pub fn register_all(_registry: &mut ConnectorRegistry) {}
+pub fn register_all(registry: &mut ConnectorRegistry) {
+    registry.register_mapper(Arc::new(json::JsonMapperFactory));
+    registry.register_mapper(Arc::new(text::TextMapperFactory));
+    registry.register_mapper(Arc::new(csv::CsvMapperFactory));
+    registry.register_mapper(Arc::new(bytes::BytesMapperFactory));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn all_four_are_registered_with_complete_specs() {
+        let mut r = ConnectorRegistry::empty();
+        register_all(&mut r);
+        let specs = r.mapper_specs();
+        let names: Vec<&str> = specs.iter().map(|s| s.name).collect();
+        assert_eq!(names, ["bytes", "csv", "json", "text"]);
+        for s in &specs {
+            assert!(!s.description.is_empty(), "{}", s.name);
+            assert!(s.formats.is_empty() && s.default_format.is_none());
+            assert!(
+                s.example.starts_with(&format!("@map(type='{}'", s.name)),
+                "{}",
+                s.example
+            );
+            for p in &s.params {
+                assert!(
+                    !p.description.is_empty() && !p.example.is_empty(),
+                    "{}",
+                    p.name
+                );
+            }
+        }
+    }
+}

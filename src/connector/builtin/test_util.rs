@@ -1,0 +1,90 @@
+//! Test helpers: a `SourceOutput` that records what a source emits.
+
+use crate::connector::{ConnectorError, SourceContext, SourceOutput};
+use crate::value::Value;
+use bytes::Bytes;
+use std::sync::atomic::AtomicBool;
+use std::sync::{Arc, Mutex};
+
+#[derive(Default)]
+pub struct Recorded {
+    pub payloads: Vec<Vec<Bytes>>,
+    pub rows: Vec<Vec<Arc<[Value]>>>,
+    pub errors: Vec<String>,
+}
+
+/// Records payload batches, row batches and errors; clones share the record.
+#[derive(Clone, Default)]
+pub struct Recorder(pub Arc<Mutex<Recorded>>);
+
+impl Recorder {
+    /// A recorder and a running context that delivers into it.
+    pub fn context() -> (Recorder, SourceContext) {
+        let (rec, ctx, _) = Self::context_with_flag();
+        (rec, ctx)
+    }
+
+    /// Also returns the running flag, to stop the source.
+    pub fn context_with_flag() -> (Recorder, SourceContext, Arc<AtomicBool>) {
+        let rec = Recorder::default();
+        let flag = Arc::new(AtomicBool::new(true));
+        let ctx = SourceContext::new(flag.clone(), Box::new(rec.clone()));
+        (rec, ctx, flag)
+    }
+
+    pub fn payload_batches(&self) -> Vec<Vec<Bytes>> {
+        self.0.lock().unwrap().payloads.clone()
+    }
+
+    pub fn payload_strings(&self) -> Vec<String> {
+        self.0
+            .lock()
+            .unwrap()
+            .payloads
+            .iter()
+            .flatten()
+            .map(|b| String::from_utf8_lossy(b).into_owned())
+            .collect()
+    }
+
+    pub fn row_batches(&self) -> Vec<Vec<Arc<[Value]>>> {
+        self.0.lock().unwrap().rows.clone()
+    }
+
+    pub fn rows(&self) -> Vec<Arc<[Value]>> {
+        self.0
+            .lock()
+            .unwrap()
+            .rows
+            .iter()
+            .flatten()
+            .cloned()
+            .collect()
+    }
+
+    /// Waits (up to 10 s) until at least `n` payloads were recorded; returns whether they were.
+    pub fn wait_for_payloads(&self, n: usize) -> bool {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while std::time::Instant::now() < deadline {
+            if self.payload_strings().len() >= n {
+                return true;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        false
+    }
+}
+
+impl SourceOutput for Recorder {
+    fn payloads(&mut self, payloads: &[Bytes]) {
+        self.0.lock().unwrap().payloads.push(payloads.to_vec());
+    }
+
+    fn rows(&mut self, rows: Vec<Arc<[Value]>>) {
+        self.0.lock().unwrap().rows.push(rows);
+    }
+
+    fn error(&mut self, error: &ConnectorError, _payload: Option<&Bytes>) {
+        self.0.lock().unwrap().errors.push(error.message.clone());
+    }
+}

@@ -1,0 +1,899 @@
+//! Binding: resolves names and types of a parsed app against the connector and function
+//! registries, producing the dataflow plan or every error found.
+
+use crate::connector::config::{ConnectorConfig, MapperConfig};
+use crate::connector::error::ErrorStrategy;
+use crate::connector::registry::{ConnectorRegistry, Issue, Role};
+use crate::functions::FunctionRegistry;
+use crate::plan::expr::{Expr, Scope};
+use crate::plan::graph::*;
+use crate::schema::{Attribute, Schema};
+use crate::sql::annotation::Annotation;
+use crate::sql::ast::*;
+use crate::sql::diagnostic::{did_you_mean, Diagnostic, Pos};
+use crate::value::AttrType;
+use std::collections::{BTreeMap, HashMap};
+
+const STREAM_ANNOTATIONS: &[&str] = &["source", "sink", "async"];
+const QUERY_ANNOTATIONS: &[&str] = &["info"];
+const APP_ANNOTATIONS: &[&str] = &["app:name", "app:playback", "app:description"];
+const DEFAULT_ASYNC_BUFFER: usize = 1024;
+
+pub struct Binder<'a> {
+    pub connectors: &'a ConnectorRegistry,
+    pub functions: &'a FunctionRegistry,
+}
+
+/// A connector binding before DLQ resolution, with where each key was written.
+struct PendingConnector {
+    role: Role,
+    stream: StreamId,
+    config: ConnectorConfig,
+    pos: Pos,
+    key_pos: HashMap<String, Pos>,
+}
+
+impl Binder<'_> {
+    pub fn bind(&self, app: &AppAst) -> Result<AppPlan, Vec<Diagnostic>> {
+        let mut errors = Vec::new();
+        let mut plan = AppPlan {
+            name: "app".into(),
+            playback: false,
+            streams: Vec::new(),
+            queries: Vec::new(),
+        };
+        self.app_annotations(app, &mut plan, &mut errors);
+
+        let mut pending = Vec::new();
+        for st in &app.statements {
+            if let StatementKind::CreateStream(decl) = &st.kind {
+                self.declare_stream(st, decl, &mut plan, &mut pending, &mut errors);
+            }
+        }
+        let queries: Vec<(&Statement, &QueryDecl)> = app
+            .statements
+            .iter()
+            .filter_map(|st| match &st.kind {
+                StatementKind::Query(q) => Some((st, q)),
+                _ => None,
+            })
+            .collect();
+        self.bind_queries(&queries, &mut plan, &mut errors);
+        for p in pending {
+            if let Some(c) = self.finish_connector(p, &plan, &mut errors) {
+                let (role, stream, c) = c;
+                match role {
+                    Role::Source => plan.streams[stream].sources.push(c),
+                    Role::Sink => plan.streams[stream].sinks.push(c),
+                }
+            }
+        }
+        self.check_cycles(&plan, &mut errors);
+        if errors.is_empty() {
+            Ok(plan)
+        } else {
+            errors.sort_by_key(|d| d.pos);
+            Err(errors)
+        }
+    }
+
+    fn app_annotations(&self, app: &AppAst, plan: &mut AppPlan, errors: &mut Vec<Diagnostic>) {
+        for a in &app.app_annotations {
+            match a.name.as_str() {
+                "app:name" => match a.positional().or_else(|| a.element("name")) {
+                    Some(e) => plan.name = e.value.clone(),
+                    None => errors.push(Diagnostic::new(
+                        a.pos,
+                        "@app:name needs a name: @app:name('Trades')",
+                    )),
+                },
+                "app:playback" => plan.playback = true,
+                "app:description" => {}
+                other => errors.push(unknown_annotation(a, other, APP_ANNOTATIONS)),
+            }
+        }
+    }
+
+    fn declare_stream(
+        &self,
+        st: &Statement,
+        decl: &StreamDecl,
+        plan: &mut AppPlan,
+        pending: &mut Vec<PendingConnector>,
+        errors: &mut Vec<Diagnostic>,
+    ) {
+        let name = &decl.name.value;
+        if let Some(prev) = plan.stream_id(name) {
+            errors.push(
+                Diagnostic::new(
+                    decl.name.pos,
+                    format!(
+                        "stream '{name}' is already declared at line {}",
+                        plan.streams[prev].pos.line
+                    ),
+                )
+                .with_len(name.chars().count()),
+            );
+            return;
+        }
+        let mut attrs: Vec<Attribute> = Vec::new();
+        for a in &decl.attrs {
+            if attrs
+                .iter()
+                .any(|x| x.name.eq_ignore_ascii_case(&a.name.value))
+            {
+                errors.push(Diagnostic::new(
+                    a.name.pos,
+                    format!("attribute '{}' is declared twice in '{name}'", a.name.value),
+                ));
+                continue;
+            }
+            attrs.push(Attribute {
+                name: a.name.value.clone(),
+                ty: a.ty,
+            });
+        }
+        let id = plan.streams.len();
+        let mut stream = StreamPlan {
+            schema: Schema::new(name, attrs),
+            declared: true,
+            async_buffer: None,
+            sources: Vec::new(),
+            sinks: Vec::new(),
+            pos: decl.name.pos,
+        };
+        for a in &st.annotations {
+            match a.name.as_str() {
+                "source" | "sink" => {
+                    let role = if a.name == "source" {
+                        Role::Source
+                    } else {
+                        Role::Sink
+                    };
+                    if let Some(p) =
+                        self.connector_from_annotation(a, role, id, &stream.schema, errors)
+                    {
+                        pending.push(p);
+                    }
+                }
+                "async" => {
+                    let size = match a.element("buffer.size") {
+                        Some(e) => match e.value.parse::<usize>() {
+                            Ok(n) if n > 0 => n,
+                            _ => {
+                                errors.push(Diagnostic::new(
+                                    e.value_pos,
+                                    format!(
+                                        "buffer.size must be a positive integer, got '{}'",
+                                        e.value
+                                    ),
+                                ));
+                                DEFAULT_ASYNC_BUFFER
+                            }
+                        },
+                        None => DEFAULT_ASYNC_BUFFER,
+                    };
+                    for e in &a.elements {
+                        if e.key.as_deref() != Some("buffer.size") {
+                            errors.push(Diagnostic::new(
+                                e.key_pos,
+                                format!(
+                                    "unknown parameter '{}' for @async: it takes buffer.size",
+                                    e.key.as_deref().unwrap_or(&e.value)
+                                ),
+                            ));
+                        }
+                    }
+                    stream.async_buffer = Some(size);
+                }
+                other => errors.push(unknown_annotation(a, other, STREAM_ANNOTATIONS)),
+            }
+        }
+        if !decl.with.is_empty() {
+            if let Some(p) = self.connector_from_with(decl, id, errors) {
+                pending.push(p);
+            }
+        }
+        plan.streams.push(stream);
+    }
+
+    fn connector_from_annotation(
+        &self,
+        a: &Annotation,
+        role: Role,
+        stream: StreamId,
+        schema: &Schema,
+        errors: &mut Vec<Diagnostic>,
+    ) -> Option<PendingConnector> {
+        let mut config = ConnectorConfig {
+            stream: schema.name().to_string(),
+            ..Default::default()
+        };
+        let mut key_pos = HashMap::new();
+        for e in &a.elements {
+            match e.key.as_deref() {
+                Some("type") => {
+                    config.kind = e.value.clone();
+                    key_pos.insert("type".to_string(), e.value_pos);
+                }
+                Some(k) => {
+                    config.params.insert(k.to_string(), e.value.clone());
+                    key_pos.insert(k.to_string(), e.key_pos);
+                }
+                None => errors.push(Diagnostic::new(
+                    e.key_pos,
+                    format!("@{} takes key='value' pairs, got '{}'", a.name, e.value),
+                )),
+            }
+        }
+        if config.kind.is_empty() {
+            errors.push(Diagnostic::new(
+                a.pos,
+                format!(
+                    "@{} needs a type, e.g. @{}(type='{}')",
+                    a.name,
+                    a.name,
+                    if role == Role::Source {
+                        "datagen"
+                    } else {
+                        "stdout"
+                    }
+                ),
+            ));
+            return None;
+        }
+        for child in &a.children {
+            if child.name != "map" {
+                errors.push(unknown_annotation(child, &child.name, &["map"]));
+                continue;
+            }
+            let mut map = MapperConfig::default();
+            for e in &child.elements {
+                match e.key.as_deref() {
+                    Some("type") => {
+                        map.kind = e.value.clone();
+                        key_pos.insert("map.type".into(), e.value_pos);
+                    }
+                    Some(k) => {
+                        map.params.insert(k.to_string(), e.value.clone());
+                        key_pos.insert(format!("map.{k}"), e.key_pos);
+                    }
+                    None => errors.push(Diagnostic::new(
+                        e.key_pos,
+                        format!("@map takes key='value' pairs, got '{}'", e.value),
+                    )),
+                }
+            }
+            if map.kind.is_empty() {
+                errors.push(Diagnostic::new(
+                    child.pos,
+                    "@map needs a type, e.g. @map(type='json')",
+                ));
+                continue;
+            }
+            for grand in &child.children {
+                if grand.name != "attributes" {
+                    errors.push(unknown_annotation(grand, &grand.name, &["attributes"]));
+                    continue;
+                }
+                for (i, e) in grand.elements.iter().enumerate() {
+                    let attr = match &e.key {
+                        Some(k) => k.clone(),
+                        None => match schema.attrs().get(i) {
+                            Some(a) => a.name.clone(),
+                            None => {
+                                errors.push(Diagnostic::new(
+                                    e.key_pos,
+                                    format!(
+                                        "@attributes has more entries than '{}' has attributes",
+                                        schema.name()
+                                    ),
+                                ));
+                                continue;
+                            }
+                        },
+                    };
+                    if schema.attr(&attr).is_none() {
+                        errors.push(Diagnostic::new(
+                            e.key_pos,
+                            format!(
+                                "unknown attribute '{attr}' in @attributes for stream '{}'{}",
+                                schema.name(),
+                                did_you_mean(&attr, schema.names())
+                            ),
+                        ));
+                        continue;
+                    }
+                    map.attributes.push((attr, e.value.clone()));
+                }
+            }
+            config.map = Some(map);
+        }
+        Some(PendingConnector {
+            role,
+            stream,
+            config,
+            pos: a.pos,
+            key_pos,
+        })
+    }
+
+    /// `WITH (type='source'|'sink', extension='x', format='json', "x.key"='v', "map.key"='v')`.
+    fn connector_from_with(
+        &self,
+        decl: &StreamDecl,
+        stream: StreamId,
+        errors: &mut Vec<Diagnostic>,
+    ) -> Option<PendingConnector> {
+        let mut config = ConnectorConfig {
+            stream: decl.name.value.clone(),
+            ..Default::default()
+        };
+        let mut key_pos = HashMap::new();
+        let mut role = None;
+        let mut map: Option<MapperConfig> = None;
+        let mut map_params = BTreeMap::new();
+        let pos = decl.with[0].key_pos;
+        for o in &decl.with {
+            match o.key.as_str() {
+                "type" => match o.value.to_ascii_lowercase().as_str() {
+                    "source" => role = Some(Role::Source),
+                    "sink" => role = Some(Role::Sink),
+                    other => {
+                        errors.push(Diagnostic::new(
+                            o.value_pos,
+                            format!("WITH type must be 'source' or 'sink', got '{other}'"),
+                        ));
+                        return None;
+                    }
+                },
+                "extension" => {
+                    config.kind = o.value.clone();
+                    key_pos.insert("type".to_string(), o.value_pos);
+                }
+                "format" => {
+                    map = Some(MapperConfig {
+                        kind: o.value.clone(),
+                        ..Default::default()
+                    });
+                    key_pos.insert("map.type".to_string(), o.value_pos);
+                }
+                k => {
+                    if let Some(mk) = k.strip_prefix("map.") {
+                        map_params.insert(mk.to_string(), o.value.clone());
+                    } else {
+                        config.params.insert(k.to_string(), o.value.clone());
+                    }
+                    key_pos.insert(k.to_string(), o.key_pos);
+                }
+            }
+        }
+        let Some(role) = role else {
+            errors.push(Diagnostic::new(
+                pos,
+                "WITH needs type='source' or type='sink'",
+            ));
+            return None;
+        };
+        if config.kind.is_empty() {
+            errors.push(Diagnostic::new(
+                pos,
+                "WITH needs extension='<connector>', e.g. extension='datagen'",
+            ));
+            return None;
+        }
+        if !map_params.is_empty() {
+            let m = map.get_or_insert_with(|| MapperConfig {
+                kind: "json".into(),
+                ..Default::default()
+            });
+            for (k, v) in map_params {
+                if let Some(attr) = k.strip_prefix("attributes.") {
+                    m.attributes.push((attr.to_string(), v));
+                } else {
+                    m.params.insert(k, v);
+                }
+            }
+        }
+        config.map = map;
+        Some(PendingConnector {
+            role,
+            stream,
+            config,
+            pos,
+            key_pos,
+        })
+    }
+
+    /// Validates a binding against the registry and resolves its dead-letter stream.
+    fn finish_connector(
+        &self,
+        p: PendingConnector,
+        plan: &AppPlan,
+        errors: &mut Vec<Diagnostic>,
+    ) -> Option<(Role, StreamId, ConnectorPlan)> {
+        let at = |key: &Option<String>| {
+            key.as_ref()
+                .and_then(|k| p.key_pos.get(k).copied())
+                .unwrap_or(p.pos)
+        };
+        let config = match self.connectors.validate(p.role, &p.config) {
+            Ok(c) => c,
+            Err(issues) => {
+                for Issue { key, message } in issues {
+                    errors.push(Diagnostic::new(at(&key), message));
+                }
+                return None;
+            }
+        };
+        let schema = &plan.streams[p.stream].schema;
+        let factory_check = match p.role {
+            Role::Source => self
+                .connectors
+                .source(&config.kind)
+                .map(|f| f.validate(&config, schema)),
+            Role::Sink => self
+                .connectors
+                .sink(&config.kind)
+                .map(|f| f.validate(&config, schema)),
+        };
+        if let Some(Err(e)) = factory_check {
+            let key = config
+                .params
+                .keys()
+                .find(|k| e.0.contains(&format!("'{k}'")))
+                .cloned();
+            errors.push(Diagnostic::new(at(&key), e.0));
+            return None;
+        }
+        if let Some(map) = &config.map {
+            if let Some(m) = self.connectors.mapper(&map.kind) {
+                let checked = match p.role {
+                    Role::Source => m.source_mapper(map, schema).map(|_| ()),
+                    Role::Sink => m.sink_mapper(map, schema).map(|_| ()),
+                };
+                if let Err(e) = checked {
+                    errors.push(Diagnostic::new(
+                        at(&Some("map.type".into())),
+                        format!("mapper '{}': {}", map.kind, e.0),
+                    ));
+                    return None;
+                }
+            }
+        }
+        let strategy = ErrorStrategy::from_config(&config).ok()?;
+        let mut dlq = None;
+        if let ErrorStrategy::Dlq { stream } = &strategy {
+            let dpos = at(&Some("error.dlq.stream".into()));
+            match plan.stream_id(stream) {
+                None => {
+                    let names = plan.streams.iter().map(|s| s.schema.name());
+                    errors.push(Diagnostic::new(dpos, format!(
+                        "unknown dead-letter stream '{stream}'{}: declare it, e.g. CREATE STREAM {stream} (payload STRING, error STRING, connector STRING, stream STRING, ts BIGINT)",
+                        did_you_mean(stream, names)
+                    )));
+                    return None;
+                }
+                Some(id) if id == p.stream => {
+                    errors.push(Diagnostic::new(
+                        dpos,
+                        format!("stream '{stream}' cannot be its own dead-letter stream"),
+                    ));
+                    return None;
+                }
+                Some(id) => {
+                    dlq = Some(DlqPlan {
+                        stream: id,
+                        fields: dlq_fields(&plan.streams[id].schema, schema, dpos, errors)?,
+                    })
+                }
+            }
+        }
+        Some((
+            p.role,
+            p.stream,
+            ConnectorPlan {
+                config,
+                strategy,
+                dlq,
+                pos: p.pos,
+            },
+        ))
+    }
+
+    /// Binds queries in dependency order, so a query may read a stream that a later query creates.
+    fn bind_queries(
+        &self,
+        queries: &[(&Statement, &QueryDecl)],
+        plan: &mut AppPlan,
+        errors: &mut Vec<Diagnostic>,
+    ) {
+        let mut remaining: Vec<usize> = (0..queries.len()).collect();
+        let declared_or_target = |plan: &AppPlan, name: &str| plan.stream_id(name).is_some();
+        loop {
+            let before = remaining.len();
+            remaining.retain(|&i| {
+                let (st, q) = queries[i];
+                if !declared_or_target(plan, &q.from.value) {
+                    // Wait while another pending query will create it.
+                    let created_later = queries.iter().enumerate().any(|(j, (_, o))| {
+                        j != i && o.target.value.eq_ignore_ascii_case(&q.from.value)
+                    });
+                    if created_later {
+                        return true;
+                    }
+                }
+                self.bind_query(i, st, q, plan, errors);
+                false
+            });
+            if remaining.is_empty() || remaining.len() == before {
+                break;
+            }
+        }
+        // What is left reads streams only created by each other: report the unknown source.
+        for i in remaining {
+            let (st, q) = queries[i];
+            self.bind_query(i, st, q, plan, errors);
+        }
+    }
+
+    fn bind_query(
+        &self,
+        index: usize,
+        st: &Statement,
+        q: &QueryDecl,
+        plan: &mut AppPlan,
+        errors: &mut Vec<Diagnostic>,
+    ) {
+        let mut name = format!("query{}", index + 1);
+        for a in &st.annotations {
+            match a.name.as_str() {
+                "info" => match a.get("name") {
+                    Some(n) => name = n.to_string(),
+                    None => errors.push(Diagnostic::new(a.pos, "@info needs name='...'")),
+                },
+                other => errors.push(unknown_annotation(a, other, QUERY_ANNOTATIONS)),
+            }
+        }
+        if plan.queries.iter().any(|x| x.name == name) {
+            errors.push(Diagnostic::new(
+                st.pos,
+                format!("two queries are named '{name}'"),
+            ));
+        }
+        let Some(input) = plan.stream_id(&q.from.value) else {
+            let names: Vec<&str> = plan.streams.iter().map(|s| s.schema.name()).collect();
+            errors.push(
+                Diagnostic::new(
+                    q.from.pos,
+                    format!(
+                        "unknown stream '{}'{}",
+                        q.from.value,
+                        did_you_mean(&q.from.value, names.iter().copied())
+                    ),
+                )
+                .with_len(q.from.value.chars().count()),
+            );
+            return;
+        };
+        let schema = plan.streams[input].schema.clone();
+        let scope = Scope {
+            schema: &schema,
+            alias: q.alias.as_ref().map(|a| a.value.as_str()),
+            functions: self.functions,
+        };
+        let mut ok = true;
+        let filter = match &q.filter {
+            Some(f) => match scope.bind(f) {
+                Ok(b) if b.ty.is_none() || b.ty == Some(AttrType::Bool) => Some(b.expr),
+                Ok(b) => {
+                    errors.push(Diagnostic::new(
+                        q.from.pos,
+                        format!(
+                            "WHERE needs a BOOL condition, got {}",
+                            b.ty.map_or("NULL", AttrType::name)
+                        ),
+                    ));
+                    ok = false;
+                    None
+                }
+                Err(d) => {
+                    errors.push(d);
+                    ok = false;
+                    None
+                }
+            },
+            None => None,
+        };
+        // Projection: (name, type, expr, position) per output attribute.
+        let mut items: Vec<(Option<String>, Option<AttrType>, Expr, Pos)> = Vec::new();
+        let mut star_only = q.projection.len() == 1;
+        for item in &q.projection {
+            match item {
+                SelectItem::Wildcard(_) => {
+                    for (i, a) in schema.attrs().iter().enumerate() {
+                        items.push((
+                            Some(a.name.clone()),
+                            Some(a.ty),
+                            Expr::Attr(i),
+                            q.projection_pos,
+                        ));
+                    }
+                }
+                SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } => {
+                    star_only = false;
+                    let alias = match item {
+                        SelectItem::ExprWithAlias { alias, .. } => Some(alias.value.clone()),
+                        _ => implicit_name(e),
+                    };
+                    let p: Pos = sqlparser::ast::Spanned::span(e).start.into();
+                    match scope.bind(e) {
+                        Ok(b) => items.push((alias, b.ty, b.expr, p)),
+                        Err(d) => {
+                            errors.push(d);
+                            ok = false;
+                        }
+                    }
+                }
+                other => {
+                    errors.push(Diagnostic::new(
+                        q.projection_pos,
+                        format!("'{other}' is not supported in a projection"),
+                    ));
+                    ok = false;
+                }
+            }
+        }
+        if !ok {
+            return;
+        }
+        let target_name = &q.target.value;
+        let output = match plan.stream_id(target_name) {
+            Some(out) => {
+                let target = plan.streams[out].schema.clone();
+                if out == input {
+                    errors.push(Diagnostic::new(
+                        q.target.pos,
+                        format!("query '{name}' inserts into its own input stream '{target_name}'"),
+                    ));
+                    return;
+                }
+                if target.len() != items.len() {
+                    errors.push(
+                        Diagnostic::new(
+                            q.target.pos,
+                            format!(
+                                "stream '{}' has {} attributes ({}), but the query selects {}",
+                                target.name(),
+                                target.len(),
+                                target.names().collect::<Vec<_>>().join(", "),
+                                items.len()
+                            ),
+                        )
+                        .with_len(target_name.chars().count()),
+                    );
+                    return;
+                }
+                for (i, (item, attr)) in items.iter_mut().zip(target.attrs()).enumerate() {
+                    match item.1 {
+                        None => {}
+                        Some(t) if t == attr.ty => {}
+                        Some(t) if t.assignable_to(attr.ty) => {
+                            let e = std::mem::replace(&mut item.2, Expr::Attr(0));
+                            item.2 = Expr::Cast(Box::new(e), attr.ty);
+                        }
+                        Some(t) => {
+                            errors.push(Diagnostic::new(
+                                item.3,
+                                format!(
+                                    "column {} is {t}, but '{}.{}' is {}: use CAST(... AS {})",
+                                    i + 1,
+                                    target.name(),
+                                    attr.name,
+                                    attr.ty,
+                                    attr.ty
+                                ),
+                            ));
+                            ok = false;
+                        }
+                    }
+                }
+                if !ok {
+                    return;
+                }
+                out
+            }
+            None => {
+                let mut attrs: Vec<Attribute> = Vec::new();
+                for (n, ty, _, p) in &items {
+                    let Some(n) = n else {
+                        errors.push(Diagnostic::new(*p, format!("give this expression a name with AS, so stream '{target_name}' can have an attribute for it")));
+                        ok = false;
+                        continue;
+                    };
+                    if attrs.iter().any(|a| a.name.eq_ignore_ascii_case(n)) {
+                        errors.push(Diagnostic::new(*p, format!("attribute '{n}' appears twice in the projection: rename one with AS")));
+                        ok = false;
+                        continue;
+                    }
+                    attrs.push(Attribute {
+                        name: n.clone(),
+                        ty: ty.unwrap_or(AttrType::String),
+                    });
+                }
+                if !ok {
+                    return;
+                }
+                plan.streams.push(StreamPlan {
+                    schema: Schema::new(target_name, attrs),
+                    declared: false,
+                    async_buffer: None,
+                    sources: Vec::new(),
+                    sinks: Vec::new(),
+                    pos: q.target.pos,
+                });
+                plan.streams.len() - 1
+            }
+        };
+        let same_shape = star_only && plan.streams[output].schema.attrs() == schema.attrs();
+        let projection = if same_shape {
+            Projection::PassThrough
+        } else {
+            Projection::Exprs(items.into_iter().map(|i| i.2).collect())
+        };
+        plan.queries.push(QueryPlan {
+            name,
+            input,
+            output,
+            filter,
+            projection,
+            output_events: q.output,
+            pos: st.pos,
+        });
+    }
+
+    /// Queries run synchronously on the sender's thread: a loop of them would never return.
+    fn check_cycles(&self, plan: &AppPlan, errors: &mut Vec<Diagnostic>) {
+        let n = plan.streams.len();
+        let mut edges: Vec<Vec<(StreamId, usize)>> = vec![Vec::new(); n];
+        for (qi, q) in plan.queries.iter().enumerate() {
+            if plan.streams[q.output].async_buffer.is_none() {
+                edges[q.input].push((q.output, qi));
+            }
+        }
+        // 0 = unvisited, 1 = on the current path, 2 = done.
+        let mut state = vec![0u8; n];
+        let mut path = Vec::new();
+        fn dfs(
+            s: StreamId,
+            edges: &[Vec<(StreamId, usize)>],
+            state: &mut [u8],
+            path: &mut Vec<StreamId>,
+        ) -> Option<Vec<StreamId>> {
+            state[s] = 1;
+            path.push(s);
+            for &(t, _) in &edges[s] {
+                if state[t] == 1 {
+                    let start = path.iter().position(|x| *x == t).unwrap_or(0);
+                    let mut cycle = path[start..].to_vec();
+                    cycle.push(t);
+                    return Some(cycle);
+                }
+                if state[t] == 0 {
+                    if let Some(c) = dfs(t, edges, state, path) {
+                        return Some(c);
+                    }
+                }
+            }
+            path.pop();
+            state[s] = 2;
+            None
+        }
+        for s in 0..n {
+            if state[s] == 0 {
+                if let Some(cycle) = dfs(s, &edges, &mut state, &mut path) {
+                    let names: Vec<&str> = cycle
+                        .iter()
+                        .map(|i| plan.streams[*i].schema.name())
+                        .collect();
+                    errors.push(
+                        Diagnostic::new(
+                            plan.streams[cycle[0]].pos,
+                            format!("queries form a loop: {}", names.join(" -> ")),
+                        )
+                        .with_help(
+                            "break the loop with @async(buffer.size='1024') on one of its streams",
+                        ),
+                    );
+                    return;
+                }
+            }
+        }
+    }
+}
+
+fn implicit_name(e: &sqlparser::ast::Expr) -> Option<String> {
+    use sqlparser::ast::Expr as S;
+    match e {
+        S::Identifier(id) => Some(id.value.clone()),
+        S::CompoundIdentifier(parts) => parts.last().map(|p| p.value.clone()),
+        S::Function(f) => Some(f.name.to_string().to_ascii_lowercase()),
+        S::Nested(inner) => implicit_name(inner),
+        _ => None,
+    }
+}
+
+fn unknown_annotation(a: &Annotation, name: &str, known: &[&str]) -> Diagnostic {
+    Diagnostic::new(
+        a.pos,
+        format!(
+            "unknown annotation '@{name}' here{}; expected one of {}",
+            crate::sql::diagnostic::closest(name, known.iter().copied())
+                .map(|c| format!(" (did you mean '@{c}'?)"))
+                .unwrap_or_default(),
+            known
+                .iter()
+                .map(|k| format!("@{k}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    )
+    .with_len(name.len() + 1)
+}
+
+/// How each attribute of a dead-letter stream is filled from a failure.
+fn dlq_fields(
+    dlq: &Schema,
+    failed: &Schema,
+    at: Pos,
+    errors: &mut Vec<Diagnostic>,
+) -> Option<Vec<DlqField>> {
+    let mut out = Vec::with_capacity(dlq.len());
+    let mut ok = true;
+    for a in dlq.attrs() {
+        let known = match a.name.to_ascii_lowercase().as_str() {
+            "payload" if a.ty == AttrType::String || a.ty == AttrType::Bytes => {
+                Some(DlqField::Payload {
+                    bytes: a.ty == AttrType::Bytes,
+                })
+            }
+            "error" if a.ty == AttrType::String => Some(DlqField::Error),
+            "connector" if a.ty == AttrType::String => Some(DlqField::Connector),
+            "stream" if a.ty == AttrType::String => Some(DlqField::Stream),
+            "ts" if a.ty == AttrType::Long => Some(DlqField::Ts),
+            _ => None,
+        };
+        let field = known.or_else(|| {
+            failed
+                .attrs()
+                .iter()
+                .position(|f| f.name == a.name && f.ty == a.ty)
+                .map(DlqField::EventAttr)
+        });
+        match field {
+            Some(f) => out.push(f),
+            None if ["payload", "error", "connector", "stream", "ts"]
+                .contains(&a.name.to_ascii_lowercase().as_str()) =>
+            {
+                errors.push(Diagnostic::new(
+                    at,
+                    format!(
+                        "dead-letter stream '{}': attribute '{}' has type {}, expected {}",
+                        dlq.name(),
+                        a.name,
+                        a.ty,
+                        match a.name.to_ascii_lowercase().as_str() {
+                            "payload" => "STRING or BYTES",
+                            "ts" => "BIGINT",
+                            _ => "STRING",
+                        }
+                    ),
+                ));
+                ok = false;
+            }
+            // Attributes the failure cannot fill stay NULL.
+            None => out.push(DlqField::Null),
+        }
+    }
+    ok.then_some(out)
+}

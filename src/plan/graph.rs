@@ -1,0 +1,204 @@
+//! The dataflow graph a compiled app runs: streams (with their connectors) and the queries
+//! between them.
+
+use crate::connector::config::ConnectorConfig;
+use crate::connector::error::ErrorStrategy;
+use crate::plan::expr::Expr;
+use crate::schema::Schema;
+use crate::sql::ast::OutputEvents;
+use crate::sql::diagnostic::Pos;
+use std::fmt::Write;
+
+/// Index of a stream in [`AppPlan::streams`].
+pub type StreamId = usize;
+
+/// How a dead-letter stream's attribute is filled.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DlqField {
+    /// The raw payload as STRING (lossy UTF-8) or BYTES.
+    Payload {
+        bytes: bool,
+    },
+    Error,
+    Connector,
+    Stream,
+    Ts,
+    /// The failed event's attribute at this index (same name and type).
+    EventAttr(usize),
+    Null,
+}
+
+#[derive(Debug, Clone)]
+pub struct DlqPlan {
+    pub stream: StreamId,
+    pub fields: Vec<DlqField>,
+}
+
+/// A validated `@source` / `@sink` binding.
+#[derive(Debug, Clone)]
+pub struct ConnectorPlan {
+    pub config: ConnectorConfig,
+    pub strategy: ErrorStrategy,
+    pub dlq: Option<DlqPlan>,
+    pub pos: Pos,
+}
+
+#[derive(Debug, Clone)]
+pub struct StreamPlan {
+    pub schema: Schema,
+    /// Declared with CREATE STREAM (false = inferred from a query's projection).
+    pub declared: bool,
+    /// `@async(buffer.size=N)`: a bounded queue and a worker thread between senders and
+    /// subscribers.
+    pub async_buffer: Option<usize>,
+    pub sources: Vec<ConnectorPlan>,
+    pub sinks: Vec<ConnectorPlan>,
+    pub pos: Pos,
+}
+
+/// What a query emits per passing event.
+#[derive(Debug, Clone)]
+pub enum Projection {
+    /// `SELECT *` into a stream of the same shape: the event's values are shared, not copied.
+    PassThrough,
+    Exprs(Vec<Expr>),
+}
+
+#[derive(Debug, Clone)]
+pub struct QueryPlan {
+    pub name: String,
+    pub input: StreamId,
+    pub output: StreamId,
+    pub filter: Option<Expr>,
+    pub projection: Projection,
+    pub output_events: OutputEvents,
+    pub pos: Pos,
+}
+
+#[derive(Debug, Clone)]
+pub struct AppPlan {
+    pub name: String,
+    pub playback: bool,
+    pub streams: Vec<StreamPlan>,
+    pub queries: Vec<QueryPlan>,
+}
+
+impl AppPlan {
+    pub fn stream_id(&self, name: &str) -> Option<StreamId> {
+        self.streams
+            .iter()
+            .position(|s| s.schema.name() == name)
+            .or_else(|| {
+                self.streams
+                    .iter()
+                    .position(|s| s.schema.name().eq_ignore_ascii_case(name))
+            })
+    }
+
+    /// Streams some query inserts into.
+    pub fn query_targets(&self) -> Vec<StreamId> {
+        let mut out: Vec<StreamId> = self.queries.iter().map(|q| q.output).collect();
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    /// Streams no query inserts into: where events enter (sources, the API, replay input).
+    pub fn input_streams(&self) -> Vec<StreamId> {
+        let targets = self.query_targets();
+        (0..self.streams.len())
+            .filter(|i| !targets.contains(i))
+            .collect()
+    }
+
+    /// A readable summary for `eventflux check` and the `run` log.
+    pub fn describe(&self) -> String {
+        let mut out = String::new();
+        let clock = if self.playback {
+            "playback clock"
+        } else {
+            "wall clock"
+        };
+        let _ = writeln!(out, "app '{}' ({clock})", self.name);
+        let _ = writeln!(out, "streams:");
+        for s in &self.streams {
+            let mut tags = Vec::new();
+            if !s.declared {
+                tags.push("inferred".to_string());
+            }
+            if let Some(n) = s.async_buffer {
+                tags.push(format!("async, buffer {n}"));
+            }
+            let tags = if tags.is_empty() {
+                String::new()
+            } else {
+                format!("  [{}]", tags.join(", "))
+            };
+            let _ = writeln!(out, "  {}{tags}", s.schema);
+            for c in &s.sources {
+                let _ = writeln!(out, "    <- source {}", connector_label(&c.config));
+            }
+            for c in &s.sinks {
+                let _ = writeln!(out, "    -> sink {}", connector_label(&c.config));
+            }
+        }
+        let _ = writeln!(out, "queries:");
+        for q in &self.queries {
+            let mut steps = Vec::new();
+            if q.filter.is_some() {
+                steps.push("filter".to_string());
+            }
+            match &q.projection {
+                Projection::PassThrough => steps.push("pass-through".into()),
+                Projection::Exprs(e) => steps.push(format!("project {}", e.len())),
+            }
+            let _ = writeln!(
+                out,
+                "  {}: {} -> {}  [{}]",
+                q.name,
+                self.streams[q.input].schema.name(),
+                self.streams[q.output].schema.name(),
+                steps.join(", ")
+            );
+        }
+        out
+    }
+
+    /// The graph in Graphviz dot.
+    pub fn to_dot(&self) -> String {
+        let mut out = String::from("digraph app {\n  rankdir=LR;\n");
+        for (i, s) in self.streams.iter().enumerate() {
+            let _ = writeln!(out, "  s{i} [shape=box, label=\"{}\"];", s.schema.name());
+            for (j, c) in s.sources.iter().enumerate() {
+                let _ = writeln!(
+                    out,
+                    "  src{i}_{j} [shape=cds, label=\"{}\"];\n  src{i}_{j} -> s{i};",
+                    c.config.kind
+                );
+            }
+            for (j, c) in s.sinks.iter().enumerate() {
+                let _ = writeln!(
+                    out,
+                    "  sink{i}_{j} [shape=cds, label=\"{}\"];\n  s{i} -> sink{i}_{j};",
+                    c.config.kind
+                );
+            }
+        }
+        for (k, q) in self.queries.iter().enumerate() {
+            let _ = writeln!(
+                out,
+                "  q{k} [shape=ellipse, label=\"{}\"];\n  s{} -> q{k};\n  q{k} -> s{};",
+                q.name, q.input, q.output
+            );
+        }
+        out.push_str("}\n");
+        out
+    }
+}
+
+fn connector_label(c: &ConnectorConfig) -> String {
+    match &c.map {
+        Some(m) => format!("{} ({})", c.kind, m.kind),
+        None => c.kind.clone(),
+    }
+}

@@ -1,0 +1,633 @@
+//! A compiled app: junctions and queries wired at compile time, connectors started by `start`,
+//! everything stopped in dataflow order by `shutdown`.
+
+use crate::connector::registry::{ConnectorRegistry, Role};
+use crate::event::Event;
+use crate::plan::graph::{AppPlan, ConnectorPlan, StreamId};
+use crate::runtime::clock::{Clock, ClockMode};
+use crate::runtime::failure::{AppFailure, ConnectorCounters, FailureHandler};
+use crate::runtime::junction::{Junction, Subscriber};
+use crate::runtime::query::FilterProject;
+use crate::runtime::scheduler::Scheduler;
+use crate::runtime::sink::{buffer_for, SinkDriver, SinkInlet};
+use crate::runtime::source::{SourceDriver, SourceInlet};
+use crate::schema::Schema;
+use crate::sql::diagnostic::did_you_mean;
+use crate::value::Value;
+use std::fmt;
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// Errors of the embedded API after compilation.
+#[derive(Debug, Clone, PartialEq)]
+pub enum EngineError {
+    /// No such stream (with a suggestion).
+    UnknownStream(String),
+    /// An event that does not fit its stream's schema.
+    BadEvent(String),
+    /// A connector could not be created or started.
+    Connector(String),
+    /// The call does not fit the app's state (start twice, send after shutdown, ...).
+    State(String),
+    /// A connector with `error.strategy='fail'` failed.
+    Failed(String),
+}
+
+impl fmt::Display for EngineError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            EngineError::UnknownStream(m)
+            | EngineError::BadEvent(m)
+            | EngineError::Connector(m)
+            | EngineError::State(m)
+            | EngineError::Failed(m) => f.write_str(m),
+        }
+    }
+}
+
+impl std::error::Error for EngineError {}
+
+/// How an app runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RunOptions {
+    /// Start the app's `@source`/`@sink` bindings (false for replay, test and bench).
+    pub connectors: bool,
+    /// Deliver `@async` streams synchronously (deterministic replays).
+    pub synchronous: bool,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        RunOptions {
+            connectors: true,
+            synchronous: false,
+        }
+    }
+}
+
+/// Counters of one connector at shutdown.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConnectorStats {
+    pub label: String,
+    /// Events emitted (source) or delivered (sink).
+    pub events: u64,
+    pub errors: u64,
+    pub dropped: u64,
+    pub dead_lettered: u64,
+    /// Sinks: whether the final flush succeeded.
+    pub flushed: bool,
+}
+
+/// What an app did, returned by `shutdown`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct AppStats {
+    /// Events published into each stream.
+    pub streams: Vec<(String, u64)>,
+    pub sources: Vec<ConnectorStats>,
+    pub sinks: Vec<ConnectorStats>,
+    /// Set when a connector with `error.strategy='fail'` stopped the app.
+    pub failure: Option<String>,
+}
+
+impl AppStats {
+    /// Whether anything failed: a fail-strategy error or a sink that could not flush.
+    pub fn failed(&self) -> bool {
+        self.failure.is_some() || self.sinks.iter().any(|s| !s.flushed)
+    }
+
+    /// Events lost for good, over all connectors.
+    pub fn dropped(&self) -> u64 {
+        self.sources
+            .iter()
+            .chain(&self.sinks)
+            .map(|c| c.dropped)
+            .sum()
+    }
+}
+
+impl fmt::Display for AppStats {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (name, n) in &self.streams {
+            writeln!(f, "stream {name}: {n} events")?;
+        }
+        for c in self.sources.iter().chain(&self.sinks) {
+            write!(
+                f,
+                "{}: {} events, {} errors, {} dropped",
+                c.label, c.events, c.errors, c.dropped
+            )?;
+            if c.dead_lettered > 0 {
+                write!(f, ", {} dead-lettered", c.dead_lettered)?;
+            }
+            if !c.flushed {
+                write!(f, ", FLUSH FAILED")?;
+            }
+            writeln!(f)?;
+        }
+        if let Some(m) = &self.failure {
+            writeln!(f, "failed: {m}")?;
+        }
+        Ok(())
+    }
+}
+
+enum State {
+    Compiled,
+    Running {
+        sources: Vec<SourceDriver>,
+        sinks: Vec<SinkDriver>,
+    },
+    Stopped,
+}
+
+/// A compiled app. Create one with [`crate::Engine::compile`].
+pub struct App {
+    plan: AppPlan,
+    connectors: ConnectorRegistry,
+    clock: Arc<Clock>,
+    scheduler: Arc<Scheduler>,
+    junctions: Vec<Arc<Junction>>,
+    failure: Arc<AppFailure>,
+    options: RunOptions,
+    state: Mutex<State>,
+    source_counters: Mutex<Vec<(String, Arc<ConnectorCounters>)>>,
+}
+
+impl App {
+    pub(crate) fn new(plan: AppPlan, connectors: ConnectorRegistry, options: RunOptions) -> App {
+        let clock = Arc::new(Clock::new(if plan.playback {
+            ClockMode::Playback
+        } else {
+            ClockMode::Wall
+        }));
+        let scheduler = Scheduler::new(clock.clone());
+        let junctions: Vec<Arc<Junction>> = plan
+            .streams
+            .iter()
+            .map(|s| {
+                Junction::new(
+                    s.schema.clone(),
+                    if options.synchronous {
+                        None
+                    } else {
+                        s.async_buffer
+                    },
+                )
+            })
+            .collect();
+        for q in &plan.queries {
+            let op = FilterProject {
+                filter: q.filter.clone(),
+                projection: q.projection.clone(),
+                output_events: q.output_events,
+                target: junctions[q.output].clone(),
+                clock: clock.clone(),
+            };
+            junctions[q.input].subscribe(Arc::new(op));
+        }
+        App {
+            plan,
+            connectors,
+            clock,
+            scheduler,
+            junctions,
+            failure: Arc::new(AppFailure::default()),
+            options,
+            state: Mutex::new(State::Compiled),
+            source_counters: Mutex::new(Vec::new()),
+        }
+    }
+
+    pub fn name(&self) -> &str {
+        &self.plan.name
+    }
+
+    /// The dataflow plan (streams, connectors, queries).
+    pub fn plan(&self) -> &AppPlan {
+        &self.plan
+    }
+
+    pub fn clock(&self) -> &Arc<Clock> {
+        &self.clock
+    }
+
+    pub fn schema(&self, stream: &str) -> Result<&Schema, EngineError> {
+        Ok(self.junctions[self.stream_id(stream)?].schema())
+    }
+
+    fn stream_id(&self, name: &str) -> Result<StreamId, EngineError> {
+        self.plan.stream_id(name).ok_or_else(|| {
+            EngineError::UnknownStream(format!(
+                "unknown stream '{name}'{}",
+                did_you_mean(name, self.plan.streams.iter().map(|s| s.schema.name()))
+            ))
+        })
+    }
+
+    /// A handle that sends events into `stream`.
+    pub fn input(&self, stream: &str) -> Result<InputHandle, EngineError> {
+        let id = self.stream_id(stream)?;
+        Ok(InputHandle {
+            junction: self.junctions[id].clone(),
+            clock: self.clock.clone(),
+            scheduler: self.scheduler.clone(),
+        })
+    }
+
+    /// Receives every event published into `stream`, through an unbounded channel (read it, or
+    /// memory grows). For the fastest path use [`App::subscribe_fn`].
+    pub fn subscribe(&self, stream: &str) -> Result<Subscription, EngineError> {
+        let id = self.stream_id(stream)?;
+        let (tx, rx) = crossbeam_channel::unbounded();
+        self.junctions[id].subscribe(Arc::new(move |batch: &[Event]| {
+            for e in batch {
+                let _ = tx.send(e.clone());
+            }
+        }));
+        Ok(Subscription { rx })
+    }
+
+    /// Calls `f` with every batch published into `stream`, on the publishing thread.
+    pub fn subscribe_fn(
+        &self,
+        stream: &str,
+        f: impl Fn(&[Event]) + Send + Sync + 'static,
+    ) -> Result<(), EngineError> {
+        let id = self.stream_id(stream)?;
+        self.junctions[id].subscribe(Arc::new(f));
+        Ok(())
+    }
+
+    /// Moves playback time to `ts`, firing due timers (no effect on a wall clock).
+    pub fn advance_time(&self, ts: i64) {
+        if self.clock.mode() == ClockMode::Playback {
+            self.scheduler.advance_to(ts);
+        }
+    }
+
+    /// The fail-strategy error that stopped the app, if any.
+    pub fn failure(&self) -> Option<String> {
+        self.failure.get()
+    }
+
+    /// Whether the app has sources and every one of them has reached the end of its input.
+    pub fn sources_finished(&self) -> bool {
+        match &*self.state.lock().unwrap_or_else(|e| e.into_inner()) {
+            State::Running { sources, .. } => {
+                !sources.is_empty() && sources.iter().all(|s| s.is_done())
+            }
+            _ => false,
+        }
+    }
+
+    /// Starts sinks, `@async` workers, the scheduler and sources (in that order, so nothing a
+    /// source emits finds a sink missing).
+    pub fn start(&self) -> Result<(), EngineError> {
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        if !matches!(*state, State::Compiled) {
+            return Err(EngineError::State("the app was already started".into()));
+        }
+        let mut sinks = Vec::new();
+        let mut sources = Vec::new();
+        if self.options.connectors {
+            for (id, s) in self.plan.streams.iter().enumerate() {
+                for (k, c) in s.sinks.iter().enumerate() {
+                    match self.start_sink(id, k, c) {
+                        Ok(d) => sinks.push(d),
+                        Err(e) => {
+                            sinks.iter().for_each(|d: &SinkDriver| {
+                                d.stop();
+                            });
+                            return Err(e);
+                        }
+                    }
+                }
+            }
+        }
+        for j in &self.junctions {
+            j.start();
+        }
+        self.scheduler.spawn_wall_thread();
+        if self.options.connectors {
+            for (id, s) in self.plan.streams.iter().enumerate() {
+                for (k, c) in s.sources.iter().enumerate() {
+                    match self.start_source(id, k, c) {
+                        Ok(d) => sources.push(d),
+                        Err(e) => {
+                            *state = State::Running { sources, sinks };
+                            drop(state);
+                            let _ = self.shutdown();
+                            return Err(e);
+                        }
+                    }
+                }
+            }
+        }
+        *state = State::Running { sources, sinks };
+        Ok(())
+    }
+
+    fn handler(&self, label: &str, stream: StreamId, c: &ConnectorPlan) -> FailureHandler {
+        FailureHandler::new(
+            label.to_string(),
+            &c.config.kind,
+            self.plan.streams[stream].schema.name(),
+            c.strategy.clone(),
+            c.dlq
+                .as_ref()
+                .map(|d| (d.clone(), self.junctions[d.stream].clone())),
+            Arc::new(ConnectorCounters::default()),
+            self.failure.clone(),
+            self.clock.clone(),
+        )
+    }
+
+    fn start_sink(
+        &self,
+        stream: StreamId,
+        k: usize,
+        c: &ConnectorPlan,
+    ) -> Result<SinkDriver, EngineError> {
+        let schema = &self.plan.streams[stream].schema;
+        let label = connector_label(Role::Sink, schema.name(), &c.config.kind, k);
+        let err = |m: String| EngineError::Connector(format!("{label}: {m}"));
+        let factory = self
+            .connectors
+            .sink(&c.config.kind)
+            .ok_or_else(|| err("not registered".into()))?;
+        let mapper = match &c.config.map {
+            Some(m) => Some(
+                self.connectors
+                    .mapper(&m.kind)
+                    .ok_or_else(|| err(format!("unknown mapper '{}'", m.kind)))?
+                    .sink_mapper(m, schema)
+                    .map_err(|e| err(e.0))?,
+            ),
+            None => None,
+        };
+        let sink = factory
+            .create(&c.config, schema, mapper)
+            .map_err(|e| err(e.message))?;
+        let (queue, batch) = buffer_for(&c.config);
+        let handler = self.handler(&label, stream, c);
+        let inlet = SinkInlet {
+            queue: queue.clone(),
+            counters: handler.counters.clone(),
+            label: label.clone(),
+        };
+        self.junctions[stream].subscribe(Arc::new(inlet));
+        Ok(SinkDriver::start(label, sink, queue, batch, handler))
+    }
+
+    fn start_source(
+        &self,
+        stream: StreamId,
+        k: usize,
+        c: &ConnectorPlan,
+    ) -> Result<SourceDriver, EngineError> {
+        let schema = &self.plan.streams[stream].schema;
+        let label = connector_label(Role::Source, schema.name(), &c.config.kind, k);
+        let err = |m: String| EngineError::Connector(format!("{label}: {m}"));
+        let factory = self
+            .connectors
+            .source(&c.config.kind)
+            .ok_or_else(|| err("not registered".into()))?;
+        let mapper = match &c.config.map {
+            Some(m) => Some(
+                self.connectors
+                    .mapper(&m.kind)
+                    .ok_or_else(|| err(format!("unknown mapper '{}'", m.kind)))?
+                    .source_mapper(m, schema)
+                    .map_err(|e| err(e.0))?,
+            ),
+            None => None,
+        };
+        let source = factory
+            .create(&c.config, schema)
+            .map_err(|e| err(e.message))?;
+        let handler = Arc::new(self.handler(&label, stream, c));
+        self.source_counters
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push((label.clone(), handler.counters.clone()));
+        let inlet = SourceInlet::new(
+            mapper,
+            self.junctions[stream].clone(),
+            self.clock.clone(),
+            handler,
+        );
+        Ok(SourceDriver::start(label, source, inlet))
+    }
+
+    /// Stops sources, delivers what `@async` streams hold (upstream first), flushes every sink,
+    /// and returns the counters. Calling it again returns the same kind of summary, empty.
+    pub fn shutdown(&self) -> Result<AppStats, EngineError> {
+        let previous = std::mem::replace(
+            &mut *self.state.lock().unwrap_or_else(|e| e.into_inner()),
+            State::Stopped,
+        );
+        let (mut sources, sinks) = match previous {
+            State::Running { sources, sinks } => (sources, sinks),
+            State::Compiled | State::Stopped => (Vec::new(), Vec::new()),
+        };
+        for s in &mut sources {
+            s.stop(Duration::from_secs(2));
+        }
+        for id in self.topological_order() {
+            self.junctions[id].drain();
+        }
+        self.scheduler.stop();
+        let mut stats = AppStats {
+            streams: self
+                .junctions
+                .iter()
+                .map(|j| (j.name().to_string(), j.events()))
+                .collect(),
+            ..Default::default()
+        };
+        for d in &sinks {
+            let flushed = d.stop();
+            stats.sinks.push(snapshot(&d.label, &d.counters, flushed));
+        }
+        for (label, c) in self
+            .source_counters
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+        {
+            stats.sources.push(snapshot(label, c, true));
+        }
+        stats.failure = self.failure.get();
+        Ok(stats)
+    }
+
+    /// Streams ordered so every query's input comes before its output.
+    fn topological_order(&self) -> Vec<StreamId> {
+        let n = self.plan.streams.len();
+        let mut indegree = vec![0usize; n];
+        for q in &self.plan.queries {
+            indegree[q.output] += 1;
+        }
+        let mut order: Vec<StreamId> = (0..n).filter(|i| indegree[*i] == 0).collect();
+        let mut i = 0;
+        while i < order.len() {
+            let s = order[i];
+            for q in self.plan.queries.iter().filter(|q| q.input == s) {
+                indegree[q.output] -= 1;
+                if indegree[q.output] == 0 {
+                    order.push(q.output);
+                }
+            }
+            i += 1;
+        }
+        // Streams on an @async loop never reach zero: drain them last.
+        for s in 0..n {
+            if !order.contains(&s) {
+                order.push(s);
+            }
+        }
+        order
+    }
+}
+
+fn connector_label(role: Role, stream: &str, kind: &str, k: usize) -> String {
+    let n = if k > 0 {
+        format!("#{}", k + 1)
+    } else {
+        String::new()
+    };
+    match role {
+        Role::Source => format!("source {kind}{n} -> {stream}"),
+        Role::Sink => format!("{stream} -> sink {kind}{n}"),
+    }
+}
+
+fn snapshot(label: &str, c: &ConnectorCounters, flushed: bool) -> ConnectorStats {
+    ConnectorStats {
+        label: label.to_string(),
+        events: c.events.load(Ordering::Relaxed),
+        errors: c.errors.load(Ordering::Relaxed),
+        dropped: c.dropped.load(Ordering::Relaxed),
+        dead_lettered: c.dead_lettered.load(Ordering::Relaxed),
+        flushed,
+    }
+}
+
+/// Output events of one stream, from [`App::subscribe`].
+pub struct Subscription {
+    rx: crossbeam_channel::Receiver<Event>,
+}
+
+impl Subscription {
+    /// Waits up to `timeout` for the next event.
+    pub fn recv_timeout(&self, timeout: Duration) -> Option<Event> {
+        self.rx.recv_timeout(timeout).ok()
+    }
+
+    /// Every event received so far, without waiting.
+    pub fn drain(&self) -> Vec<Event> {
+        self.rx.try_iter().collect()
+    }
+
+    pub fn receiver(&self) -> &crossbeam_channel::Receiver<Event> {
+        &self.rx
+    }
+}
+
+/// Sends events into one stream. Cheap to clone; usable from any thread.
+#[derive(Clone)]
+pub struct InputHandle {
+    junction: Arc<Junction>,
+    clock: Arc<Clock>,
+    scheduler: Arc<Scheduler>,
+}
+
+impl InputHandle {
+    pub fn schema(&self) -> &Schema {
+        self.junction.schema()
+    }
+
+    /// Sends one event stamped with the app clock.
+    pub fn send(&self, values: Vec<Value>) -> Result<(), EngineError> {
+        self.send_at(self.clock.now(), values)
+    }
+
+    /// Sends one event with an explicit timestamp; in playback mode time first advances to it.
+    pub fn send_at(&self, ts: i64, mut values: Vec<Value>) -> Result<(), EngineError> {
+        conform_row(self.schema(), &mut values)?;
+        self.advance(ts);
+        self.junction.publish(&[Event::new(ts, values)]);
+        Ok(())
+    }
+
+    /// Sends rows as one batch stamped with the app clock: the fast path.
+    pub fn send_batch(&self, rows: Vec<Vec<Value>>) -> Result<(), EngineError> {
+        let ts = self.clock.now();
+        let mut events = Vec::with_capacity(rows.len());
+        for mut r in rows {
+            conform_row(self.schema(), &mut r)?;
+            events.push(Event::new(ts, r));
+        }
+        self.junction.publish(&events);
+        Ok(())
+    }
+
+    /// Sends prepared events as one batch (checked against the schema); in playback mode time
+    /// advances to the last event's timestamp first.
+    pub fn send_events(&self, events: &[Event]) -> Result<(), EngineError> {
+        for e in events {
+            check_row(self.schema(), &e.data)?;
+        }
+        if let Some(last) = events.last() {
+            self.advance(last.ts);
+        }
+        self.junction.publish(events);
+        Ok(())
+    }
+
+    fn advance(&self, ts: i64) {
+        if self.clock.mode() == ClockMode::Playback {
+            self.scheduler.advance_to(ts);
+        }
+    }
+}
+
+fn check_row(schema: &Schema, values: &[Value]) -> Result<(), EngineError> {
+    if values.len() != schema.len() {
+        return Err(EngineError::BadEvent(format!(
+            "stream '{}' has {} attributes ({}), the event has {} values",
+            schema.name(),
+            schema.len(),
+            schema.names().collect::<Vec<_>>().join(", "),
+            values.len()
+        )));
+    }
+    for (v, a) in values.iter().zip(schema.attrs()) {
+        if let Some(t) = v.attr_type() {
+            if t != a.ty {
+                return Err(EngineError::BadEvent(format!(
+                    "stream '{}': attribute '{}' is {}, got {t} value {v}",
+                    schema.name(),
+                    a.name,
+                    a.ty
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Checks a row, widening numbers where the attribute is wider (INT value into a BIGINT).
+fn conform_row(schema: &Schema, values: &mut [Value]) -> Result<(), EngineError> {
+    if values.len() == schema.len() {
+        for (v, a) in values.iter_mut().zip(schema.attrs()) {
+            if let Some(t) = v.attr_type() {
+                if t != a.ty && t.assignable_to(a.ty) {
+                    *v = v.cast(a.ty).unwrap_or(Value::Null);
+                }
+            }
+        }
+    }
+    check_row(schema, values)
+}

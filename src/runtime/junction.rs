@@ -1,0 +1,126 @@
+//! Stream junctions: fan each batch out to the stream's subscribers, synchronously on the
+//! sender's thread, or through a bounded queue and worker thread for `@async` streams.
+
+use crate::connector::error::WhenFull;
+use crate::event::Event;
+use crate::runtime::queue::BoundedQueue;
+use crate::schema::Schema;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+/// Anything that receives a stream's batches: queries, sinks, API subscribers.
+pub trait Subscriber: Send + Sync {
+    fn receive(&self, batch: &[Event]);
+}
+
+impl<F: Fn(&[Event]) + Send + Sync> Subscriber for F {
+    fn receive(&self, batch: &[Event]) {
+        self(batch)
+    }
+}
+
+pub struct Junction {
+    schema: Schema,
+    subscribers: RwLock<Vec<Arc<dyn Subscriber>>>,
+    queue: Option<Arc<BoundedQueue>>,
+    worker: Mutex<Option<JoinHandle<()>>>,
+    events: AtomicU64,
+    dropped: AtomicU64,
+}
+
+impl Junction {
+    pub fn new(schema: Schema, async_buffer: Option<usize>) -> Arc<Junction> {
+        Arc::new(Junction {
+            schema,
+            subscribers: RwLock::new(Vec::new()),
+            queue: async_buffer.map(|n| Arc::new(BoundedQueue::new(n, WhenFull::Block))),
+            worker: Mutex::new(None),
+            events: AtomicU64::new(0),
+            dropped: AtomicU64::new(0),
+        })
+    }
+
+    pub fn schema(&self) -> &Schema {
+        &self.schema
+    }
+
+    pub fn name(&self) -> &str {
+        self.schema.name()
+    }
+
+    pub fn subscribe(&self, s: Arc<dyn Subscriber>) {
+        self.subscribers
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(s);
+    }
+
+    /// Events published into this stream so far.
+    pub fn events(&self) -> u64 {
+        self.events.load(Ordering::Relaxed)
+    }
+
+    /// Events that arrived after the stream was closed at shutdown.
+    pub fn dropped(&self) -> u64 {
+        self.dropped.load(Ordering::Relaxed)
+    }
+
+    pub fn publish(&self, batch: &[Event]) {
+        if batch.is_empty() {
+            return;
+        }
+        self.events.fetch_add(batch.len() as u64, Ordering::Relaxed);
+        match &self.queue {
+            // Blocks while the queue is full: backpressure, never silent loss.
+            Some(q) => {
+                let lost = q.push(batch);
+                if lost > 0 {
+                    self.dropped.fetch_add(lost as u64, Ordering::Relaxed);
+                    log::warn!(
+                        "stream '{}': {lost} events arrived after shutdown began and were dropped",
+                        self.name()
+                    );
+                }
+            }
+            None => self.dispatch(batch),
+        }
+    }
+
+    fn dispatch(&self, batch: &[Event]) {
+        let subs = self.subscribers.read().unwrap_or_else(|e| e.into_inner());
+        for s in subs.iter() {
+            s.receive(batch);
+        }
+    }
+
+    /// Starts the worker of an `@async` stream (no-op for synchronous streams).
+    pub fn start(self: &Arc<Self>) {
+        let Some(q) = self.queue.clone() else { return };
+        let me = self.clone();
+        let handle = std::thread::Builder::new()
+            .name(format!("async-{}", self.name()))
+            .spawn(move || {
+                let mut batch = Vec::with_capacity(1024);
+                while q.pop(1024, &mut batch, Duration::from_millis(100)) || !batch.is_empty() {
+                    if !batch.is_empty() {
+                        me.dispatch(&batch);
+                        batch.clear();
+                    }
+                }
+            })
+            .expect("spawning a thread");
+        *self.worker.lock().unwrap_or_else(|e| e.into_inner()) = Some(handle);
+    }
+
+    /// Delivers what the async queue holds, then stops its worker.
+    pub fn drain(&self) {
+        if let Some(q) = &self.queue {
+            q.close();
+        }
+        if let Some(h) = self.worker.lock().unwrap_or_else(|e| e.into_inner()).take() {
+            let _ = h.join();
+        }
+    }
+}

@@ -1,0 +1,57 @@
+//! The filter-and-project operator: stateless, so it runs lock-free on the sender's thread.
+
+use crate::event::{Event, EventKind};
+use crate::plan::expr::{EvalContext, Expr};
+use crate::plan::graph::Projection;
+use crate::runtime::clock::Clock;
+use crate::runtime::junction::{Junction, Subscriber};
+use crate::sql::ast::OutputEvents;
+use crate::value::Value;
+use std::sync::Arc;
+
+pub struct FilterProject {
+    pub filter: Option<Expr>,
+    pub projection: Projection,
+    pub output_events: OutputEvents,
+    pub target: Arc<Junction>,
+    pub clock: Arc<Clock>,
+}
+
+impl FilterProject {
+    fn forwards(&self, kind: EventKind) -> bool {
+        match self.output_events {
+            OutputEvents::Current => kind == EventKind::Current,
+            OutputEvents::Expired => kind == EventKind::Expired,
+            OutputEvents::All => true,
+        }
+    }
+}
+
+impl Subscriber for FilterProject {
+    fn receive(&self, batch: &[Event]) {
+        let cx = EvalContext { clock: &self.clock };
+        let mut out = Vec::with_capacity(batch.len());
+        for ev in batch {
+            if !self.forwards(ev.kind) {
+                continue;
+            }
+            if let Some(f) = &self.filter {
+                if !f.test(ev, &cx) {
+                    continue;
+                }
+            }
+            let data: Arc<[Value]> = match &self.projection {
+                Projection::PassThrough => ev.data.clone(),
+                Projection::Exprs(exprs) => exprs.iter().map(|e| e.eval(ev, &cx)).collect(),
+            };
+            out.push(Event {
+                ts: ev.ts,
+                kind: ev.kind,
+                data,
+            });
+        }
+        if !out.is_empty() {
+            self.target.publish(&out);
+        }
+    }
+}

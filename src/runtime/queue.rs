@@ -1,0 +1,167 @@
+//! A bounded event queue with a policy for when it is full: block (backpressure), drop the
+//! oldest or drop the newest. Used by `@async` streams and by every sink's buffer.
+
+use crate::connector::error::WhenFull;
+use crate::event::Event;
+use std::collections::VecDeque;
+use std::sync::{Condvar, Mutex, MutexGuard};
+use std::time::Duration;
+
+pub struct BoundedQueue {
+    state: Mutex<State>,
+    not_empty: Condvar,
+    not_full: Condvar,
+    capacity: usize,
+    policy: WhenFull,
+}
+
+struct State {
+    items: VecDeque<Event>,
+    closed: bool,
+}
+
+impl BoundedQueue {
+    pub fn new(capacity: usize, policy: WhenFull) -> BoundedQueue {
+        BoundedQueue {
+            state: Mutex::new(State {
+                items: VecDeque::with_capacity(capacity.min(65_536)),
+                closed: false,
+            }),
+            not_empty: Condvar::new(),
+            not_full: Condvar::new(),
+            capacity: capacity.max(1),
+            policy,
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        // A panic elsewhere must not take the queue down with it.
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Adds a batch. Returns how many events were dropped (by the policy, or because the queue
+    /// is closed).
+    pub fn push(&self, batch: &[Event]) -> usize {
+        let mut st = self.lock();
+        let mut rest = batch;
+        let mut dropped = 0;
+        while !rest.is_empty() {
+            if st.closed {
+                return dropped + rest.len();
+            }
+            let room = self.capacity - st.items.len().min(self.capacity);
+            if room == 0 {
+                match self.policy {
+                    WhenFull::Block => {
+                        st = self.not_full.wait(st).unwrap_or_else(|e| e.into_inner());
+                        continue;
+                    }
+                    WhenFull::DropNewest => return dropped + rest.len(),
+                    WhenFull::DropOldest => {
+                        let n = rest.len().min(self.capacity);
+                        st.items.drain(..n);
+                        dropped += n;
+                        continue;
+                    }
+                }
+            }
+            let n = room.min(rest.len());
+            st.items.extend(rest[..n].iter().cloned());
+            rest = &rest[n..];
+            self.not_empty.notify_one();
+        }
+        dropped
+    }
+
+    /// Moves up to `max` events into `out`, waiting up to `wait` for the first one. Returns false
+    /// once the queue is closed and empty.
+    pub fn pop(&self, max: usize, out: &mut Vec<Event>, wait: Duration) -> bool {
+        let mut st = self.lock();
+        if st.items.is_empty() && !st.closed {
+            st = self
+                .not_empty
+                .wait_timeout(st, wait)
+                .unwrap_or_else(|e| e.into_inner())
+                .0;
+        }
+        let n = st.items.len().min(max);
+        out.extend(st.items.drain(..n));
+        if n > 0 {
+            self.not_full.notify_all();
+        }
+        !(st.closed && st.items.is_empty())
+    }
+
+    /// No more pushes; poppers drain what is left.
+    pub fn close(&self) {
+        self.lock().closed = true;
+        self.not_empty.notify_all();
+        self.not_full.notify_all();
+    }
+
+    pub fn len(&self) -> usize {
+        self.lock().items.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::value::Value;
+    use std::sync::Arc;
+
+    fn events(range: std::ops::Range<i32>) -> Vec<Event> {
+        range
+            .map(|i| Event::new(i as i64, vec![Value::Int(i)]))
+            .collect()
+    }
+
+    fn ids(v: &[Event]) -> Vec<i64> {
+        v.iter().map(|e| e.ts).collect()
+    }
+
+    #[test]
+    fn drop_policies_keep_the_right_events() {
+        let q = BoundedQueue::new(3, WhenFull::DropNewest);
+        assert_eq!(q.push(&events(0..5)), 2);
+        let mut out = Vec::new();
+        q.pop(10, &mut out, Duration::ZERO);
+        assert_eq!(ids(&out), vec![0, 1, 2]);
+
+        let q = BoundedQueue::new(3, WhenFull::DropOldest);
+        assert_eq!(q.push(&events(0..5)), 2);
+        out.clear();
+        q.pop(10, &mut out, Duration::ZERO);
+        assert_eq!(ids(&out), vec![2, 3, 4]);
+    }
+
+    #[test]
+    fn block_waits_for_room_and_loses_nothing() {
+        let q = Arc::new(BoundedQueue::new(4, WhenFull::Block));
+        let producer = {
+            let q = q.clone();
+            std::thread::spawn(move || q.push(&events(0..100)))
+        };
+        let mut got = Vec::new();
+        while got.len() < 100 {
+            q.pop(3, &mut got, Duration::from_millis(50));
+        }
+        assert_eq!(producer.join().unwrap(), 0);
+        assert_eq!(ids(&got), (0..100).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn close_drains_then_ends() {
+        let q = BoundedQueue::new(10, WhenFull::Block);
+        q.push(&events(0..2));
+        q.close();
+        assert_eq!(q.push(&events(5..6)), 1);
+        let mut out = Vec::new();
+        assert!(!q.pop(10, &mut out, Duration::ZERO));
+        assert_eq!(out.len(), 2);
+    }
+}

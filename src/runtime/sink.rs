@@ -1,0 +1,170 @@
+//! Drives one sink: a bounded buffer fed by the stream, and a thread that drains it in batches
+//! through the sink, applying the error strategy. A slow or failing sink never blocks another
+//! sink (only, with `buffer.when.full='block'`, its own stream once its buffer is full).
+
+use crate::connector::error::{ErrorStrategy, WhenFull};
+use crate::connector::{Params, Rejects, Sink};
+use crate::event::Event;
+use crate::runtime::failure::{ConnectorCounters, FailureHandler};
+use crate::runtime::junction::Subscriber;
+use crate::runtime::queue::BoundedQueue;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+/// The stream-facing side: pushes batches into the buffer.
+pub struct SinkInlet {
+    pub queue: Arc<BoundedQueue>,
+    pub counters: Arc<ConnectorCounters>,
+    pub label: String,
+}
+
+impl Subscriber for SinkInlet {
+    fn receive(&self, batch: &[Event]) {
+        let lost = self.queue.push(batch);
+        if lost > 0 {
+            self.counters
+                .dropped
+                .fetch_add(lost as u64, Ordering::Relaxed);
+            log::warn!(
+                "{}: buffer full, {lost} events dropped (buffer.when.full)",
+                self.label
+            );
+        }
+    }
+}
+
+pub struct SinkDriver {
+    pub label: String,
+    pub queue: Arc<BoundedQueue>,
+    pub counters: Arc<ConnectorCounters>,
+    handle: Mutex<Option<JoinHandle<bool>>>,
+    stopping: Arc<AtomicBool>,
+}
+
+/// Buffer settings read from a validated config.
+pub fn buffer_for(config: &crate::connector::ConnectorConfig) -> (Arc<BoundedQueue>, usize) {
+    let size = config
+        .parse_or("buffer.size", 10_000usize)
+        .unwrap_or(10_000)
+        .max(1);
+    let batch = config
+        .parse_or("batch.size", 1024usize)
+        .unwrap_or(1024)
+        .max(1);
+    let policy = WhenFull::from_config(config).unwrap_or(WhenFull::Block);
+    (Arc::new(BoundedQueue::new(size, policy)), batch)
+}
+
+impl SinkDriver {
+    /// Starts the drain thread. `handler` applies the error strategy.
+    pub fn start(
+        label: String,
+        mut sink: Box<dyn Sink>,
+        queue: Arc<BoundedQueue>,
+        batch_size: usize,
+        handler: FailureHandler,
+    ) -> SinkDriver {
+        let counters = handler.counters.clone();
+        let stopping = Arc::new(AtomicBool::new(false));
+        let (q, stop) = (queue.clone(), stopping.clone());
+        let thread_label = label.clone();
+        let handle = std::thread::Builder::new()
+            .name(format!("sink-{label}"))
+            .spawn(move || {
+                let mut batch = Vec::with_capacity(batch_size);
+                let mut rejects = Rejects::default();
+                loop {
+                    let open = q.pop(batch_size, &mut batch, Duration::from_millis(100));
+                    if !batch.is_empty() {
+                        deliver(sink.as_mut(), &batch, &mut rejects, &handler, &stop);
+                        batch.clear();
+                    }
+                    if !open {
+                        break;
+                    }
+                }
+                match sink.flush() {
+                    Ok(()) => true,
+                    Err(e) => {
+                        log::error!("{thread_label}: flush at shutdown failed: {e}");
+                        handler.counters.errors.fetch_add(1, Ordering::Relaxed);
+                        false
+                    }
+                }
+            })
+            .expect("spawning a thread");
+        SinkDriver {
+            label,
+            queue,
+            counters,
+            handle: Mutex::new(Some(handle)),
+            stopping,
+        }
+    }
+
+    /// Delivers everything buffered, flushes the sink and stops its thread. Returns false when the
+    /// final flush failed.
+    pub fn stop(&self) -> bool {
+        self.stopping.store(true, Ordering::Release);
+        self.queue.close();
+        match self.handle.lock().unwrap_or_else(|e| e.into_inner()).take() {
+            Some(h) => h.join().unwrap_or(false),
+            None => true,
+        }
+    }
+}
+
+/// One batch through the sink, with retries for transient failures under `retry`.
+fn deliver(
+    sink: &mut dyn Sink,
+    batch: &[Event],
+    rejects: &mut Rejects,
+    handler: &FailureHandler,
+    stopping: &AtomicBool,
+) {
+    let mut attempt: u32 = 1;
+    loop {
+        rejects.items.clear();
+        match sink.publish(batch, rejects) {
+            Ok(()) => {
+                let failed = rejects.items.len();
+                handler.counters.events.fetch_add(
+                    (batch.len() - failed.min(batch.len())) as u64,
+                    Ordering::Relaxed,
+                );
+                for (i, err) in rejects.items.drain(..) {
+                    if let Some(ev) = batch.get(i) {
+                        handler.handle(&err.message, std::slice::from_ref(ev), None);
+                    }
+                }
+                return;
+            }
+            Err(e) => {
+                if let ErrorStrategy::Retry(policy) = &handler.strategy {
+                    // While stopping, unlimited retries are capped so shutdown terminates.
+                    let capped =
+                        stopping.load(Ordering::Acquire) && policy.max_attempts < 0 && attempt >= 5;
+                    if e.class == crate::connector::ErrorClass::Transient
+                        && policy.may_retry(attempt)
+                        && !capped
+                    {
+                        let wait = policy.backoff(attempt);
+                        log::debug!("{}: {e}; retry {attempt} in {wait:?}", handler.label);
+                        std::thread::sleep(wait);
+                        attempt += 1;
+                        continue;
+                    }
+                }
+                let msg = if attempt > 1 {
+                    format!("{e} (after {attempt} attempts)")
+                } else {
+                    e.message.clone()
+                };
+                handler.handle(&msg, batch, None);
+                return;
+            }
+        }
+    }
+}

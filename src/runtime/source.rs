@@ -1,0 +1,148 @@
+//! Drives one source on its own thread: payloads through the stream's mapper into the stream,
+//! stamped with the app clock; failures to the error strategy.
+
+use crate::connector::mapper::SourceMapper;
+use crate::connector::{ConnectorError, Source, SourceContext, SourceOutput};
+use crate::event::Event;
+use crate::runtime::clock::Clock;
+use crate::runtime::failure::FailureHandler;
+use crate::runtime::junction::Junction;
+use crate::value::Value;
+use bytes::Bytes;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+
+/// The engine's side of a source: decode, stamp, publish.
+pub struct SourceInlet {
+    pub mapper: Option<Box<dyn SourceMapper>>,
+    pub junction: Arc<Junction>,
+    pub clock: Arc<Clock>,
+    pub handler: Arc<FailureHandler>,
+    rows: Vec<Arc<[Value]>>,
+    events: Vec<Event>,
+}
+
+impl SourceInlet {
+    pub fn new(
+        mapper: Option<Box<dyn SourceMapper>>,
+        junction: Arc<Junction>,
+        clock: Arc<Clock>,
+        handler: Arc<FailureHandler>,
+    ) -> Self {
+        SourceInlet {
+            mapper,
+            junction,
+            clock,
+            handler,
+            rows: Vec::new(),
+            events: Vec::new(),
+        }
+    }
+
+    fn publish_rows(&mut self) {
+        if self.rows.is_empty() {
+            return;
+        }
+        let ts = self.clock.now();
+        self.events
+            .extend(self.rows.drain(..).map(|r| Event::new(ts, r)));
+        self.handler
+            .counters
+            .events
+            .fetch_add(self.events.len() as u64, Ordering::Relaxed);
+        self.junction.publish(&self.events);
+        self.events.clear();
+    }
+}
+
+impl SourceOutput for SourceInlet {
+    fn payloads(&mut self, payloads: &[Bytes]) {
+        let Some(mapper) = self.mapper.as_mut() else {
+            let e = ConnectorError::permanent("this source has no mapper to decode payloads with");
+            for p in payloads {
+                self.handler.handle(&e.message, &[], Some(p));
+            }
+            return;
+        };
+        for p in payloads {
+            let before = self.rows.len();
+            if let Err(msg) = mapper.decode(p, &mut self.rows) {
+                self.rows.truncate(before);
+                self.handler
+                    .handle(&format!("cannot decode payload: {msg}"), &[], Some(p));
+            }
+        }
+        self.publish_rows();
+    }
+
+    fn rows(&mut self, rows: Vec<Arc<[Value]>>) {
+        self.rows.extend(rows);
+        self.publish_rows();
+    }
+
+    fn error(&mut self, error: &ConnectorError, payload: Option<&Bytes>) {
+        self.handler.handle(&error.message, &[], payload);
+    }
+}
+
+pub struct SourceDriver {
+    pub label: String,
+    running: Arc<AtomicBool>,
+    handle: Option<JoinHandle<()>>,
+    done: Arc<AtomicBool>,
+}
+
+impl SourceDriver {
+    pub fn start(label: String, mut source: Box<dyn Source>, inlet: SourceInlet) -> SourceDriver {
+        let running = Arc::new(AtomicBool::new(true));
+        let done = Arc::new(AtomicBool::new(false));
+        let (r, d, l) = (running.clone(), done.clone(), label.clone());
+        let handler = inlet.handler.clone();
+        let handle = std::thread::Builder::new()
+            .name(format!("source-{label}"))
+            .spawn(move || {
+                let mut ctx = SourceContext::new(r, Box::new(inlet));
+                match source.run(&mut ctx) {
+                    Ok(()) => log::info!("{l}: input ended"),
+                    Err(e) => {
+                        handler.handle(&format!("source stopped: {e}"), &[], None);
+                        log::error!("{l}: source stopped: {e}");
+                    }
+                }
+                d.store(true, Ordering::Release);
+            })
+            .expect("spawning a thread");
+        SourceDriver {
+            label,
+            running,
+            handle: Some(handle),
+            done,
+        }
+    }
+
+    /// Whether the source has returned (its input ended or it failed).
+    pub fn is_done(&self) -> bool {
+        self.done.load(Ordering::Acquire)
+    }
+
+    /// Asks the source to stop and waits up to `grace` for it (a source blocked in a read it
+    /// cannot interrupt, such as stdin, is left behind after that).
+    pub fn stop(&mut self, grace: std::time::Duration) {
+        self.running.store(false, Ordering::Release);
+        let deadline = std::time::Instant::now() + grace;
+        while !self.is_done() && std::time::Instant::now() < deadline {
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        if let Some(h) = self.handle.take() {
+            if self.is_done() {
+                let _ = h.join();
+            } else {
+                log::warn!(
+                    "{}: did not stop within {grace:?}; leaving it behind",
+                    self.label
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,539 @@
+//! The statement grammar, driven by sqlparser's tokenizer and expression parser.
+//!
+//! Streaming statements are not standard SQL, so statements are parsed here with sqlparser's
+//! `Parser` primitives (keywords, identifiers, `parse_expr`, `parse_projection`); the parts that
+//! stay standard (expressions, projections) are sqlparser's own. Later clauses (WINDOW, JOIN,
+//! GROUP BY, PATTERN, PARTITION, ...) plug in at the marked points.
+
+use crate::sql::annotation::{prepass, Annotation};
+use crate::sql::ast::*;
+use crate::sql::diagnostic::{did_you_mean, Diagnostic, Pos};
+use crate::value::AttrType;
+use sqlparser::dialect::{Dialect, GenericDialect};
+use sqlparser::keywords::Keyword;
+use sqlparser::parser::{Parser, ParserError};
+use sqlparser::tokenizer::{Token, TokenWithSpan, Tokenizer};
+
+/// The EventFlux SQL dialect: generic SQL identifiers and literals.
+#[derive(Debug, Default)]
+pub struct EventFluxDialect;
+
+impl Dialect for EventFluxDialect {
+    fn is_identifier_start(&self, ch: char) -> bool {
+        GenericDialect.is_identifier_start(ch)
+    }
+
+    fn is_identifier_part(&self, ch: char) -> bool {
+        GenericDialect.is_identifier_part(ch)
+    }
+
+    fn is_delimited_identifier_start(&self, ch: char) -> bool {
+        ch == '"' || ch == '`'
+    }
+}
+
+/// Parses an app's text. Errors from every statement are collected, not only the first.
+pub fn parse_app(text: &str, env: &dyn Fn(&str) -> Option<String>) -> (AppAst, Vec<Diagnostic>) {
+    let pre = prepass(text, env);
+    let mut errors = pre.errors;
+    let mut app = AppAst::default();
+    let mut pending: Vec<Annotation> = Vec::new();
+    let mut annotations = pre.annotations.into_iter().peekable();
+
+    let dialect = EventFluxDialect;
+    let tokens = match Tokenizer::new(&dialect, &pre.blanked).tokenize_with_location() {
+        Ok(t) => t,
+        Err(e) => {
+            errors.push(Diagnostic::new(
+                Pos::new(e.location.line as u32, e.location.column as u32),
+                e.message,
+            ));
+            return (app, errors);
+        }
+    };
+    let mut parser = Parser::new(&dialect).with_tokens_with_locations(tokens);
+    loop {
+        while parser.consume_token(&Token::SemiColon) {}
+        let next = parser.peek_token();
+        if next.token == Token::EOF {
+            break;
+        }
+        let start: Pos = next.span.start.into();
+        // Annotations written before this statement belong to it (app-level ones to the app).
+        while let Some(a) = annotations.next_if(|a| a.pos < start) {
+            if a.name.starts_with("app:") {
+                app.app_annotations.push(a);
+            } else {
+                pending.push(a);
+            }
+        }
+        match parse_statement(&mut parser) {
+            Ok(kind) => {
+                let after = parser.peek_token();
+                if after.token != Token::SemiColon && after.token != Token::EOF {
+                    errors.push(unexpected(&after, "';' after the statement"));
+                    skip_statement(&mut parser);
+                }
+                app.statements.push(Statement {
+                    pos: start,
+                    annotations: std::mem::take(&mut pending),
+                    kind,
+                });
+            }
+            Err(d) => {
+                errors.push(d);
+                pending.clear();
+                skip_statement(&mut parser);
+            }
+        }
+    }
+    for a in annotations {
+        if a.name.starts_with("app:") {
+            app.app_annotations.push(a);
+        } else {
+            pending.push(a);
+        }
+    }
+    for a in pending {
+        errors.push(Diagnostic::new(
+            a.pos,
+            format!("annotation @{} is not followed by a statement", a.name),
+        ));
+    }
+    (app, errors)
+}
+
+fn skip_statement(parser: &mut Parser) {
+    loop {
+        let t = parser.next_token();
+        if t.token == Token::SemiColon || t.token == Token::EOF {
+            return;
+        }
+    }
+}
+
+type PResult<T> = Result<T, Diagnostic>;
+
+fn pos_of(t: &TokenWithSpan) -> Pos {
+    t.span.start.into()
+}
+
+fn unexpected(t: &TokenWithSpan, expected: &str) -> Diagnostic {
+    if t.token == Token::EOF {
+        Diagnostic::new(
+            pos_of(t),
+            format!("expected {expected}, found the end of the app"),
+        )
+    } else {
+        Diagnostic::new(
+            pos_of(t),
+            format!("expected {expected}, found '{}'", t.token),
+        )
+        .with_len(t.token.to_string().chars().count())
+    }
+}
+
+/// Converts sqlparser's message (`... at Line: 2, Column: 5`) into a positioned diagnostic.
+fn from_parser_error(e: ParserError, fallback: Pos) -> Diagnostic {
+    let msg = match e {
+        ParserError::TokenizerError(m) | ParserError::ParserError(m) => m,
+        ParserError::RecursionLimitExceeded => "expression nested too deeply".to_string(),
+    };
+    if let Some(at) = msg.rfind(" at Line: ") {
+        let tail = &msg[at + " at Line: ".len()..];
+        let mut parts = tail.split(", Column: ");
+        let line = parts.next().and_then(|l| l.trim().parse().ok());
+        let col = parts.next().and_then(|c| c.trim().parse().ok());
+        if let (Some(line), Some(col)) = (line, col) {
+            return Diagnostic::new(Pos::new(line, col), msg[..at].to_string());
+        }
+    }
+    Diagnostic::new(fallback, msg)
+}
+
+fn word_is(t: &TokenWithSpan, word: &str) -> bool {
+    matches!(&t.token, Token::Word(w) if w.quote_style.is_none() && w.value.eq_ignore_ascii_case(word))
+}
+
+fn parse_statement(p: &mut Parser) -> PResult<StatementKind> {
+    let first = p.peek_token();
+    if word_is(&first, "CREATE") {
+        p.next_token();
+        let what = p.next_token();
+        if word_is(&what, "STREAM") {
+            return parse_create_stream(p).map(StatementKind::CreateStream);
+        }
+        if word_is(&what, "TABLE")
+            || word_is(&what, "TRIGGER")
+            || word_is(&what, "WINDOW")
+            || word_is(&what, "AGGREGATION")
+        {
+            return Err(not_supported_yet(
+                &what,
+                &format!("CREATE {}", what.token.to_string().to_uppercase()),
+            ));
+        }
+        return Err(unexpected(&what, "STREAM after CREATE"));
+    }
+    if word_is(&first, "INSERT") {
+        return parse_query(p).map(StatementKind::Query);
+    }
+    if word_is(&first, "PARTITION")
+        || word_is(&first, "UPDATE")
+        || word_is(&first, "DELETE")
+        || word_is(&first, "DEFINE")
+    {
+        return Err(not_supported_yet(
+            &first,
+            &first.token.to_string().to_uppercase(),
+        ));
+    }
+    if word_is(&first, "SELECT") {
+        return Err(Diagnostic::new(
+            pos_of(&first),
+            "a query needs a target: write INSERT INTO Target SELECT ...".to_string(),
+        )
+        .with_len(6));
+    }
+    let statements = ["CREATE", "INSERT"];
+    let word = first.token.to_string();
+    Err(Diagnostic::new(
+        pos_of(&first),
+        format!(
+            "expected a statement (CREATE STREAM or INSERT INTO ... SELECT), found '{word}'{}",
+            did_you_mean(&word, statements)
+        ),
+    )
+    .with_len(word.chars().count()))
+}
+
+fn not_supported_yet(at: &TokenWithSpan, what: &str) -> Diagnostic {
+    Diagnostic::new(
+        pos_of(at),
+        format!("{what} is not supported yet in this version of EventFlux"),
+    )
+    .with_len(at.token.to_string().chars().count())
+}
+
+fn parse_name(p: &mut Parser, what: &str) -> PResult<Name> {
+    let t = p.next_token();
+    match &t.token {
+        Token::Word(w)
+            if w.quote_style.is_some()
+                || w.keyword == Keyword::NoKeyword
+                || !is_reserved(w.keyword) =>
+        {
+            Ok(Name {
+                value: w.value.clone(),
+                pos: pos_of(&t),
+            })
+        }
+        _ => Err(unexpected(&t, what)),
+    }
+}
+
+/// Keywords that cannot be a bare stream or attribute name here.
+fn is_reserved(k: Keyword) -> bool {
+    matches!(
+        k,
+        Keyword::SELECT
+            | Keyword::FROM
+            | Keyword::WHERE
+            | Keyword::INSERT
+            | Keyword::INTO
+            | Keyword::CREATE
+            | Keyword::WITH
+            | Keyword::AS
+            | Keyword::GROUP
+            | Keyword::HAVING
+            | Keyword::ORDER
+            | Keyword::LIMIT
+            | Keyword::JOIN
+            | Keyword::ON
+    )
+}
+
+fn parse_create_stream(p: &mut Parser) -> PResult<StreamDecl> {
+    let name = parse_name(p, "a stream name")?;
+    let open = p.next_token();
+    if open.token != Token::LParen {
+        return Err(unexpected(&open, "'(' and the stream's attributes"));
+    }
+    let mut attrs = Vec::new();
+    loop {
+        let attr = parse_name(p, "an attribute name")?;
+        let ty_tok = p.next_token();
+        let ty_name = match &ty_tok.token {
+            Token::Word(w) => w.value.clone(),
+            _ => {
+                return Err(unexpected(
+                    &ty_tok,
+                    &format!("a type for attribute '{}'", attr.value),
+                ))
+            }
+        };
+        let Some(ty) = AttrType::parse(&ty_name) else {
+            let names = AttrType::SPELLINGS.iter().map(|(s, _)| *s);
+            return Err(Diagnostic::new(
+                pos_of(&ty_tok),
+                format!("unknown type '{ty_name}'{}", did_you_mean(&ty_name, names)),
+            )
+            .with_len(ty_name.chars().count())
+            .with_help("types: INT, BIGINT (LONG), FLOAT, DOUBLE, BOOL, STRING (VARCHAR), BYTES"));
+        };
+        // VARCHAR(255) and the like: the length is accepted and ignored.
+        if p.consume_token(&Token::LParen) {
+            p.parse_literal_uint()
+                .map_err(|e| from_parser_error(e, attr.pos))?;
+            p.expect_token(&Token::RParen)
+                .map_err(|e| from_parser_error(e, attr.pos))?;
+        }
+        attrs.push(AttrDecl { name: attr, ty });
+        let sep = p.next_token();
+        match sep.token {
+            Token::Comma => continue,
+            Token::RParen => break,
+            _ => return Err(unexpected(&sep, "',' or ')' in the attribute list")),
+        }
+    }
+    let mut with = Vec::new();
+    if p.parse_keyword(Keyword::WITH) {
+        with = parse_with_options(p)?;
+    }
+    Ok(StreamDecl { name, attrs, with })
+}
+
+/// `( key = 'value', "dotted.key" = 'value', dotted.key = 42 )`.
+fn parse_with_options(p: &mut Parser) -> PResult<Vec<WithOption>> {
+    let open = p.next_token();
+    if open.token != Token::LParen {
+        return Err(unexpected(&open, "'(' after WITH"));
+    }
+    let mut out = Vec::new();
+    if p.consume_token(&Token::RParen) {
+        return Ok(out);
+    }
+    loop {
+        let key_tok = p.next_token();
+        let key_pos = pos_of(&key_tok);
+        let mut key = match &key_tok.token {
+            Token::Word(w) => w.value.clone(),
+            Token::SingleQuotedString(s) => s.clone(),
+            _ => return Err(unexpected(&key_tok, "an option name")),
+        };
+        while p.consume_token(&Token::Period) {
+            let part = p.next_token();
+            match &part.token {
+                Token::Word(w) => {
+                    key.push('.');
+                    key.push_str(&w.value);
+                }
+                _ => return Err(unexpected(&part, "the rest of a dotted option name")),
+            }
+        }
+        let eq = p.next_token();
+        if eq.token != Token::Eq {
+            return Err(unexpected(&eq, &format!("'=' after option '{key}'")));
+        }
+        let v = p.next_token();
+        let value = match &v.token {
+            Token::SingleQuotedString(s) => s.clone(),
+            Token::Number(n, _) => n.clone(),
+            Token::Word(w) => w.value.clone(),
+            _ => {
+                return Err(unexpected(
+                    &v,
+                    &format!("a quoted value for option '{key}'"),
+                ))
+            }
+        };
+        out.push(WithOption {
+            key,
+            value,
+            key_pos,
+            value_pos: pos_of(&v),
+        });
+        let sep = p.next_token();
+        match sep.token {
+            Token::Comma => continue,
+            Token::RParen => return Ok(out),
+            _ => return Err(unexpected(&sep, "',' or ')' in WITH options")),
+        }
+    }
+}
+
+fn parse_query(p: &mut Parser) -> PResult<QueryDecl> {
+    p.next_token(); // INSERT
+    let mut output = OutputEvents::Current;
+    let t = p.peek_token();
+    let which = if word_is(&t, "CURRENT") {
+        Some(OutputEvents::Current)
+    } else if word_is(&t, "EXPIRED") {
+        Some(OutputEvents::Expired)
+    } else if word_is(&t, "ALL") {
+        Some(OutputEvents::All)
+    } else {
+        None
+    };
+    if let Some(w) = which {
+        p.next_token();
+        let ev = p.next_token();
+        if !word_is(&ev, "EVENTS") {
+            return Err(unexpected(&ev, "EVENTS"));
+        }
+        output = w;
+    }
+    let into = p.next_token();
+    if !word_is(&into, "INTO") {
+        return Err(unexpected(&into, "INTO"));
+    }
+    let target = parse_name(p, "the target stream name")?;
+    let select = p.next_token();
+    if !word_is(&select, "SELECT") {
+        return Err(unexpected(&select, "SELECT"));
+    }
+    let projection_pos = pos_of(&p.peek_token());
+    let projection = p
+        .parse_projection()
+        .map_err(|e| from_parser_error(e, projection_pos))?;
+    let from = p.next_token();
+    if !word_is(&from, "FROM") {
+        return Err(unexpected(&from, "FROM"));
+    }
+    let source = parse_name(p, "the source stream name")?;
+    let mut alias = None;
+    if p.parse_keyword(Keyword::AS) {
+        alias = Some(parse_name(p, "an alias after AS")?);
+    } else if let Token::Word(w) = &p.peek_token().token {
+        if w.keyword == Keyword::NoKeyword && w.quote_style.is_none() {
+            alias = Some(parse_name(p, "an alias")?);
+        }
+    }
+    // Extension point: WINDOW(...), JOIN, PATTERN, GROUP BY, HAVING, ORDER BY, LIMIT, OUTPUT.
+    for clause in [
+        "WINDOW",
+        "JOIN",
+        "INNER",
+        "LEFT",
+        "RIGHT",
+        "FULL",
+        "UNIDIRECTIONAL",
+    ] {
+        let t = p.peek_token();
+        if word_is(&t, clause) {
+            return Err(not_supported_yet(&t, clause));
+        }
+    }
+    let mut filter = None;
+    if p.parse_keyword(Keyword::WHERE) {
+        let at = pos_of(&p.peek_token());
+        filter = Some(p.parse_expr().map_err(|e| from_parser_error(e, at))?);
+    }
+    let t = p.peek_token();
+    for clause in [
+        "GROUP", "HAVING", "ORDER", "LIMIT", "OFFSET", "OUTPUT", "WINDOW",
+    ] {
+        if word_is(&t, clause) {
+            let name = if clause == "GROUP" || clause == "ORDER" {
+                format!("{clause} BY")
+            } else {
+                clause.to_string()
+            };
+            return Err(not_supported_yet(&t, &name));
+        }
+    }
+    Ok(QueryDecl {
+        output,
+        target,
+        projection,
+        projection_pos,
+        from: source,
+        alias,
+        filter,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> (AppAst, Vec<Diagnostic>) {
+        parse_app(text, &|_| None)
+    }
+
+    #[test]
+    fn parses_streams_queries_and_attaches_annotations() {
+        let (app, errors) = parse(
+            "@app:name('T')\n@source(type='datagen')\nCREATE STREAM Trades (symbol STRING, price DOUBLE, volume INT);\n\
+             @info(name='q1')\nINSERT INTO Out SELECT symbol, price * 2.0 AS p2 FROM Trades WHERE volume > 500;",
+        );
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(app.app_annotations.len(), 1);
+        assert_eq!(app.statements.len(), 2);
+        assert_eq!(app.statements[0].annotations[0].name, "source");
+        assert_eq!(app.statements[1].annotations[0].name, "info");
+        let StatementKind::CreateStream(s) = &app.statements[0].kind else {
+            panic!()
+        };
+        assert_eq!(s.attrs.len(), 3);
+        assert_eq!(s.attrs[2].ty, AttrType::Int);
+        let StatementKind::Query(q) = &app.statements[1].kind else {
+            panic!()
+        };
+        assert_eq!(q.target.value, "Out");
+        assert_eq!(q.from.value, "Trades");
+        assert_eq!(q.from.pos, Pos::new(5, 55));
+        assert!(q.filter.is_some());
+        assert_eq!(q.projection.len(), 2);
+    }
+
+    #[test]
+    fn with_clause_and_output_kinds() {
+        let (app, errors) = parse(
+            "CREATE STREAM S (a INT) WITH (type='source', extension='datagen', \"fields.a.kind\"='sequence', count=5);\nINSERT ALL EVENTS INTO O SELECT * FROM S;",
+        );
+        assert!(errors.is_empty(), "{errors:?}");
+        let StatementKind::CreateStream(s) = &app.statements[0].kind else {
+            panic!()
+        };
+        assert_eq!(s.with.len(), 4);
+        assert_eq!(s.with[2].key, "fields.a.kind");
+        assert_eq!(s.with[3].value, "5");
+        let StatementKind::Query(q) = &app.statements[1].kind else {
+            panic!()
+        };
+        assert_eq!(q.output, OutputEvents::All);
+    }
+
+    #[test]
+    fn reports_every_broken_statement() {
+        let (_, errors) = parse(
+            "CREATE STREAM S (a INTT);\nCREATE STREAM T (b INT);\nINSERT INTO X SELEC a FROM S;",
+        );
+        assert_eq!(errors.len(), 2, "{errors:?}");
+        assert_eq!(
+            errors[0].message,
+            "unknown type 'INTT' (did you mean 'INT'?)"
+        );
+        assert_eq!(errors[0].pos, Pos::new(1, 20));
+        assert_eq!(errors[1].pos, Pos::new(3, 15));
+    }
+
+    #[test]
+    fn later_clauses_say_not_supported_yet() {
+        let (_, errors) = parse("INSERT INTO X SELECT a FROM S WINDOW('length', 4);");
+        assert_eq!(errors.len(), 1);
+        assert!(
+            errors[0].message.contains("WINDOW is not supported yet"),
+            "{}",
+            errors[0].message
+        );
+    }
+
+    #[test]
+    fn dangling_annotation_is_an_error() {
+        let (_, errors) = parse("CREATE STREAM S (a INT);\n@sink(type='log')");
+        assert_eq!(errors.len(), 1);
+        assert!(errors[0].message.contains("not followed by a statement"));
+    }
+}

@@ -1,1 +1,290 @@
-fn main() {}
+//! The `eventflux` command-line tool.
+
+mod cli;
+
+use clap::{Parser, Subcommand};
+use eventflux::{Engine, RunOptions};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+#[derive(Parser)]
+#[command(
+    name = "eventflux",
+    version,
+    about = "EventFlux: streaming SQL on live streams, from a single binary"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run an app until Ctrl-C/SIGTERM (or until every source's input has ended); sinks are
+    /// flushed before exit. Exit status 1 when a sink could not flush or a connector with
+    /// error.strategy='fail' failed.
+    Run {
+        /// The app (.sql).
+        app: PathBuf,
+    },
+    /// Compile and validate an app without running it; print its dataflow graph.
+    Check {
+        app: PathBuf,
+        /// Print the graph in Graphviz dot instead of text.
+        #[arg(long)]
+        dot: bool,
+    },
+    /// Run an app offline on the playback clock over recorded events, ignoring its
+    /// @source/@sink bindings, and print every emitted event as a JSON line.
+    ///
+    /// Input: one JSON object a line: {"stream":"Trades","ts":1000,"data":{"symbol":"IBM"}}.
+    /// `ts` (ms) is optional (default: the previous line's, first 0); `data` is an object by
+    /// attribute name (missing = null) or an array in declared order. Bad lines are reported
+    /// with their line number and skipped (exit status 2).
+    Replay {
+        app: PathBuf,
+        /// Events to replay (JSON lines).
+        #[arg(long)]
+        input: PathBuf,
+        /// Advance the clock to this time (ms) after the last event, firing due timers.
+        #[arg(long)]
+        until: Option<i64>,
+        /// Print only these streams (repeatable); default: every stream a query inserts into.
+        #[arg(long = "stream")]
+        streams: Vec<String>,
+    },
+    /// Replay like `replay` and compare the output with an expectation (JSON lines, same form;
+    /// `ts` compared only where given, numbers to a relative 1e-9). Exit 0 on a match, 1 with a
+    /// diff otherwise.
+    Test {
+        app: PathBuf,
+        #[arg(long)]
+        input: PathBuf,
+        #[arg(long)]
+        expect: PathBuf,
+        #[arg(long)]
+        until: Option<i64>,
+        #[arg(long = "stream")]
+        streams: Vec<String>,
+    },
+    /// List connectors and mappers, or describe one with all its parameters.
+    Connectors { name: Option<String> },
+    /// Measure an app's throughput: synthetic events into its input streams through the batch
+    /// API on one thread, outputs counted and discarded. `--suite` runs the standard queries.
+    Bench {
+        /// The app to measure (omit with --suite).
+        app: Option<PathBuf>,
+        /// Events to send in all.
+        #[arg(long, default_value_t = 10_000_000)]
+        events: u64,
+        /// Events per batch.
+        #[arg(long, default_value_t = 1000)]
+        batch: usize,
+        /// Distinct values of STRING attributes.
+        #[arg(long, default_value_t = 100)]
+        keys: usize,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+        /// Run the standard benchmark queries.
+        #[arg(long)]
+        suite: bool,
+    },
+}
+
+fn read(path: &Path) -> Result<String, String> {
+    std::fs::read_to_string(path)
+        .map_err(|e| format!("{}: error: cannot read: {e}", path.display()))
+}
+
+fn main() -> ExitCode {
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info"))
+        .format_target(false)
+        .init();
+    let cli = Cli::parse();
+    match dispatch(cli.command) {
+        Ok(code) => code,
+        Err(msg) => {
+            eprintln!("{msg}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn dispatch(command: Command) -> Result<ExitCode, String> {
+    let engine = Engine::new();
+    match command {
+        Command::Run { app } => run(&engine, &app),
+        Command::Check { app, dot } => {
+            let sql = read(&app)?;
+            let compiled = engine
+                .compile_with(&app.display().to_string(), &sql, RunOptions::default())
+                .map_err(|e| e.to_string())?;
+            if dot {
+                print!("{}", compiled.plan().to_dot());
+            } else {
+                print!("{}", compiled.plan().describe());
+                println!("ok");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Replay {
+            app,
+            input,
+            until,
+            streams,
+        } => {
+            let compiled =
+                cli::replay::compile_offline(&engine, &app.display().to_string(), &read(&app)?)?;
+            let result = cli::replay::replay(
+                &compiled,
+                &input.display().to_string(),
+                &read(&input)?,
+                until,
+                &streams,
+            )?;
+            let mut out = String::new();
+            for l in &result.output {
+                out.push_str(&l.to_string());
+                out.push('\n');
+            }
+            print!("{out}");
+            Ok(if result.bad_lines > 0 {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            })
+        }
+        Command::Test {
+            app,
+            input,
+            expect,
+            until,
+            streams,
+        } => {
+            let compiled =
+                cli::replay::compile_offline(&engine, &app.display().to_string(), &read(&app)?)?;
+            let result = cli::replay::replay(
+                &compiled,
+                &input.display().to_string(),
+                &read(&input)?,
+                until,
+                &streams,
+            )?;
+            let mut expected = Vec::new();
+            for (i, line) in read(&expect)?.lines().enumerate() {
+                if line.trim().is_empty() {
+                    continue;
+                }
+                expected.push(serde_json::from_str(line).map_err(|e| {
+                    format!("{}:{}: error: not valid JSON: {e}", expect.display(), i + 1)
+                })?);
+            }
+            match cli::replay::compare(&expected, &result.output) {
+                None if result.bad_lines == 0 => {
+                    println!(
+                        "ok: {} ({} events matched)",
+                        app.display(),
+                        result.output.len()
+                    );
+                    Ok(ExitCode::SUCCESS)
+                }
+                None => {
+                    println!(
+                        "output matched, but {} input lines were bad",
+                        result.bad_lines
+                    );
+                    Ok(ExitCode::from(2))
+                }
+                Some(diff) => {
+                    println!("FAILED: {}\n{diff}", app.display());
+                    Ok(ExitCode::from(1))
+                }
+            }
+        }
+        Command::Connectors { name: None } => {
+            print!("{}", cli::connectors::list(&engine));
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Connectors { name: Some(n) } => {
+            print!("{}", cli::connectors::describe(&engine, &n)?);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Bench {
+            app,
+            events,
+            batch,
+            keys,
+            json,
+            suite,
+        } => {
+            let cfg = cli::bench::BenchConfig {
+                events,
+                batch: batch.max(1),
+                keys,
+            };
+            let jobs: Vec<(String, String, String)> = match (suite, app) {
+                (true, _) => cli::bench::SUITE
+                    .iter()
+                    .map(|(n, q)| (n.to_string(), format!("{n}.sql"), q.to_string()))
+                    .collect(),
+                (false, Some(p)) => {
+                    vec![(p.display().to_string(), p.display().to_string(), read(&p)?)]
+                }
+                (false, None) => {
+                    return Err("bench needs an app (eventflux bench APP.sql) or --suite".into())
+                }
+            };
+            if !json {
+                println!("{}", cli::bench::header());
+            }
+            for (name, file, sql) in jobs {
+                let r = cli::bench::run(&engine, &file, &sql, &cfg)?;
+                println!("{}", cli::bench::render(&name, &r, json));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn run(engine: &Engine, path: &Path) -> Result<ExitCode, String> {
+    let sql = read(path)?;
+    let app = engine
+        .compile_with(&path.display().to_string(), &sql, RunOptions::default())
+        .map_err(|e| e.to_string())?;
+    for line in app.plan().describe().lines() {
+        log::info!("{line}");
+    }
+    let stop = Arc::new(AtomicBool::new(false));
+    let s = stop.clone();
+    ctrlc::set_handler(move || s.store(true, Ordering::SeqCst))
+        .map_err(|e| format!("cannot install the Ctrl-C handler: {e}"))?;
+    app.start().map_err(|e| e.to_string())?;
+    log::info!("app '{}' running; Ctrl-C stops it", app.name());
+    loop {
+        if stop.load(Ordering::SeqCst) {
+            log::info!("stopping: flushing sinks");
+            break;
+        }
+        if app.sources_finished() {
+            log::info!("every source reached the end of its input; stopping");
+            break;
+        }
+        if app.failure().is_some() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let stats = app.shutdown().map_err(|e| e.to_string())?;
+    for line in stats.to_string().lines() {
+        log::info!("{line}");
+    }
+    Ok(if stats.failed() {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}

@@ -6,7 +6,7 @@ use crate::event::Event;
 use crate::plan::graph::{AppPlan, ConnectorPlan, StreamId};
 use crate::runtime::clock::{Clock, ClockMode};
 use crate::runtime::failure::{AppFailure, ConnectorCounters, FailureHandler};
-use crate::runtime::junction::{Junction, Subscriber};
+use crate::runtime::junction::Junction;
 use crate::runtime::query::FilterProject;
 use crate::runtime::scheduler::Scheduler;
 use crate::runtime::sink::{buffer_for, SinkDriver, SinkInlet};
@@ -55,6 +55,8 @@ pub struct RunOptions {
     pub connectors: bool,
     /// Deliver `@async` streams synchronously (deterministic replays).
     pub synchronous: bool,
+    /// Use the playback clock even without `@app:playback`.
+    pub playback: bool,
 }
 
 impl Default for RunOptions {
@@ -62,6 +64,7 @@ impl Default for RunOptions {
         RunOptions {
             connectors: true,
             synchronous: false,
+            playback: false,
         }
     }
 }
@@ -156,7 +159,7 @@ pub struct App {
 
 impl App {
     pub(crate) fn new(plan: AppPlan, connectors: ConnectorRegistry, options: RunOptions) -> App {
-        let clock = Arc::new(Clock::new(if plan.playback {
+        let clock = Arc::new(Clock::new(if plan.playback || options.playback {
             ClockMode::Playback
         } else {
             ClockMode::Wall
@@ -256,6 +259,18 @@ impl App {
     ) -> Result<(), EngineError> {
         let id = self.stream_id(stream)?;
         self.junctions[id].subscribe(Arc::new(f));
+        Ok(())
+    }
+
+    /// Calls `f` with every batch of `stream` before any query downstream sees it, so output
+    /// taps observe events in the order they were emitted.
+    pub fn tap(
+        &self,
+        stream: &str,
+        f: impl Fn(&[Event]) + Send + Sync + 'static,
+    ) -> Result<(), EngineError> {
+        let id = self.stream_id(stream)?;
+        self.junctions[id].subscribe_front(Arc::new(f));
         Ok(())
     }
 

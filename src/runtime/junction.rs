@@ -57,6 +57,15 @@ impl Junction {
             .push(s);
     }
 
+    /// Subscribes ahead of everything already subscribed: an observer sees each batch before
+    /// the queries downstream react to it (replay prints in emission order this way).
+    pub fn subscribe_front(&self, s: Arc<dyn Subscriber>) {
+        self.subscribers
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(0, s);
+    }
+
     /// Events published into this stream so far.
     pub fn events(&self) -> u64 {
         self.events.load(Ordering::Relaxed)

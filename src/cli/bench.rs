@@ -1,0 +1,166 @@
+//! `eventflux bench`: feed synthetic events through `send_events` on one thread, count outputs.
+
+use eventflux::{AttrType, Engine, Event, RunOptions, Value};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Instant;
+
+/// The standard queries (`--suite`). Later issues add Q2..Q5.
+pub const SUITE: &[(&str, &str)] = &[(
+    "Q1 filter+project",
+    "CREATE STREAM Trades (symbol STRING, price DOUBLE, volume INT);\n\
+     INSERT INTO Out SELECT symbol, price * 2.0 AS p2 FROM Trades WHERE volume > 500;",
+)];
+
+pub struct BenchConfig {
+    pub events: u64,
+    pub batch: usize,
+    pub keys: usize,
+}
+
+pub struct BenchResult {
+    pub events: u64,
+    pub seconds: f64,
+    pub output_events: u64,
+    pub peak_rss_bytes: Option<u64>,
+}
+
+impl BenchResult {
+    pub fn events_per_sec(&self) -> f64 {
+        self.events as f64 / self.seconds.max(1e-9)
+    }
+}
+
+/// Synthetic values: STRING from `keys` distinct values, INT/BIGINT uniform in [0, 1000],
+/// FLOAT/DOUBLE uniform in [0, 200), BOOL fair, BYTES 16 random bytes.
+fn synthetic(ty: AttrType, keys: &[Value], rng: &mut fastrand::Rng) -> Value {
+    match ty {
+        AttrType::String => keys[rng.usize(..keys.len())].clone(),
+        AttrType::Int => Value::Int(rng.i32(0..=1000)),
+        AttrType::Long => Value::Long(rng.i64(0..=1000)),
+        AttrType::Float => Value::Float(rng.f32() * 200.0),
+        AttrType::Double => Value::Double(rng.f64() * 200.0),
+        AttrType::Bool => Value::Bool(rng.bool()),
+        AttrType::Bytes => Value::from((0..16).map(|_| rng.u8(..)).collect::<Vec<u8>>()),
+    }
+}
+
+pub fn run(
+    engine: &Engine,
+    file: &str,
+    sql: &str,
+    cfg: &BenchConfig,
+) -> Result<BenchResult, String> {
+    let options = RunOptions {
+        connectors: false,
+        synchronous: false,
+        playback: false,
+    };
+    let app = engine
+        .compile_with(file, sql, options)
+        .map_err(|e| e.to_string())?;
+    let plan = app.plan().clone();
+    let outputs = Arc::new(AtomicU64::new(0));
+    for id in plan.query_targets() {
+        let o = outputs.clone();
+        app.subscribe_fn(plan.streams[id].schema.name(), move |b| {
+            o.fetch_add(b.len() as u64, Ordering::Relaxed);
+        })
+        .map_err(|e| e.to_string())?;
+    }
+    let inputs: Vec<_> = plan.input_streams();
+    if inputs.is_empty() {
+        return Err("the app has no input stream (every stream is a query target)".into());
+    }
+    // A pool of prepared batches per input stream, reused round-robin: generation stays out of
+    // the measurement, and sharing rows is what the engine is built for.
+    let keys: Vec<Value> = (0..cfg.keys.max(1))
+        .map(|k| Value::from(format!("key{k}")))
+        .collect();
+    let mut rng = fastrand::Rng::with_seed(42);
+    let pool: Vec<(eventflux::InputHandle, Vec<Vec<Event>>)> = inputs
+        .iter()
+        .map(|&id| {
+            let schema = &plan.streams[id].schema;
+            let batches = (0..16)
+                .map(|_| {
+                    (0..cfg.batch)
+                        .map(|_| {
+                            Event::new(
+                                0,
+                                schema
+                                    .attrs()
+                                    .iter()
+                                    .map(|a| synthetic(a.ty, &keys, &mut rng))
+                                    .collect::<Vec<_>>(),
+                            )
+                        })
+                        .collect()
+                })
+                .collect();
+            (
+                app.input(schema.name()).expect("input stream exists"),
+                batches,
+            )
+        })
+        .collect();
+    app.start().map_err(|e| e.to_string())?;
+    let start = Instant::now();
+    let mut sent = 0u64;
+    let mut i = 0usize;
+    while sent < cfg.events {
+        let (handle, batches) = &pool[i % pool.len()];
+        let batch = &batches[(i / pool.len()) % batches.len()];
+        let n = batch.len().min((cfg.events - sent) as usize);
+        handle.send_events(&batch[..n]).map_err(|e| e.to_string())?;
+        sent += n as u64;
+        i += 1;
+    }
+    app.shutdown().map_err(|e| e.to_string())?;
+    let seconds = start.elapsed().as_secs_f64();
+    Ok(BenchResult {
+        events: sent,
+        seconds,
+        output_events: outputs.load(Ordering::Relaxed),
+        peak_rss_bytes: peak_rss(),
+    })
+}
+
+/// Peak resident memory of this process (Linux), in bytes.
+fn peak_rss() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
+}
+
+pub fn render(name: &str, r: &BenchResult, json: bool) -> String {
+    let mb = r.peak_rss_bytes.map(|b| b as f64 / 1048576.0);
+    if json {
+        serde_json::json!({
+            "query": name,
+            "events": r.events,
+            "seconds": r.seconds,
+            "events_per_sec": r.events_per_sec(),
+            "output_events": r.output_events,
+            "peak_memory_mb": mb,
+        })
+        .to_string()
+    } else {
+        format!(
+            "{:<22} {:>12} {:>16.0} {:>14} {:>12}",
+            name,
+            r.events,
+            r.events_per_sec(),
+            r.output_events,
+            mb.map_or("-".into(), |m| format!("{m:.1}"))
+        )
+    }
+}
+
+pub fn header() -> String {
+    format!(
+        "{:<22} {:>12} {:>16} {:>14} {:>12}",
+        "query", "events", "events/s", "output events", "peak MB"
+    )
+}

@@ -1,0 +1,6 @@
+//! The `eventflux` command-line tool's subcommands.
+
+pub mod bench;
+pub mod connectors;
+pub mod jsonl;
+pub mod replay;

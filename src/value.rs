@@ -113,6 +113,7 @@ impl Value {
     }
 
     /// The type of a non-null value.
+    #[inline]
     pub fn attr_type(&self) -> Option<AttrType> {
         Some(match self {
             Value::Null => return None,
@@ -136,6 +137,7 @@ impl Value {
         }
     }
 
+    #[inline]
     pub fn as_f64(&self) -> Option<f64> {
         match self {
             Value::Int(v) => Some(*v as f64),
@@ -225,6 +227,7 @@ impl Value {
 
     /// SQL comparison of two values of comparable types; `None` when either is NULL or the
     /// kinds differ (numbers compare across widths).
+    #[inline]
     pub fn sql_cmp(&self, other: &Value) -> Option<Ordering> {
         match (self, other) {
             (Value::Int(a), Value::Int(b)) => Some(a.cmp(b)),

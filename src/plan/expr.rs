@@ -127,12 +127,39 @@ pub struct EvalContext<'a> {
 impl Expr {
     /// Evaluates against one event.
     pub fn eval(&self, ev: &Event, cx: &EvalContext) -> Value {
-        self.eval_ref(ev, cx).into_owned()
+        match self {
+            Expr::Attr(i) => ev.get(*i).clone(),
+            Expr::Literal(v) => v.clone(),
+            _ => self.eval_ref(ev, cx).into_owned(),
+        }
+    }
+
+    /// Attributes and literals are read in place: the hot path of filters and projections.
+    #[inline(always)]
+    fn leaf<'a>(&'a self, ev: &'a Event) -> Option<&'a Value> {
+        match self {
+            Expr::Attr(i) => Some(ev.get(*i)),
+            Expr::Literal(v) => Some(v),
+            _ => None,
+        }
+    }
+
+    #[inline]
+    fn compare(op: CmpOp, left: &Expr, right: &Expr, ev: &Event, cx: &EvalContext) -> Option<bool> {
+        let o = match (left.leaf(ev), right.leaf(ev)) {
+            (Some(l), Some(r)) => l.sql_cmp(r),
+            _ => left.eval_ref(ev, cx).sql_cmp(&right.eval_ref(ev, cx)),
+        };
+        o.map(|o| op.holds(o))
     }
 
     /// Evaluates as a filter: only TRUE passes (NULL and FALSE do not).
     pub fn test(&self, ev: &Event, cx: &EvalContext) -> bool {
-        matches!(*self.eval_ref(ev, cx), Value::Bool(true))
+        match self {
+            Expr::Cmp { op, left, right } => Self::compare(*op, left, right, ev, cx) == Some(true),
+            Expr::And(a, b) => a.test(ev, cx) && b.test(ev, cx),
+            _ => matches!(*self.eval_ref(ev, cx), Value::Bool(true)),
+        }
     }
 
     /// Evaluates without cloning attributes and literals that are only read.
@@ -146,10 +173,10 @@ impl Expr {
                 ty,
                 left,
                 right,
-            } => {
-                let (l, r) = (left.eval_ref(ev, cx), right.eval_ref(ev, cx));
-                Owned(arith(*op, *ty, &l, &r))
-            }
+            } => Owned(match (left.leaf(ev), right.leaf(ev)) {
+                (Some(l), Some(r)) => arith(*op, *ty, l, r),
+                _ => arith(*op, *ty, &left.eval_ref(ev, cx), &right.eval_ref(ev, cx)),
+            }),
             Expr::Neg(e) => Owned(match &*e.eval_ref(ev, cx) {
                 Value::Int(v) => Value::Int(v.wrapping_neg()),
                 Value::Long(v) => Value::Long(v.wrapping_neg()),
@@ -158,11 +185,7 @@ impl Expr {
                 _ => Value::Null,
             }),
             Expr::Cmp { op, left, right } => {
-                let (l, r) = (left.eval_ref(ev, cx), right.eval_ref(ev, cx));
-                Owned(match l.sql_cmp(&r) {
-                    Some(o) => Value::Bool(op.holds(o)),
-                    None => Value::Null,
-                })
+                Owned(Self::compare(*op, left, right, ev, cx).map_or(Value::Null, Value::Bool))
             }
             Expr::And(a, b) => Owned(match a.eval_ref(ev, cx).as_bool() {
                 Some(false) => Value::Bool(false),
@@ -307,6 +330,7 @@ fn conform(v: Value, ty: Option<AttrType>) -> Value {
     }
 }
 
+#[inline]
 fn arith(op: ArithOp, ty: AttrType, l: &Value, r: &Value) -> Value {
     if l.is_null() || r.is_null() {
         return Value::Null;

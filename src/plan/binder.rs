@@ -54,7 +54,7 @@ impl Binder<'_> {
             .statements
             .iter()
             .filter_map(|st| match &st.kind {
-                StatementKind::Query(q) => Some((st, q)),
+                StatementKind::Query(q) => Some((st, q.as_ref())),
                 _ => None,
             })
             .collect();

@@ -403,30 +403,17 @@ pub fn like(text: &str, pattern: &str, case_insensitive: bool) -> bool {
     let mut star: Option<(usize, usize)> = None;
     while ti < t.len() {
         if pi < p.len() {
-            match p[pi] {
-                '%' => {
-                    star = Some((pi, ti));
-                    pi += 1;
-                    continue;
-                }
-                '_' => {
-                    ti += 1;
-                    pi += 1;
-                    continue;
-                }
-                '\\' if pi + 1 < p.len() => {
-                    if p[pi + 1] == t[ti] {
-                        ti += 1;
-                        pi += 2;
-                        continue;
-                    }
-                }
-                c if c == t[ti] => {
-                    ti += 1;
-                    pi += 1;
-                    continue;
-                }
-                _ => {}
+            let escaped = p[pi] == '\\' && pi + 1 < p.len();
+            let (c, width) = if escaped { (p[pi + 1], 2) } else { (p[pi], 1) };
+            if !escaped && c == '%' {
+                star = Some((pi, ti));
+                pi += 1;
+                continue;
+            }
+            if (!escaped && c == '_') || c == t[ti] {
+                ti += 1;
+                pi += width;
+                continue;
             }
         }
         match star {
@@ -699,14 +686,11 @@ impl Scope<'_> {
                 })
             }
             S::Cast {
-                kind,
+                kind: CastKind::Cast | CastKind::TryCast | CastKind::DoubleColon,
                 expr,
                 data_type,
                 format: None,
-            } if matches!(
-                kind,
-                CastKind::Cast | CastKind::TryCast | CastKind::DoubleColon
-            ) =>
+            } =>
             {
                 let inner = self.bind(expr)?;
                 let name = data_type.to_string();

@@ -59,7 +59,7 @@ pub struct QueryDecl {
 #[derive(Debug, Clone, PartialEq)]
 pub enum StatementKind {
     CreateStream(StreamDecl),
-    Query(QueryDecl),
+    Query(Box<QueryDecl>),
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -176,7 +176,7 @@ fn parse_statement(p: &mut Parser) -> PResult<StatementKind> {
         return Err(unexpected(&what, "STREAM after CREATE"));
     }
     if word_is(&first, "INSERT") {
-        return parse_query(p).map(StatementKind::Query);
+        return parse_query(p).map(|q| StatementKind::Query(Box::new(q)));
     }
     if word_is(&first, "PARTITION")
         || word_is(&first, "UPDATE")

@@ -63,7 +63,8 @@ fn rows(events: &[Event]) -> Vec<Vec<Value>> {
 fn rustdoc_flow_compile_subscribe_send_shutdown() {
     let mut engine = Engine::new();
     engine.register_function("double_it", AttrType::Double, |v: &[Value]| {
-        v[0].as_f64().map_or(Value::Null, |x| Value::Double(x * 2.0))
+        v[0].as_f64()
+            .map_or(Value::Null, |x| Value::Double(x * 2.0))
     });
     let app = compile(
         &engine,
@@ -386,7 +387,10 @@ fn declared_narrow_target_accepts_int_and_rejects_double() {
     );
     let t = app.subscribe("T").unwrap();
     app.start().unwrap();
-    app.input("S").unwrap().send(vec![4.into(), 1.5.into()]).unwrap();
+    app.input("S")
+        .unwrap()
+        .send(vec![4.into(), 1.5.into()])
+        .unwrap();
     app.shutdown().unwrap();
     assert_eq!(rows(&t.drain()), vec![vec![Value::Int(4)]]);
 
@@ -498,10 +502,7 @@ INSERT INTO C SELECT lowr(symbol) AS l FROM Trades;";
     assert_eq!(err.file, "app.sql");
     assert_eq!(err.errors.len(), 3, "{err}");
     let text = err.to_string();
-    let firsts: Vec<&str> = text
-        .lines()
-        .filter(|l| l.starts_with("app.sql:"))
-        .collect();
+    let firsts: Vec<&str> = text.lines().filter(|l| l.starts_with("app.sql:")).collect();
     assert_eq!(
         firsts,
         vec![
@@ -874,10 +875,7 @@ fn unknown_sink_type_and_bad_dlq_are_compile_errors() {
         &t.engine,
         "@sink(type='colect')\nCREATE STREAM Trades (symbol STRING, n INT);",
     );
-    assert!(
-        err.to_string().contains("did you mean 'collect'"),
-        "{err}"
-    );
+    assert!(err.to_string().contains("did you mean 'collect'"), "{err}");
     let err = compile_err(
         &t.engine,
         "@sink(type='broken', error.strategy='dlq', error.dlq.stream='Nowhere')\nCREATE STREAM Trades (symbol STRING, n INT);",
@@ -909,12 +907,7 @@ impl Source for CounterSource {
 impl SourceFactory for CounterFactory {
     fn spec(&self) -> ConnectorSpec {
         ConnectorSpec {
-            params: vec![ParamSpec::optional(
-                "n",
-                Some("10"),
-                "how many rows",
-                "5",
-            )],
+            params: vec![ParamSpec::optional("n", Some("10"), "how many rows", "5")],
             ..plain_spec("counter")
         }
     }
@@ -962,9 +955,16 @@ fn custom_source_emits_rows() {
     assert_eq!(stream_count(&stats, "Nums"), 7);
 
     // The default parameter value is filled in.
-    let app = compile(&engine, "@source(type='counter') CREATE STREAM Nums (i INT);");
+    let app = compile(
+        &engine,
+        "@source(type='counter') CREATE STREAM Nums (i INT);",
+    );
     assert_eq!(
-        app.plan().streams[0].sources[0].config.params.get("n").map(String::as_str),
+        app.plan().streams[0].sources[0]
+            .config
+            .params
+            .get("n")
+            .map(String::as_str),
         Some("10")
     );
 }
@@ -991,11 +991,7 @@ impl SourceFactory for PayloadFactory {
         }
     }
 
-    fn create(
-        &self,
-        _: &ConnectorConfig,
-        _: &Schema,
-    ) -> Result<Box<dyn Source>, ConnectorError> {
+    fn create(&self, _: &ConnectorConfig, _: &Schema) -> Result<Box<dyn Source>, ConnectorError> {
         Ok(Box::new(PayloadSource(self.0.clone())))
     }
 }
@@ -1117,7 +1113,10 @@ fn with_clause_and_annotation_give_the_same_config() {
         &engine,
         r#"CREATE STREAM S (a INT) WITH (type='source', extension='datagen', "count"='5');"#,
     );
-    let ann = compile(&engine, "@source(type='datagen', count='5') CREATE STREAM S (a INT);");
+    let ann = compile(
+        &engine,
+        "@source(type='datagen', count='5') CREATE STREAM S (a INT);",
+    );
     let c1 = &with.plan().streams[0].sources[0].config;
     let c2 = &ann.plan().streams[0].sources[0].config;
     assert_eq!(c1, c2);
@@ -1176,7 +1175,10 @@ fn env_vars_are_substituted_in_annotations() {
     );
     let config = &app.plan().streams[0].sources[0].config;
     assert_eq!(config.params.get("count").map(String::as_str), Some("3"));
-    assert_eq!(config.params.get("rate").map(String::as_str), Some("1000000"));
+    assert_eq!(
+        config.params.get("rate").map(String::as_str),
+        Some("1000000")
+    );
 
     let sub = app.subscribe("S").unwrap();
     app.start().unwrap();
@@ -1192,7 +1194,11 @@ fn env_vars_are_substituted_in_annotations() {
         "@source(type='datagen', count='${EVENTFLUX_API_TEST_COUNT_7F3A:99}') CREATE STREAM S (a INT);",
     );
     assert_eq!(
-        app.plan().streams[0].sources[0].config.params.get("count").map(String::as_str),
+        app.plan().streams[0].sources[0]
+            .config
+            .params
+            .get("count")
+            .map(String::as_str),
         Some("3")
     );
 }
@@ -1206,16 +1212,15 @@ fn missing_env_var_without_default_is_a_compile_error() {
     assert_eq!(err.errors.len(), 1, "{err}");
     let text = err.to_string();
     let first = text.lines().next().unwrap();
-    assert!(
-        first.starts_with("app.sql:2:"),
-        "{text}"
-    );
+    assert!(first.starts_with("app.sql:2:"), "{text}");
     assert!(
         first.ends_with(&format!("error: environment variable '{var}' is not set")),
         "{text}"
     );
     assert!(
-        text.contains(&format!("help: set {var}, or give a default: ${{{var}:default}}")),
+        text.contains(&format!(
+            "help: set {var}, or give a default: ${{{var}:default}}"
+        )),
         "{text}"
     );
 }

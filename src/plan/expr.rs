@@ -690,8 +690,7 @@ impl Scope<'_> {
                 expr,
                 data_type,
                 format: None,
-            } =>
-            {
+            } => {
                 let inner = self.bind(expr)?;
                 let name = data_type.to_string();
                 let base = name.split(['(', ' ']).next().unwrap_or(&name);

@@ -3,6 +3,7 @@
 //! Aggregate functions (count, sum, ...) belong to the windows work and will live in
 //! `functions/aggregate/` with their own registry.
 
+pub mod aggregate;
 mod scalar;
 
 use crate::value::{AttrType, Value};

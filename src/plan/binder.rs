@@ -5,13 +5,15 @@ use crate::connector::config::{ConnectorConfig, MapperConfig};
 use crate::connector::error::ErrorStrategy;
 use crate::connector::registry::{ConnectorRegistry, Issue, Role};
 use crate::functions::FunctionRegistry;
-use crate::plan::expr::{Expr, Scope};
+use crate::plan::expr::{AggregateCall, Expr, Scope};
 use crate::plan::graph::*;
+use crate::runtime::window::{self, WinArg};
 use crate::schema::{Attribute, Schema};
 use crate::sql::annotation::Annotation;
 use crate::sql::ast::*;
 use crate::sql::diagnostic::{did_you_mean, Diagnostic, Pos};
 use crate::value::AttrType;
+use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 
 const STREAM_ANNOTATIONS: &[&str] = &["source", "sink", "async"];
@@ -577,14 +579,42 @@ impl Binder<'_> {
             return;
         };
         let schema = plan.streams[input].schema.clone();
-        let scope = Scope {
+        let calls = RefCell::new(Vec::new());
+        let plain = Scope {
             schema: &schema,
             alias: q.alias.as_ref().map(|a| a.value.as_str()),
             functions: self.functions,
+            aggregates: None,
+        };
+        // The projection may call aggregates; WHERE and GROUP BY may not.
+        let scope = Scope {
+            aggregates: Some(&calls),
+            ..plain
         };
         let mut ok = true;
+        let window = match &q.window {
+            Some(w) => match bind_window(w, &schema, &plain) {
+                Ok(win) => Some(win),
+                Err(d) => {
+                    errors.push(d);
+                    ok = false;
+                    None
+                }
+            },
+            None => None,
+        };
+        let mut group_by = Vec::new();
+        for g in &q.group_by {
+            match plain.bind(g) {
+                Ok(b) => group_by.push(b.expr),
+                Err(d) => {
+                    errors.push(d);
+                    ok = false;
+                }
+            }
+        }
         let filter = match &q.filter {
-            Some(f) => match scope.bind(f) {
+            Some(f) => match plain.bind(f) {
                 Ok(b) if b.ty.is_none() || b.ty == Some(AttrType::Bool) => Some(b.expr),
                 Ok(b) => {
                     errors.push(Diagnostic::new(
@@ -735,6 +765,15 @@ impl Binder<'_> {
                 plan.streams.len() - 1
             }
         };
+        let output_schema = plan.streams[output].schema.clone();
+        let select = match self.bind_select(q, &output_schema, calls.into_inner(), group_by, window)
+        {
+            Ok(sel) => sel,
+            Err(mut d) => {
+                errors.append(&mut d);
+                return;
+            }
+        };
         let same_shape = star_only && plan.streams[output].schema.attrs() == schema.attrs();
         let projection = if same_shape {
             Projection::PassThrough
@@ -748,8 +787,105 @@ impl Binder<'_> {
             filter,
             projection,
             output_events: q.output,
+            select,
             pos: st.pos,
         });
+    }
+
+    /// HAVING, ORDER BY and the other stateful parts; `None` for a stateless query.
+    fn bind_select(
+        &self,
+        q: &QueryDecl,
+        output: &Schema,
+        aggregates: Vec<AggregateCall>,
+        group_by: Vec<Expr>,
+        window: Option<WindowPlan>,
+    ) -> Result<Option<SelectPlan>, Vec<Diagnostic>> {
+        let mut errors = Vec::new();
+        // HAVING and ORDER BY read the output row, so they name output attributes (aliases).
+        let out_scope = Scope {
+            schema: output,
+            alias: None,
+            functions: self.functions,
+            aggregates: None,
+        };
+        let having = match &q.having {
+            Some(h) => match out_scope.bind(h) {
+                Ok(b) if b.ty.is_none() || b.ty == Some(AttrType::Bool) => Some(b.expr),
+                Ok(b) => {
+                    errors.push(Diagnostic::new(
+                        sqlparser::ast::Spanned::span(h).start.into(),
+                        format!(
+                            "HAVING needs a BOOL condition, got {}",
+                            b.ty.map_or("NULL", AttrType::name)
+                        ),
+                    ));
+                    None
+                }
+                Err(mut d) => {
+                    if d.message.starts_with("unknown attribute")
+                        || d.message.contains("aggregates belong in SELECT")
+                    {
+                        d.help = Some(format!(
+                            "HAVING filters output rows: name what it tests in SELECT (sum(x) AS total) and write HAVING total > ...; '{}' has: {}",
+                            output.name(),
+                            output.names().collect::<Vec<_>>().join(", ")
+                        ));
+                    }
+                    errors.push(d);
+                    None
+                }
+            },
+            None => None,
+        };
+        let mut order_by = Vec::new();
+        for item in &q.order_by {
+            let at: Pos = sqlparser::ast::Spanned::span(&item.expr).start.into();
+            let name = match &item.expr {
+                sqlparser::ast::Expr::Identifier(id) => Some(id.value.as_str()),
+                _ => None,
+            };
+            match name.and_then(|n| output.index_of(n)) {
+                Some(i) => order_by.push((i, item.asc)),
+                None => errors.push(
+                    Diagnostic::new(
+                        at,
+                        format!(
+                            "ORDER BY names an output attribute of '{}'{}",
+                            output.name(),
+                            name.map(|n| did_you_mean(n, output.names()))
+                                .unwrap_or_default()
+                        ),
+                    )
+                    .with_help(format!(
+                        "'{}' has: {}",
+                        output.name(),
+                        output.names().collect::<Vec<_>>().join(", ")
+                    )),
+                ),
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        let stateful = window.is_some()
+            || !aggregates.is_empty()
+            || !group_by.is_empty()
+            || having.is_some()
+            || !order_by.is_empty()
+            || q.limit.is_some()
+            || q.offset.is_some()
+            || q.output_rate.is_some();
+        Ok(stateful.then(|| SelectPlan {
+            window,
+            aggregates,
+            group_by,
+            having,
+            order_by,
+            limit: q.limit,
+            offset: q.offset,
+            output_rate: q.output_rate,
+        }))
     }
 
     /// Queries run synchronously on the sender's thread: a loop of them would never return.
@@ -896,4 +1032,97 @@ fn dlq_fields(
         }
     }
     ok.then_some(out)
+}
+
+/// Resolves a window by name and binds its arguments (constants, time literals, attributes).
+fn bind_window(w: &WindowDecl, schema: &Schema, scope: &Scope) -> Result<WindowPlan, Diagnostic> {
+    let name = &w.name.value;
+    let Some(def) = window::window(name) else {
+        if let Some(n) = window::NOT_YET
+            .iter()
+            .find(|n| n.eq_ignore_ascii_case(name))
+        {
+            return Err(Diagnostic::new(
+                w.name.pos,
+                format!("window '{n}' is not supported yet in this version of EventFlux"),
+            ));
+        }
+        let names: Vec<&str> = window::windows()
+            .iter()
+            .flat_map(|d| std::iter::once(d.name).chain(d.aliases.iter().copied()))
+            .collect();
+        return Err(Diagnostic::new(
+            w.name.pos,
+            format!(
+                "unknown window '{name}'{}",
+                did_you_mean(name, names.iter().copied())
+            ),
+        )
+        .with_help(format!("windows: {}", names.join(", "))));
+    };
+    let mut args = Vec::with_capacity(w.args.len());
+    for a in &w.args {
+        args.push(match a {
+            WindowArg::Duration { ms, .. } => WinArg::Duration(*ms),
+            WindowArg::Expr(e) => window_arg(e, schema, scope)?,
+        });
+    }
+    let maker = (def.build)(&args, schema).map_err(|m| {
+        Diagnostic::new(w.name.pos, format!("window '{}' {m}", def.name))
+            .with_help(format!("signatures: {}", def.signatures.join(" | ")))
+    })?;
+    Ok(WindowPlan {
+        name: def.name.to_string(),
+        maker,
+    })
+}
+
+fn window_arg(
+    e: &sqlparser::ast::Expr,
+    schema: &Schema,
+    scope: &Scope,
+) -> Result<WinArg, Diagnostic> {
+    use sqlparser::ast::{Expr as S, UnaryOperator, Value as V};
+    let at: Pos = sqlparser::ast::Spanned::span(e).start.into();
+    match e {
+        S::Value(v) => match &v.value {
+            V::Number(n, _) => n
+                .parse::<i64>()
+                .map(WinArg::Int)
+                .or_else(|_| n.parse::<f64>().map(WinArg::Double))
+                .map_err(|_| Diagnostic::new(at, format!("'{n}' is not a number"))),
+            V::SingleQuotedString(s) => Ok(WinArg::Str(s.clone())),
+            V::Boolean(b) => Ok(WinArg::Bool(*b)),
+            other => Err(Diagnostic::new(
+                at,
+                format!("window argument {other} is not supported"),
+            )),
+        },
+        S::UnaryOp {
+            op: UnaryOperator::Minus,
+            expr,
+        } => match window_arg(expr, schema, scope)? {
+            WinArg::Int(i) => Ok(WinArg::Int(-i)),
+            WinArg::Double(d) => Ok(WinArg::Double(-d)),
+            _ => Err(Diagnostic::new(
+                at,
+                "only numbers can be negated in window arguments",
+            )),
+        },
+        S::Identifier(_) | S::CompoundIdentifier(_) => {
+            let b = scope.bind(e)?;
+            match b.expr {
+                Expr::Attr(index) => Ok(WinArg::Attr {
+                    index,
+                    ty: schema.attrs()[index].ty,
+                    name: schema.attrs()[index].name.clone(),
+                }),
+                _ => Err(Diagnostic::new(at, "expected an attribute")),
+            }
+        }
+        _ => Err(Diagnostic::new(
+            at,
+            "window arguments are numbers, strings, time literals (5 SECONDS) or attributes",
+        )),
+    }
 }

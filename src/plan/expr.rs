@@ -3,6 +3,7 @@
 //! stands in for undefined results such as division by zero).
 
 use crate::event::Event;
+use crate::functions::aggregate::{aggregate, AggregateFunction};
 use crate::functions::{FnContext, FunctionRegistry, ScalarFunction};
 use crate::runtime::clock::Clock;
 use crate::schema::Schema;
@@ -100,6 +101,8 @@ pub enum Expr {
         ty: Option<AttrType>,
     },
     Cast(Box<Expr>, AttrType),
+    /// The current value of the query's k-th aggregate.
+    Aggregate(usize),
     /// `ty` is the type the function's rule promised; results are conformed to it.
     Call {
         function: Arc<ScalarFunction>,
@@ -122,6 +125,26 @@ impl std::fmt::Debug for Expr {
 /// What evaluation may read besides the event.
 pub struct EvalContext<'a> {
     pub clock: &'a Clock,
+    /// Current values of the query's aggregates, read by [`Expr::Aggregate`].
+    pub aggregates: &'a [Value],
+}
+
+impl<'a> EvalContext<'a> {
+    pub fn new(clock: &'a Clock) -> Self {
+        EvalContext {
+            clock,
+            aggregates: &[],
+        }
+    }
+}
+
+/// An aggregate call found while binding a projection, e.g. `sum(price)`.
+#[derive(Clone)]
+pub struct AggregateCall {
+    pub function: &'static AggregateFunction,
+    /// `None` for `count()`.
+    pub arg: Option<Expr>,
+    pub arg_type: Option<AttrType>,
 }
 
 impl Expr {
@@ -290,6 +313,7 @@ impl Expr {
                 })
             }
             Expr::Cast(e, to) => Owned(e.eval_ref(ev, cx).cast(*to).unwrap_or(Value::Null)),
+            Expr::Aggregate(k) => Owned(cx.aggregates.get(*k).cloned().unwrap_or(Value::Null)),
             Expr::Call { function, args, ty } => {
                 let values: SmallVec<[Value; 4]> = args.iter().map(|a| a.eval(ev, cx)).collect();
                 let fcx = FnContext {
@@ -433,6 +457,9 @@ pub struct Scope<'a> {
     pub schema: &'a Schema,
     pub alias: Option<&'a str>,
     pub functions: &'a FunctionRegistry,
+    /// Where aggregate calls are collected; `None` where aggregates are not allowed (WHERE,
+    /// GROUP BY, inside another aggregate).
+    pub aggregates: Option<&'a std::cell::RefCell<Vec<AggregateCall>>>,
 }
 
 /// A bound expression with its type (`None` = the NULL literal, which fits any type).
@@ -442,20 +469,6 @@ pub struct Bound {
 }
 
 type BResult = Result<Bound, Diagnostic>;
-
-const AGGREGATES: &[&str] = &[
-    "count",
-    "sum",
-    "avg",
-    "min",
-    "max",
-    "distinctcount",
-    "stddev",
-    "minforever",
-    "maxforever",
-    "first",
-    "last",
-];
 
 fn pos(e: &impl Spanned) -> Pos {
     e.span().start.into()
@@ -483,7 +496,7 @@ impl Scope<'_> {
             let clock = Clock::new(crate::runtime::clock::ClockMode::Playback);
             let v = bound
                 .expr
-                .eval(&Event::new(0, Vec::new()), &EvalContext { clock: &clock });
+                .eval(&Event::new(0, Vec::new()), &EvalContext::new(&clock));
             return Ok(Bound {
                 expr: Expr::Literal(v),
                 ty: bound.ty,
@@ -916,6 +929,9 @@ impl Scope<'_> {
 
     fn function(&self, e: &sql::Expr, f: &sql::Function) -> BResult {
         let name = f.name.to_string();
+        if let Some(agg) = aggregate(&name) {
+            return self.aggregate_call(e, f, agg);
+        }
         let args: Vec<sql::Expr> = match &f.args {
             FunctionArguments::None => Vec::new(),
             FunctionArguments::List(list) => {
@@ -923,9 +939,6 @@ impl Scope<'_> {
                 for a in &list.args {
                     match a {
                         FunctionArg::Unnamed(FunctionArgExpr::Expr(x)) => out.push(x.clone()),
-                        _ if AGGREGATES.contains(&name.to_ascii_lowercase().as_str()) => {
-                            out.push(int_literal(1))
-                        }
                         _ => return Err(unsupported(e, "this kind of function argument")),
                     }
                 }
@@ -936,15 +949,77 @@ impl Scope<'_> {
         self.call(e, &name, &args)
     }
 
+    fn aggregate_call(
+        &self,
+        e: &sql::Expr,
+        f: &sql::Function,
+        mut agg: &'static AggregateFunction,
+    ) -> BResult {
+        let Some(calls) = self.aggregates else {
+            return Err(Diagnostic::new(pos(e), format!(
+                "aggregate function '{}' is not allowed here: aggregates belong in SELECT (name them with AS and filter with HAVING)",
+                agg.name
+            ))
+            .with_len(span_len(e)));
+        };
+        let mut arg = None;
+        if let FunctionArguments::List(list) = &f.args {
+            if matches!(
+                list.duplicate_treatment,
+                Some(sql::DuplicateTreatment::Distinct)
+            ) {
+                if agg.name != "count" {
+                    return Err(unsupported(e, &format!("DISTINCT in {}()", agg.name)));
+                }
+                agg = aggregate("distinctcount").expect("distinctCount exists");
+            }
+            match list.args.as_slice() {
+                [] => {}
+                [FunctionArg::Unnamed(FunctionArgExpr::Wildcard)] if agg.name == "count" => {}
+                [FunctionArg::Unnamed(FunctionArgExpr::Expr(x))] => arg = Some(x),
+                _ => {
+                    return Err(Diagnostic::new(
+                        pos(e),
+                        format!("{}() takes one argument ({})", agg.name, agg.signature),
+                    )
+                    .with_len(span_len(e)))
+                }
+            }
+        }
+        if arg.is_none() && !agg.nullary_ok {
+            return Err(Diagnostic::new(
+                pos(e),
+                format!("{}() needs an argument: {}", agg.name, agg.signature),
+            )
+            .with_len(span_len(e)));
+        }
+        let inner = Scope {
+            aggregates: None,
+            ..*self
+        };
+        let bound = arg.map(|a| inner.bind(a)).transpose()?;
+        let arg_type = bound.as_ref().and_then(|b| b.ty);
+        let ty = (agg.type_rule)(if bound.is_some() {
+            arg_type.or(Some(AttrType::String))
+        } else {
+            None
+        })
+        .map_err(|m| Diagnostic::new(pos(e), m).with_len(span_len(e)))?;
+        let mut calls = calls.borrow_mut();
+        calls.push(AggregateCall {
+            function: agg,
+            arg: bound.map(|b| b.expr),
+            arg_type,
+        });
+        Ok(Bound {
+            expr: Expr::Aggregate(calls.len() - 1),
+            ty: Some(ty),
+        })
+    }
+
     fn call(&self, e: &sql::Expr, name: &str, args: &[sql::Expr]) -> BResult {
         let lower = name.to_ascii_lowercase();
         let Some(function) = self.functions.get(&lower).cloned() else {
-            if AGGREGATES.contains(&lower.as_str()) {
-                return Err(Diagnostic::new(pos(e), format!(
-                    "aggregate function '{lower}' is not supported yet in this version of EventFlux (it arrives with windows)"
-                ))
-                .with_len(name.len()));
-            }
             return Err(Diagnostic::new(
                 pos(e),
                 format!(
@@ -1075,6 +1150,7 @@ mod tests {
             schema: &schema,
             alias: Some("x"),
             functions: &functions,
+            aggregates: None,
         };
         let e = Parser::new(&EventFluxDialect)
             .try_with_sql(text)
@@ -1097,7 +1173,7 @@ mod tests {
             ],
         );
         let clock = Clock::new(crate::runtime::clock::ClockMode::Playback);
-        b.expr.eval(&ev, &EvalContext { clock: &clock })
+        b.expr.eval(&ev, &EvalContext::new(&clock))
     }
 
     #[test]
@@ -1178,7 +1254,11 @@ mod tests {
             d.message
         );
         let d = bind("sum(i)").err().unwrap();
-        assert!(d.message.contains("not supported yet"), "{}", d.message);
+        assert!(
+            d.message.contains("aggregates belong in SELECT"),
+            "{}",
+            d.message
+        );
     }
 
     #[test]

@@ -3,9 +3,10 @@
 
 use crate::connector::config::ConnectorConfig;
 use crate::connector::error::ErrorStrategy;
-use crate::plan::expr::Expr;
+use crate::plan::expr::{AggregateCall, Expr};
+use crate::runtime::window::WindowMaker;
 use crate::schema::Schema;
-use crate::sql::ast::OutputEvents;
+use crate::sql::ast::{OutputEvents, OutputRate};
 use crate::sql::diagnostic::Pos;
 use std::fmt::Write;
 
@@ -64,6 +65,45 @@ pub enum Projection {
     Exprs(Vec<Expr>),
 }
 
+/// A bound window: its name and a maker of fresh instances.
+#[derive(Clone)]
+pub struct WindowPlan {
+    pub name: String,
+    pub maker: WindowMaker,
+}
+
+impl std::fmt::Debug for WindowPlan {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "window {}", self.name)
+    }
+}
+
+/// The stateful part of a query: window, aggregation, grouping and output control.
+#[derive(Clone)]
+pub struct SelectPlan {
+    pub window: Option<WindowPlan>,
+    pub aggregates: Vec<AggregateCall>,
+    pub group_by: Vec<Expr>,
+    /// Evaluated over the output row.
+    pub having: Option<Expr>,
+    /// (output attribute index, ascending).
+    pub order_by: Vec<(usize, bool)>,
+    pub limit: Option<u64>,
+    pub offset: Option<u64>,
+    pub output_rate: Option<OutputRate>,
+}
+
+impl std::fmt::Debug for SelectPlan {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "select ({} aggregates, {:?})",
+            self.aggregates.len(),
+            self.window
+        )
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct QueryPlan {
     pub name: String,
@@ -72,6 +112,8 @@ pub struct QueryPlan {
     pub filter: Option<Expr>,
     pub projection: Projection,
     pub output_events: OutputEvents,
+    /// `None` for stateless filter-and-project queries.
+    pub select: Option<SelectPlan>,
     pub pos: Pos,
 }
 
@@ -147,6 +189,26 @@ impl AppPlan {
             let mut steps = Vec::new();
             if q.filter.is_some() {
                 steps.push("filter".to_string());
+            }
+            if let Some(sel) = &q.select {
+                if let Some(w) = &sel.window {
+                    steps.push(format!("window {}", w.name));
+                }
+                if !sel.aggregates.is_empty() {
+                    steps.push(format!("{} aggregate(s)", sel.aggregates.len()));
+                }
+                if !sel.group_by.is_empty() {
+                    steps.push("group by".into());
+                }
+                if sel.having.is_some() {
+                    steps.push("having".into());
+                }
+                if !sel.order_by.is_empty() || sel.limit.is_some() || sel.offset.is_some() {
+                    steps.push("order/limit".into());
+                }
+                if sel.output_rate.is_some() {
+                    steps.push("output rate".into());
+                }
             }
             match &q.projection {
                 Projection::PassThrough => steps.push("pass-through".into()),

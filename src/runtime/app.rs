@@ -9,6 +9,7 @@ use crate::runtime::failure::{AppFailure, ConnectorCounters, FailureHandler};
 use crate::runtime::junction::Junction;
 use crate::runtime::query::FilterProject;
 use crate::runtime::scheduler::Scheduler;
+use crate::runtime::select::StatefulQuery;
 use crate::runtime::sink::{buffer_for, SinkDriver, SinkInlet};
 use crate::runtime::source::{SourceDriver, SourceInlet};
 use crate::schema::Schema;
@@ -180,14 +181,25 @@ impl App {
             })
             .collect();
         for q in &plan.queries {
-            let op = FilterProject {
-                filter: q.filter.clone(),
-                projection: q.projection.clone(),
-                output_events: q.output_events,
-                target: junctions[q.output].clone(),
-                clock: clock.clone(),
-            };
-            junctions[q.input].subscribe(Arc::new(op));
+            let target = junctions[q.output].clone();
+            match &q.select {
+                None => junctions[q.input].subscribe(Arc::new(FilterProject {
+                    filter: q.filter.clone(),
+                    projection: q.projection.clone(),
+                    output_events: q.output_events,
+                    target,
+                    clock: clock.clone(),
+                })),
+                Some(select) => junctions[q.input].subscribe(StatefulQuery::new(
+                    q.filter.clone(),
+                    q.projection.clone(),
+                    q.output_events,
+                    select.clone(),
+                    target,
+                    clock.clone(),
+                    scheduler.clone(),
+                )),
+            }
         }
         App {
             plan,

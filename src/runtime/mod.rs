@@ -7,5 +7,7 @@ pub mod junction;
 pub mod query;
 pub mod queue;
 pub mod scheduler;
+pub mod select;
 pub mod sink;
 pub mod source;
+pub mod window;

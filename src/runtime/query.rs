@@ -29,7 +29,7 @@ impl FilterProject {
 
 impl Subscriber for FilterProject {
     fn receive(&self, batch: &[Event]) {
-        let cx = EvalContext { clock: &self.clock };
+        let cx = EvalContext::new(&self.clock);
         let mut out = Vec::with_capacity(batch.len());
         for ev in batch {
             if !self.forwards(ev.kind) {

@@ -44,7 +44,53 @@ pub enum OutputEvents {
     All,
 }
 
-/// `INSERT [CURRENT|EXPIRED|ALL EVENTS] INTO Target SELECT ... FROM Source [AS a] [WHERE ...]`.
+/// One argument of a window: an expression, or a time literal such as `5 SECONDS`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum WindowArg {
+    Expr(Expr),
+    Duration { ms: i64, pos: Pos },
+}
+
+/// `WINDOW('name', args...)`, or the aliases `WINDOW TUMBLING(t)`, `WINDOW SLIDING(size, slide)`,
+/// `WINDOW HOP(size, slide)`, `WINDOW SESSION(gap)`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WindowDecl {
+    pub name: Name,
+    pub args: Vec<WindowArg>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct OrderItem {
+    pub expr: Expr,
+    pub asc: bool,
+}
+
+/// Which rows an `OUTPUT ... EVERY` clause lets through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutputMode {
+    All,
+    First,
+    Last,
+    Snapshot,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutputEvery {
+    Events(u64),
+    Millis(i64),
+}
+
+/// `OUTPUT [ALL|FIRST|LAST|SNAPSHOT] EVERY (n EVENTS | t)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OutputRate {
+    pub mode: OutputMode,
+    pub every: OutputEvery,
+    pub pos: Pos,
+}
+
+/// `INSERT [CURRENT|EXPIRED|ALL EVENTS] INTO Target SELECT ... FROM Source [AS a]
+/// [WINDOW ...] [WHERE ...] [GROUP BY ...] [HAVING ...] [ORDER BY ...] [LIMIT n] [OFFSET m]
+/// [OUTPUT ...]`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct QueryDecl {
     pub output: OutputEvents,
@@ -53,7 +99,14 @@ pub struct QueryDecl {
     pub projection_pos: Pos,
     pub from: Name,
     pub alias: Option<Name>,
+    pub window: Option<WindowDecl>,
     pub filter: Option<Expr>,
+    pub group_by: Vec<Expr>,
+    pub having: Option<Expr>,
+    pub order_by: Vec<OrderItem>,
+    pub limit: Option<u64>,
+    pub offset: Option<u64>,
+    pub output_rate: Option<OutputRate>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

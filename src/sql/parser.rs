@@ -409,39 +409,81 @@ fn parse_query(p: &mut Parser) -> PResult<QueryDecl> {
             alias = Some(parse_name(p, "an alias")?);
         }
     }
-    // Extension point: WINDOW(...), JOIN, PATTERN, GROUP BY, HAVING, ORDER BY, LIMIT, OUTPUT.
-    for clause in [
-        "WINDOW",
-        "JOIN",
-        "INNER",
-        "LEFT",
-        "RIGHT",
-        "FULL",
-        "UNIDIRECTIONAL",
-    ] {
+    // Extension point: JOIN and PATTERN arrive here.
+    for clause in ["JOIN", "INNER", "LEFT", "RIGHT", "FULL", "UNIDIRECTIONAL"] {
         let t = p.peek_token();
         if word_is(&t, clause) {
             return Err(not_supported_yet(&t, clause));
         }
     }
+    let window = if word_is(&p.peek_token(), "WINDOW") {
+        p.next_token();
+        Some(parse_window(p)?)
+    } else {
+        None
+    };
     let mut filter = None;
     if p.parse_keyword(Keyword::WHERE) {
         let at = pos_of(&p.peek_token());
         filter = Some(p.parse_expr().map_err(|e| from_parser_error(e, at))?);
     }
     let t = p.peek_token();
-    for clause in [
-        "GROUP", "HAVING", "ORDER", "LIMIT", "OFFSET", "OUTPUT", "WINDOW",
-    ] {
-        if word_is(&t, clause) {
-            let name = if clause == "GROUP" || clause == "ORDER" {
-                format!("{clause} BY")
-            } else {
-                clause.to_string()
-            };
-            return Err(not_supported_yet(&t, &name));
+    if word_is(&t, "WINDOW") {
+        return Err(Diagnostic::new(
+            pos_of(&t),
+            "WINDOW goes before WHERE: FROM S WINDOW(...) WHERE ...",
+        )
+        .with_len(6));
+    }
+    let mut group_by = Vec::new();
+    if p.parse_keywords(&[Keyword::GROUP, Keyword::BY]) {
+        let at = pos_of(&p.peek_token());
+        group_by = p
+            .parse_comma_separated(Parser::parse_expr)
+            .map_err(|e| from_parser_error(e, at))?;
+    }
+    let mut having = None;
+    if p.parse_keyword(Keyword::HAVING) {
+        let at = pos_of(&p.peek_token());
+        having = Some(p.parse_expr().map_err(|e| from_parser_error(e, at))?);
+    }
+    let mut order_by = Vec::new();
+    if p.parse_keywords(&[Keyword::ORDER, Keyword::BY]) {
+        loop {
+            let at = pos_of(&p.peek_token());
+            let expr = p.parse_expr().map_err(|e| from_parser_error(e, at))?;
+            let asc = !p.parse_keyword(Keyword::DESC);
+            if asc {
+                let _ = p.parse_keyword(Keyword::ASC);
+            }
+            order_by.push(OrderItem { expr, asc });
+            if !p.consume_token(&Token::Comma) {
+                break;
+            }
         }
     }
+    let mut limit = None;
+    let mut offset = None;
+    for _ in 0..2 {
+        if p.parse_keyword(Keyword::LIMIT) {
+            let at = pos_of(&p.peek_token());
+            limit = Some(
+                p.parse_literal_uint()
+                    .map_err(|e| from_parser_error(e, at))?,
+            );
+        } else if p.parse_keyword(Keyword::OFFSET) {
+            let at = pos_of(&p.peek_token());
+            offset = Some(
+                p.parse_literal_uint()
+                    .map_err(|e| from_parser_error(e, at))?,
+            );
+        }
+    }
+    let output_rate = if word_is(&p.peek_token(), "OUTPUT") {
+        Some(parse_output_rate(p)?)
+    } else {
+        None
+    };
     Ok(QueryDecl {
         output,
         target,
@@ -449,7 +491,213 @@ fn parse_query(p: &mut Parser) -> PResult<QueryDecl> {
         projection_pos,
         from: source,
         alias,
+        window,
         filter,
+        group_by,
+        having,
+        order_by,
+        limit,
+        offset,
+        output_rate,
+    })
+}
+
+/// Milliseconds per time unit, by every spelling the language accepts.
+pub const TIME_UNITS: &[(&str, i64)] = &[
+    ("MILLISECOND", 1),
+    ("MILLISECONDS", 1),
+    ("MILLIS", 1),
+    ("MS", 1),
+    ("SEC", 1_000),
+    ("SECS", 1_000),
+    ("SECOND", 1_000),
+    ("SECONDS", 1_000),
+    ("MIN", 60_000),
+    ("MINS", 60_000),
+    ("MINUTE", 60_000),
+    ("MINUTES", 60_000),
+    ("HOUR", 3_600_000),
+    ("HOURS", 3_600_000),
+    ("DAY", 86_400_000),
+    ("DAYS", 86_400_000),
+    ("WEEK", 604_800_000),
+    ("WEEKS", 604_800_000),
+];
+
+fn time_unit(t: &TokenWithSpan) -> Option<i64> {
+    match &t.token {
+        Token::Word(w) if w.quote_style.is_none() => {
+            let upper = w.value.to_ascii_uppercase();
+            TIME_UNITS
+                .iter()
+                .find(|(u, _)| *u == upper)
+                .map(|(_, ms)| *ms)
+        }
+        _ => None,
+    }
+}
+
+/// A number followed by a time unit, as milliseconds (`500 MILLISECONDS`, `1.5 SEC`).
+fn duration_of(expr: &Expr, unit: i64) -> Option<i64> {
+    let Expr::Value(v) = expr else { return None };
+    let sqlparser::ast::Value::Number(n, _) = &v.value else {
+        return None;
+    };
+    let x: f64 = n.parse().ok()?;
+    Some((x * unit as f64).round() as i64)
+}
+
+/// After `WINDOW`: `('name', args...)` or `ALIAS(args...)`.
+fn parse_window(p: &mut Parser) -> PResult<WindowDecl> {
+    let t = p.next_token();
+    let name = match &t.token {
+        Token::LParen => {
+            let n = p.next_token();
+            let Token::SingleQuotedString(s) = &n.token else {
+                return Err(unexpected(
+                    &n,
+                    "the window name as a string, e.g. WINDOW('length', 10)",
+                ));
+            };
+            let name = Name {
+                value: s.clone(),
+                pos: pos_of(&n),
+            };
+            if p.consume_token(&Token::RParen) {
+                return Ok(WindowDecl {
+                    name,
+                    args: Vec::new(),
+                });
+            }
+            let c = p.next_token();
+            if c.token != Token::Comma {
+                return Err(unexpected(&c, "',' and the window's arguments, or ')'"));
+            }
+            name
+        }
+        Token::Word(w) => {
+            let name = Name {
+                value: w.value.to_ascii_lowercase(),
+                pos: pos_of(&t),
+            };
+            let open = p.next_token();
+            if open.token != Token::LParen {
+                return Err(unexpected(&open, &format!("'(' after WINDOW {}", w.value)));
+            }
+            if p.consume_token(&Token::RParen) {
+                return Ok(WindowDecl {
+                    name,
+                    args: Vec::new(),
+                });
+            }
+            name
+        }
+        _ => {
+            return Err(unexpected(
+                &t,
+                "('name', args...) or TUMBLING(...), SLIDING(...), HOP(...), SESSION(...)",
+            ))
+        }
+    };
+    let mut args = Vec::new();
+    loop {
+        let at = pos_of(&p.peek_token());
+        let expr = p.parse_expr().map_err(|e| from_parser_error(e, at))?;
+        let unit_tok = p.peek_token();
+        if let Some(unit) = time_unit(&unit_tok) {
+            p.next_token();
+            let ms = duration_of(&expr, unit).ok_or_else(|| {
+                Diagnostic::new(
+                    at,
+                    format!(
+                        "a time literal needs a number before {}, e.g. 5 SECONDS",
+                        unit_tok.token
+                    ),
+                )
+            })?;
+            args.push(WindowArg::Duration { ms, pos: at });
+        } else {
+            args.push(WindowArg::Expr(expr));
+        }
+        let sep = p.next_token();
+        match sep.token {
+            Token::Comma => continue,
+            Token::RParen => break,
+            _ => return Err(unexpected(&sep, "',' or ')' in the window's arguments")),
+        }
+    }
+    Ok(WindowDecl { name, args })
+}
+
+/// After `OUTPUT`: `[ALL|FIRST|LAST|SNAPSHOT] EVERY (n EVENTS | n unit)`.
+fn parse_output_rate(p: &mut Parser) -> PResult<OutputRate> {
+    let start = p.next_token(); // OUTPUT
+    let t = p.peek_token();
+    let mode = if word_is(&t, "ALL") {
+        OutputMode::All
+    } else if word_is(&t, "FIRST") {
+        OutputMode::First
+    } else if word_is(&t, "LAST") {
+        OutputMode::Last
+    } else if word_is(&t, "SNAPSHOT") {
+        OutputMode::Snapshot
+    } else {
+        if !word_is(&t, "EVERY") {
+            return Err(unexpected(
+                &t,
+                "ALL, FIRST, LAST, SNAPSHOT or EVERY after OUTPUT",
+            ));
+        }
+        OutputMode::All
+    };
+    if !word_is(&t, "EVERY") {
+        p.next_token();
+    }
+    let every = p.next_token();
+    if !word_is(&every, "EVERY") {
+        return Err(unexpected(&every, "EVERY"));
+    }
+    let n_tok = p.next_token();
+    let Token::Number(n, _) = &n_tok.token else {
+        return Err(unexpected(
+            &n_tok,
+            "a number: EVERY 10 EVENTS or EVERY 5 SECONDS",
+        ));
+    };
+    let unit = p.next_token();
+    let every = if word_is(&unit, "EVENTS") || word_is(&unit, "EVENT") {
+        let count: u64 = n.parse().ok().filter(|c| *c > 0).ok_or_else(|| {
+            Diagnostic::new(pos_of(&n_tok), "EVERY n EVENTS needs a positive integer")
+        })?;
+        OutputEvery::Events(count)
+    } else if let Some(ms) = time_unit(&unit) {
+        let x: f64 = n
+            .parse()
+            .map_err(|_| Diagnostic::new(pos_of(&n_tok), "not a number"))?;
+        let ms = (x * ms as f64).round() as i64;
+        if ms <= 0 {
+            return Err(Diagnostic::new(
+                pos_of(&n_tok),
+                "the output period must be positive",
+            ));
+        }
+        OutputEvery::Millis(ms)
+    } else {
+        return Err(unexpected(
+            &unit,
+            "EVENTS or a time unit (MILLISECONDS, SECONDS, MINUTES, HOURS, DAYS)",
+        ));
+    };
+    if mode == OutputMode::Snapshot && matches!(every, OutputEvery::Events(_)) {
+        return Err(Diagnostic::new(
+            pos_of(&start),
+            "OUTPUT SNAPSHOT needs a time period: OUTPUT SNAPSHOT EVERY 1 SECOND",
+        ));
+    }
+    Ok(OutputRate {
+        mode,
+        every,
+        pos: pos_of(&start),
     })
 }
 
@@ -521,13 +769,53 @@ mod tests {
 
     #[test]
     fn later_clauses_say_not_supported_yet() {
-        let (_, errors) = parse("INSERT INTO X SELECT a FROM S WINDOW('length', 4);");
+        let (_, errors) = parse("INSERT INTO X SELECT a FROM S JOIN T ON a = b;");
         assert_eq!(errors.len(), 1);
         assert!(
-            errors[0].message.contains("WINDOW is not supported yet"),
+            errors[0].message.contains("JOIN is not supported yet"),
             "{}",
             errors[0].message
         );
+    }
+
+    #[test]
+    fn full_query_shape_with_windows_and_output_rate() {
+        let (app, errors) = parse(
+            "INSERT ALL EVENTS INTO O SELECT s, sum(p) AS t FROM S WINDOW('time', 1.5 SEC) WHERE p > 0 \
+             GROUP BY s HAVING t > 1 ORDER BY t DESC, s LIMIT 5 OFFSET 1 OUTPUT LAST EVERY 3 EVENTS;\n\
+             INSERT INTO O2 SELECT s FROM S WINDOW TUMBLING(1 MINUTE) OUTPUT SNAPSHOT EVERY 500 MILLISECONDS;\n\
+             INSERT INTO O3 SELECT s FROM S WINDOW('length', 4) OUTPUT EVERY 10 EVENTS;",
+        );
+        assert!(errors.is_empty(), "{errors:?}");
+        let StatementKind::Query(q) = &app.statements[0].kind else {
+            panic!()
+        };
+        let w = q.window.as_ref().unwrap();
+        assert_eq!(w.name.value, "time");
+        assert!(matches!(w.args[0], WindowArg::Duration { ms: 1500, .. }));
+        assert_eq!(q.group_by.len(), 1);
+        assert!(q.having.is_some());
+        assert_eq!(q.order_by.len(), 2);
+        assert!(!q.order_by[0].asc && q.order_by[1].asc);
+        assert_eq!((q.limit, q.offset), (Some(5), Some(1)));
+        let r = q.output_rate.unwrap();
+        assert_eq!(
+            (r.mode, r.every),
+            (OutputMode::Last, OutputEvery::Events(3))
+        );
+        let StatementKind::Query(q2) = &app.statements[1].kind else {
+            panic!()
+        };
+        assert_eq!(q2.window.as_ref().unwrap().name.value, "tumbling");
+        assert!(matches!(
+            q2.window.as_ref().unwrap().args[0],
+            WindowArg::Duration { ms: 60_000, .. }
+        ));
+        assert_eq!(q2.output_rate.unwrap().every, OutputEvery::Millis(500));
+        let StatementKind::Query(q3) = &app.statements[2].kind else {
+            panic!()
+        };
+        assert_eq!(q3.output_rate.unwrap().mode, OutputMode::All);
     }
 
     #[test]

@@ -1,0 +1,511 @@
+//! The stateful query operator: window, aggregation per group, HAVING, ORDER BY / LIMIT per
+//! chunk, and output rate limiting. One lock per query serialises arrivals and timers.
+
+use crate::event::{Event, EventKind};
+use crate::functions::aggregate::{Aggregator, OrdValue};
+use crate::plan::expr::{AggregateCall, EvalContext, Expr};
+use crate::plan::graph::{Projection, SelectPlan};
+use crate::runtime::clock::Clock;
+use crate::runtime::junction::{Junction, Subscriber};
+use crate::runtime::scheduler::Scheduler;
+use crate::runtime::window::{Emit, Window};
+use crate::sql::ast::{OutputEvents, OutputEvery, OutputMode, OutputRate};
+use crate::value::Value;
+use std::collections::{BTreeSet, HashMap};
+use std::sync::{Arc, Mutex, Weak};
+
+type GroupKey = Vec<OrdValue>;
+
+/// Aggregate state of one group.
+struct Group {
+    aggs: Vec<Box<dyn Aggregator>>,
+    /// Events currently counted in (to drop empty groups of sliding windows).
+    members: i64,
+}
+
+/// Groups in first-seen order (deterministic output, never hash order).
+#[derive(Default)]
+struct Groups {
+    index: HashMap<GroupKey, usize>,
+    groups: Vec<(GroupKey, Group)>,
+}
+
+pub struct StatefulQuery {
+    filter: Option<Expr>,
+    projection: Projection,
+    output_events: OutputEvents,
+    plan: SelectPlan,
+    target: Arc<Junction>,
+    clock: Arc<Clock>,
+    scheduler: Arc<Scheduler>,
+    me: Weak<StatefulQuery>,
+    state: Mutex<State>,
+    /// Aggregates that never forget (minForever, ...) keep empty groups alive.
+    keep_empty_groups: bool,
+}
+
+struct State {
+    window: Option<Box<dyn Window>>,
+    groups: Groups,
+    /// Timer times already requested from the scheduler.
+    scheduled: BTreeSet<i64>,
+    rate: Option<RateLimiter>,
+    emits: Vec<Emit>,
+}
+
+impl StatefulQuery {
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        filter: Option<Expr>,
+        projection: Projection,
+        output_events: OutputEvents,
+        plan: SelectPlan,
+        target: Arc<Junction>,
+        clock: Arc<Clock>,
+        scheduler: Arc<Scheduler>,
+    ) -> Arc<StatefulQuery> {
+        let keep_empty_groups = plan
+            .aggregates
+            .iter()
+            .any(|a| a.function.name.ends_with("forever"));
+        Arc::new_cyclic(|me| StatefulQuery {
+            filter,
+            projection,
+            output_events,
+            target,
+            clock,
+            scheduler,
+            me: me.clone(),
+            state: Mutex::new(State {
+                window: plan.window.as_ref().map(|w| (w.maker)()),
+                groups: Groups::default(),
+                scheduled: BTreeSet::new(),
+                rate: plan.output_rate.map(RateLimiter::new),
+                emits: Vec::new(),
+            }),
+            keep_empty_groups,
+            plan,
+        })
+    }
+
+    fn forwards(&self, kind: EventKind) -> bool {
+        match self.output_events {
+            OutputEvents::Current => kind == EventKind::Current,
+            OutputEvents::Expired => kind == EventKind::Expired,
+            OutputEvents::All => true,
+        }
+    }
+
+    /// Runs a window timer, or an output-rate tick, that came due at `at`.
+    fn on_timer(&self, at: i64) {
+        let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        st.scheduled.remove(&at);
+        let mut emits = std::mem::take(&mut st.emits);
+        if let Some(w) = st.window.as_mut() {
+            w.on_timer(at, &mut emits);
+        }
+        let mut rows = self.select(&mut st, &emits);
+        emits.clear();
+        st.emits = emits;
+        self.finish_chunk(&mut rows);
+        if let Some(rate) = st.rate.as_mut() {
+            rows = rate.offer(rows, at);
+            rows.extend(rate.tick(at));
+        }
+        self.schedule(&mut st);
+        drop(st);
+        if !rows.is_empty() {
+            self.target
+                .publish(&rows.into_iter().map(|r| r.event).collect::<Vec<_>>());
+        }
+    }
+
+    /// Asks the scheduler for the window's next timer and the rate limiter's next tick.
+    fn schedule(&self, st: &mut State) {
+        let wanted = [
+            st.window.as_ref().and_then(|w| w.next_timer()),
+            st.rate.as_ref().and_then(|r| r.next_tick()),
+        ];
+        for at in wanted.into_iter().flatten() {
+            if st.scheduled.insert(at) {
+                let me = self.me.clone();
+                self.scheduler.schedule(at, move |t| {
+                    if let Some(q) = me.upgrade() {
+                        q.on_timer(t);
+                    }
+                });
+            }
+        }
+    }
+
+    /// Turns a window's output chunk into output rows.
+    fn select(&self, st: &mut State, emits: &[Emit]) -> Vec<Row> {
+        let aggregating = !self.plan.aggregates.is_empty() || !self.plan.group_by.is_empty();
+        let cx = EvalContext::new(&self.clock);
+        if !aggregating {
+            return emits
+                .iter()
+                .filter_map(|e| match e {
+                    Emit::Event(ev) if self.forwards(ev.kind) => Some(Row {
+                        event: self.project(ev, &[]),
+                        key: None,
+                    }),
+                    _ => None,
+                })
+                .filter(|r| self.having(&r.event))
+                .collect();
+        }
+        let batch = st.window.as_ref().is_some_and(|w| w.is_batch());
+        let mut rows = Vec::new();
+        // Batch mode: the last event per group in this chunk, in first-seen order.
+        let mut last: Vec<(usize, Event)> = Vec::new();
+        for emit in emits {
+            let ev = match emit {
+                Emit::Reset => {
+                    if batch {
+                        self.flush_batch(st, &mut last, &mut rows);
+                    }
+                    st.groups = Groups::default();
+                    continue;
+                }
+                Emit::Event(ev) => ev,
+            };
+            let key: GroupKey = self
+                .plan
+                .group_by
+                .iter()
+                .map(|g| OrdValue(g.eval(ev, &cx)))
+                .collect();
+            let gi = self.group(&mut st.groups, key);
+            let group = &mut st.groups.groups[gi].1;
+            let expired = ev.kind == EventKind::Expired;
+            for (call, agg) in self.plan.aggregates.iter().zip(group.aggs.iter_mut()) {
+                let v = arg_value(call, ev, &cx);
+                if expired {
+                    agg.remove(&v);
+                } else {
+                    agg.add(&v);
+                }
+            }
+            group.members += if expired { -1 } else { 1 };
+            if batch {
+                match last.iter_mut().find(|(g, e)| *g == gi && e.kind == ev.kind) {
+                    Some(slot) => slot.1 = ev.clone(),
+                    None => last.push((gi, ev.clone())),
+                }
+            } else {
+                if self.forwards(ev.kind) {
+                    let values: Vec<Value> = group.aggs.iter().map(|a| a.value()).collect();
+                    let row = self.project(ev, &values);
+                    if self.having(&row) {
+                        rows.push(Row {
+                            event: row,
+                            key: Some(gi as u64),
+                        });
+                    }
+                }
+                if group.members <= 0 && !self.keep_empty_groups && expired {
+                    // Sliding windows: forget groups with nothing left in the window.
+                    self.drop_group(&mut st.groups, gi);
+                }
+            }
+        }
+        if batch {
+            self.flush_batch(st, &mut last, &mut rows);
+        }
+        rows
+    }
+
+    /// One row per group that received events in this batch.
+    fn flush_batch(&self, st: &State, last: &mut Vec<(usize, Event)>, rows: &mut Vec<Row>) {
+        for (gi, ev) in last.drain(..) {
+            if !self.forwards(ev.kind) {
+                continue;
+            }
+            let values: Vec<Value> = st.groups.groups[gi]
+                .1
+                .aggs
+                .iter()
+                .map(|a| a.value())
+                .collect();
+            let row = self.project(&ev, &values);
+            if self.having(&row) {
+                rows.push(Row {
+                    event: row,
+                    key: Some(gi as u64),
+                });
+            }
+        }
+    }
+
+    fn group(&self, groups: &mut Groups, key: GroupKey) -> usize {
+        if let Some(i) = groups.index.get(&key) {
+            return *i;
+        }
+        let aggs = self
+            .plan
+            .aggregates
+            .iter()
+            .map(|c| {
+                (c.function.create)(
+                    c.arg_type
+                        .or(c.arg.as_ref().map(|_| crate::value::AttrType::String)),
+                )
+            })
+            .collect();
+        groups
+            .groups
+            .push((key.clone(), Group { aggs, members: 0 }));
+        groups.index.insert(key, groups.groups.len() - 1);
+        groups.groups.len() - 1
+    }
+
+    fn drop_group(&self, groups: &mut Groups, gi: usize) {
+        let (key, _) = groups.groups.swap_remove(gi);
+        groups.index.remove(&key);
+        if gi < groups.groups.len() {
+            let moved = groups.groups[gi].0.clone();
+            groups.index.insert(moved, gi);
+        }
+    }
+
+    fn project(&self, ev: &Event, aggregates: &[Value]) -> Event {
+        let data: Arc<[Value]> = match &self.projection {
+            Projection::PassThrough => ev.data.clone(),
+            Projection::Exprs(exprs) => {
+                let cx = EvalContext {
+                    clock: &self.clock,
+                    aggregates,
+                };
+                exprs.iter().map(|e| e.eval(ev, &cx)).collect()
+            }
+        };
+        Event {
+            ts: ev.ts,
+            kind: ev.kind,
+            data,
+        }
+    }
+
+    fn having(&self, row: &Event) -> bool {
+        match &self.plan.having {
+            Some(h) => h.test(row, &EvalContext::new(&self.clock)),
+            None => true,
+        }
+    }
+
+    /// ORDER BY, OFFSET and LIMIT within one emitted chunk.
+    fn finish_chunk(&self, rows: &mut Vec<Row>) {
+        if !self.plan.order_by.is_empty() {
+            rows.sort_by(|a, b| {
+                for (i, asc) in &self.plan.order_by {
+                    let o =
+                        OrdValue(a.event.get(*i).clone()).cmp(&OrdValue(b.event.get(*i).clone()));
+                    let o = if *asc { o } else { o.reverse() };
+                    if o != std::cmp::Ordering::Equal {
+                        return o;
+                    }
+                }
+                std::cmp::Ordering::Equal
+            });
+        }
+        if let Some(off) = self.plan.offset {
+            rows.drain(..(off as usize).min(rows.len()));
+        }
+        if let Some(lim) = self.plan.limit {
+            rows.truncate(lim as usize);
+        }
+    }
+}
+
+fn arg_value(call: &AggregateCall, ev: &Event, cx: &EvalContext) -> Value {
+    match &call.arg {
+        Some(e) => e.eval(ev, cx),
+        // count(): every event counts.
+        None => Value::Bool(true),
+    }
+}
+
+impl Subscriber for StatefulQuery {
+    fn receive(&self, batch: &[Event]) {
+        let cx = EvalContext::new(&self.clock);
+        // Events of the input stream enter the window as arrivals.
+        let arrivals: Vec<Event> = batch
+            .iter()
+            .filter(|e| self.filter.as_ref().is_none_or(|f| f.test(e, &cx)))
+            .map(|e| Event {
+                ts: e.ts,
+                kind: EventKind::Current,
+                data: e.data.clone(),
+            })
+            .collect();
+        let now = self.clock.now();
+        let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        let mut emits = std::mem::take(&mut st.emits);
+        match st.window.as_mut() {
+            Some(w) => w.arrive(&arrivals, now, &mut emits),
+            None => emits.extend(arrivals.into_iter().map(Emit::Event)),
+        }
+        let mut rows = self.select(&mut st, &emits);
+        emits.clear();
+        st.emits = emits;
+        self.finish_chunk(&mut rows);
+        if let Some(rate) = st.rate.as_mut() {
+            rows = rate.offer(rows, now);
+        }
+        self.schedule(&mut st);
+        drop(st);
+        if !rows.is_empty() {
+            self.target
+                .publish(&rows.into_iter().map(|r| r.event).collect::<Vec<_>>());
+        }
+    }
+}
+
+/// An output row and its group (for per-group output rate limiting).
+struct Row {
+    event: Event,
+    key: Option<u64>,
+}
+
+/// `OUTPUT [ALL|FIRST|LAST|SNAPSHOT] EVERY (n EVENTS | t)`.
+struct RateLimiter {
+    rate: OutputRate,
+    /// Rows seen in the current event-count period.
+    count: u64,
+    /// ALL: everything held; LAST and SNAPSHOT: one row per group (first-seen order).
+    held: Vec<Row>,
+    /// FIRST: groups already emitted in this period.
+    emitted: Vec<Option<u64>>,
+    next_tick: Option<i64>,
+    origin: Option<i64>,
+}
+
+impl RateLimiter {
+    fn new(rate: OutputRate) -> Self {
+        RateLimiter {
+            rate,
+            count: 0,
+            held: Vec::new(),
+            emitted: Vec::new(),
+            next_tick: None,
+            origin: None,
+        }
+    }
+
+    fn next_tick(&self) -> Option<i64> {
+        self.next_tick
+    }
+
+    fn keep_last(&mut self, row: Row) {
+        match self.held.iter_mut().find(|h| h.key == row.key) {
+            Some(slot) => *slot = row,
+            None => self.held.push(row),
+        }
+    }
+
+    /// New rows at `now`: returns what goes out immediately.
+    fn offer(&mut self, rows: Vec<Row>, now: i64) -> Vec<Row> {
+        let mut out = Vec::new();
+        if let OutputEvery::Millis(period) = self.rate.every {
+            if self.next_tick.is_none() && (!rows.is_empty() || !self.held.is_empty()) {
+                let origin = *self.origin.get_or_insert(now);
+                self.next_tick = Some(origin + ((now - origin).div_euclid(period) + 1) * period);
+            }
+        }
+        for row in rows {
+            match (self.rate.mode, self.rate.every) {
+                (OutputMode::All, OutputEvery::Events(n)) => {
+                    self.held.push(row);
+                    self.count += 1;
+                    if self.count == n {
+                        out.append(&mut self.held);
+                        self.count = 0;
+                    }
+                }
+                (OutputMode::First, OutputEvery::Events(n)) => {
+                    if !self.emitted.contains(&row.key) {
+                        self.emitted.push(row.key);
+                        out.push(row);
+                    }
+                    self.count += 1;
+                    if self.count == n {
+                        self.emitted.clear();
+                        self.count = 0;
+                    }
+                }
+                (OutputMode::Last, OutputEvery::Events(n)) => {
+                    self.keep_last(row);
+                    self.count += 1;
+                    if self.count == n {
+                        out.append(&mut self.held);
+                        self.count = 0;
+                    }
+                }
+                (OutputMode::All, OutputEvery::Millis(_)) => self.held.push(row),
+                (OutputMode::First, OutputEvery::Millis(_)) => {
+                    if !self.emitted.contains(&row.key) {
+                        self.emitted.push(row.key);
+                        out.push(row);
+                    }
+                }
+                (OutputMode::Last, OutputEvery::Millis(_)) => self.keep_last(row),
+                (OutputMode::Snapshot, _) => {
+                    if row.key.is_some() {
+                        // Aggregations: the latest row of each group.
+                        self.keep_last(Row {
+                            event: Event {
+                                kind: EventKind::Current,
+                                ..row.event
+                            },
+                            key: row.key,
+                        });
+                    } else if row.event.kind == EventKind::Expired {
+                        // Plain windows: what the window currently holds.
+                        if let Some(i) = self
+                            .held
+                            .iter()
+                            .position(|h| h.event.data == row.event.data)
+                        {
+                            self.held.remove(i);
+                        }
+                    } else {
+                        self.held.push(row);
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// Period ends due at or before `now`.
+    fn tick(&mut self, now: i64) -> Vec<Row> {
+        let OutputEvery::Millis(period) = self.rate.every else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        while let Some(t) = self.next_tick.filter(|t| *t <= now) {
+            match self.rate.mode {
+                OutputMode::All | OutputMode::Last => out.append(&mut self.held),
+                OutputMode::First => self.emitted.clear(),
+                OutputMode::Snapshot => out.extend(self.held.iter().map(|r| Row {
+                    event: Event {
+                        ts: t,
+                        kind: EventKind::Current,
+                        data: r.event.data.clone(),
+                    },
+                    key: r.key,
+                })),
+            }
+            self.next_tick = if self.held.is_empty() && self.rate.mode != OutputMode::First {
+                None
+            } else {
+                Some(t + period)
+            };
+            if self.rate.mode == OutputMode::First {
+                self.next_tick = None;
+            }
+        }
+        out
+    }
+}

@@ -1,0 +1,165 @@
+//! Windows: which events a query currently holds. A window turns arriving events into a chunk
+//! of emissions in Siddhi's order: the expired events an arrival pushed out come before it;
+//! batch windows emit the previous batch as expired, then a reset, then the new batch.
+
+mod batch;
+mod keyed;
+mod length;
+mod time;
+
+use crate::event::Event;
+use crate::schema::Schema;
+use crate::value::AttrType;
+use std::sync::Arc;
+
+/// One element of a window's output chunk.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Emit {
+    Event(Event),
+    /// Batch windows: aggregates start over here.
+    Reset,
+}
+
+pub trait Window: Send {
+    /// Arriving (current, already filtered) events at app time `now`.
+    fn arrive(&mut self, events: &[Event], now: i64, out: &mut Vec<Emit>);
+
+    /// A timer this window asked for (through `next_timer`) is due at `now`.
+    fn on_timer(&mut self, _now: i64, _out: &mut Vec<Emit>) {}
+
+    /// When the window next needs `on_timer`, if ever. Asked after every call.
+    fn next_timer(&self) -> Option<i64> {
+        None
+    }
+
+    /// Batch windows: aggregations emit one row per group per batch.
+    fn is_batch(&self) -> bool {
+        false
+    }
+}
+
+/// A bound window argument.
+#[derive(Debug, Clone, PartialEq)]
+pub enum WinArg {
+    Int(i64),
+    Double(f64),
+    Duration(i64),
+    Str(String),
+    Bool(bool),
+    Attr {
+        index: usize,
+        ty: AttrType,
+        name: String,
+    },
+}
+
+impl WinArg {
+    fn describe(&self) -> String {
+        match self {
+            WinArg::Int(i) => format!("integer {i}"),
+            WinArg::Double(d) => format!("number {d}"),
+            WinArg::Duration(ms) => format!("time {ms} ms"),
+            WinArg::Str(s) => format!("string '{s}'"),
+            WinArg::Bool(b) => format!("boolean {b}"),
+            WinArg::Attr { name, .. } => format!("attribute '{name}'"),
+        }
+    }
+}
+
+/// Creates fresh instances (one per query, later one per partition key).
+pub type WindowMaker = Arc<dyn Fn() -> Box<dyn Window> + Send + Sync>;
+
+/// A window kind: its names, documented signatures, and argument binding.
+pub struct WindowDef {
+    pub name: &'static str,
+    pub aliases: &'static [&'static str],
+    pub signatures: &'static [&'static str],
+    pub description: &'static str,
+    pub example: &'static str,
+    pub build: fn(&[WinArg], &Schema) -> Result<WindowMaker, String>,
+}
+
+/// Every window, in documentation order.
+pub fn windows() -> &'static [WindowDef] {
+    WINDOWS
+}
+
+/// Looks a window up by name or alias (case-insensitive).
+pub fn window(name: &str) -> Option<&'static WindowDef> {
+    WINDOWS.iter().find(|w| {
+        w.name.eq_ignore_ascii_case(name) || w.aliases.iter().any(|a| a.eq_ignore_ascii_case(name))
+    })
+}
+
+/// Names of windows that exist in the language but are not built yet.
+pub const NOT_YET: &[&str] = &["frequent", "lossyFrequent", "cron", "expression"];
+
+static WINDOWS: &[WindowDef] = &[
+    length::LENGTH,
+    length::LENGTH_BATCH,
+    time::TIME,
+    time::TIME_BATCH,
+    time::TIME_LENGTH,
+    time::EXTERNAL_TIME,
+    time::EXTERNAL_TIME_BATCH,
+    time::SLIDING,
+    time::DELAY,
+    batch::BATCH,
+    keyed::SORT,
+    keyed::UNIQUE,
+    keyed::FIRST_UNIQUE,
+    keyed::UNIQUE_LENGTH,
+    keyed::SESSION,
+];
+
+// Argument helpers shared by the window kinds: each error names what was expected.
+
+fn expect_count(args: &[WinArg], allowed: &[usize], sig: &str) -> Result<(), String> {
+    if allowed.contains(&args.len()) {
+        Ok(())
+    } else {
+        Err(format!("expects {sig}, got {} argument(s)", args.len()))
+    }
+}
+
+fn positive_int(arg: &WinArg, what: &str) -> Result<usize, String> {
+    match arg {
+        WinArg::Int(n) if *n > 0 => Ok(*n as usize),
+        other => Err(format!(
+            "{what} must be a positive integer, got {}",
+            other.describe()
+        )),
+    }
+}
+
+fn duration(arg: &WinArg, what: &str) -> Result<i64, String> {
+    match arg {
+        WinArg::Duration(ms) if *ms > 0 => Ok(*ms),
+        WinArg::Int(ms) if *ms > 0 => Ok(*ms),
+        other => Err(format!(
+            "{what} must be a positive time such as 5 SECONDS, got {}",
+            other.describe()
+        )),
+    }
+}
+
+fn attribute(arg: &WinArg, what: &str) -> Result<(usize, AttrType), String> {
+    match arg {
+        WinArg::Attr { index, ty, .. } => Ok((*index, *ty)),
+        other => Err(format!(
+            "{what} must be an attribute, got {}",
+            other.describe()
+        )),
+    }
+}
+
+fn time_attribute(arg: &WinArg, what: &str) -> Result<usize, String> {
+    let (i, ty) = attribute(arg, what)?;
+    if matches!(ty, AttrType::Long | AttrType::Int) {
+        Ok(i)
+    } else {
+        Err(format!(
+            "{what} must be a BIGINT attribute holding milliseconds, got {ty}"
+        ))
+    }
+}

@@ -1,0 +1,3 @@
+@app:playback
+CREATE STREAM S (v INT);
+INSERT INTO Out SELECT v FROM S WINDOW('delay', 1 SECOND);

@@ -1,0 +1,3 @@
+@app:playback
+CREATE STREAM C (user STRING);
+INSERT ALL EVENTS INTO Out SELECT user, count() AS n FROM C WINDOW SESSION(1 SECOND, user) GROUP BY user;

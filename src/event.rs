@@ -42,6 +42,15 @@ impl Event {
         }
     }
 
+    /// This event, marked expired at `ts` (no copy of the values).
+    pub fn into_expired(self, ts: i64) -> Event {
+        Event {
+            ts,
+            kind: EventKind::Expired,
+            data: self.data,
+        }
+    }
+
     pub fn get(&self, index: usize) -> &Value {
         self.data.get(index).unwrap_or(&Value::Null)
     }

@@ -86,6 +86,10 @@ enum Command {
         /// Distinct values of STRING attributes.
         #[arg(long, default_value_t = 100)]
         keys: usize,
+        /// Apps on the playback clock: events per second of event time (time advances with
+        /// the events sent).
+        #[arg(long, default_value_t = 100_000)]
+        events_per_sec: u64,
         /// Print JSON instead of a table.
         #[arg(long)]
         json: bool,
@@ -218,6 +222,7 @@ fn dispatch(command: Command) -> Result<ExitCode, String> {
             events,
             batch,
             keys,
+            events_per_sec,
             json,
             suite,
         } => {
@@ -225,6 +230,7 @@ fn dispatch(command: Command) -> Result<ExitCode, String> {
                 events,
                 batch: batch.max(1),
                 keys,
+                events_per_sec,
             };
             let jobs: Vec<(String, String, String)> = match (suite, app) {
                 (true, _) => cli::bench::SUITE

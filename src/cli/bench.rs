@@ -1,21 +1,38 @@
 //! `eventflux bench`: feed synthetic events through `send_events` on one thread, count outputs.
 
+use eventflux::runtime::clock::ClockMode;
 use eventflux::{AttrType, Engine, Event, RunOptions, Value};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
-/// The standard queries (`--suite`). Later issues add Q2..Q5.
-pub const SUITE: &[(&str, &str)] = &[(
-    "Q1 filter+project",
-    "CREATE STREAM Trades (symbol STRING, price DOUBLE, volume INT);\n\
-     INSERT INTO Out SELECT symbol, price * 2.0 AS p2 FROM Trades WHERE volume > 500;",
-)];
+/// The standard queries (`--suite`). The joins/patterns work adds Q4 and Q5.
+pub const SUITE: &[(&str, &str)] = &[
+    (
+        "Q1 filter+project",
+        "CREATE STREAM Trades (symbol STRING, price DOUBLE, volume INT);\n\
+         INSERT INTO Out SELECT symbol, price * 2.0 AS p2 FROM Trades WHERE volume > 500;",
+    ),
+    (
+        "Q2 length+group by",
+        "CREATE STREAM Trades (symbol STRING, price DOUBLE, volume INT);\n\
+         INSERT INTO Out SELECT symbol, avg(price) AS ap, sum(volume) AS sv FROM Trades WINDOW('length', 100) GROUP BY symbol;",
+    ),
+    (
+        // Playback clock: event time advances 1 s per 100,000 events (--events-per-sec).
+        "Q3 tumbling+group by",
+        "@app:playback\n\
+         CREATE STREAM Trades (symbol STRING, price DOUBLE, volume INT);\n\
+         INSERT INTO Out SELECT symbol, count() AS c, max(price) AS mp FROM Trades WINDOW TUMBLING(1 SECOND) GROUP BY symbol;",
+    ),
+];
 
 pub struct BenchConfig {
     pub events: u64,
     pub batch: usize,
     pub keys: usize,
+    /// Playback apps: how fast event time advances (events per second of event time).
+    pub events_per_sec: u64,
 }
 
 pub struct BenchResult {
@@ -105,6 +122,9 @@ pub fn run(
         })
         .collect();
     app.start().map_err(|e| e.to_string())?;
+    let playback = app.clock().mode() == ClockMode::Playback;
+    let per_sec = cfg.events_per_sec.max(1);
+    let mut stamped: Vec<Event> = Vec::with_capacity(cfg.batch);
     let start = Instant::now();
     let mut sent = 0u64;
     let mut i = 0usize;
@@ -112,7 +132,18 @@ pub fn run(
         let (handle, batches) = &pool[i % pool.len()];
         let batch = &batches[(i / pool.len()) % batches.len()];
         let n = batch.len().min((cfg.events - sent) as usize);
-        handle.send_events(&batch[..n]).map_err(|e| e.to_string())?;
+        if playback {
+            // Event time advances with the events sent, so time windows close as they would live.
+            stamped.clear();
+            stamped.extend(batch[..n].iter().enumerate().map(|(k, e)| Event {
+                ts: ((sent + k as u64) * 1000 / per_sec) as i64,
+                kind: e.kind,
+                data: e.data.clone(),
+            }));
+            handle.send_events(&stamped).map_err(|e| e.to_string())?;
+        } else {
+            handle.send_events(&batch[..n]).map_err(|e| e.to_string())?;
+        }
         sent += n as u64;
         i += 1;
     }

@@ -87,12 +87,7 @@ pub const AGGREGATES: &[AggregateFunction] = &[
         signature: "min(x) -> type of x",
         description: "Smallest non-null value in the window; NULL when there is none.",
         type_rule: |t| any("min", t),
-        create: |_| {
-            Box::new(MinMax {
-                values: BTreeMap::new(),
-                max: false,
-            })
-        },
+        create: |_| Box::new(MinMax::new(false)),
         nullary_ok: false,
     },
     AggregateFunction {
@@ -100,12 +95,7 @@ pub const AGGREGATES: &[AggregateFunction] = &[
         signature: "max(x) -> type of x",
         description: "Largest non-null value in the window; NULL when there is none.",
         type_rule: |t| any("max", t),
-        create: |_| {
-            Box::new(MinMax {
-                values: BTreeMap::new(),
-                max: true,
-            })
-        },
+        create: |_| Box::new(MinMax::new(true)),
         nullary_ok: false,
     },
     AggregateFunction {
@@ -384,39 +374,91 @@ impl std::hash::Hash for OrdValue {
     }
 }
 
+/// Min/max over a window. Until the first removal (batch windows never remove: they reset)
+/// it is a running best, O(1) per value; the first removal builds an ordered multiset, O(log n)
+/// per value from then on, correct for any expiry order.
 struct MinMax {
-    values: BTreeMap<OrdValue, u32>,
+    best: Value,
+    pending: Vec<Value>,
+    tree: Option<BTreeMap<OrdValue, u32>>,
     max: bool,
+}
+
+impl MinMax {
+    fn new(max: bool) -> MinMax {
+        MinMax {
+            best: Value::Null,
+            pending: Vec::new(),
+            tree: None,
+            max,
+        }
+    }
+
+    fn better(&self, v: &Value) -> bool {
+        if self.best.is_null() {
+            return true;
+        }
+        let o = OrdValue(v.clone()).cmp(&OrdValue(self.best.clone()));
+        if self.max {
+            o == std::cmp::Ordering::Greater
+        } else {
+            o == std::cmp::Ordering::Less
+        }
+    }
 }
 
 impl Aggregator for MinMax {
     fn add(&mut self, v: &Value) {
-        if !v.is_null() {
-            *self.values.entry(OrdValue(v.clone())).or_insert(0) += 1;
+        if v.is_null() {
+            return;
+        }
+        match self.tree.as_mut() {
+            Some(tree) => *tree.entry(OrdValue(v.clone())).or_insert(0) += 1,
+            None => {
+                if self.better(v) {
+                    self.best = v.clone();
+                }
+                self.pending.push(v.clone());
+            }
         }
     }
     fn remove(&mut self, v: &Value) {
         if v.is_null() {
             return;
         }
+        let pending = std::mem::take(&mut self.pending);
+        let tree = self.tree.get_or_insert_with(|| {
+            let mut t = BTreeMap::new();
+            for p in pending {
+                *t.entry(OrdValue(p)).or_insert(0u32) += 1;
+            }
+            t
+        });
         let key = OrdValue(v.clone());
-        if let Some(n) = self.values.get_mut(&key) {
+        if let Some(n) = tree.get_mut(&key) {
             *n -= 1;
             if *n == 0 {
-                self.values.remove(&key);
+                tree.remove(&key);
             }
         }
     }
     fn value(&self) -> Value {
-        let entry = if self.max {
-            self.values.last_key_value()
-        } else {
-            self.values.first_key_value()
-        };
-        entry.map_or(Value::Null, |(k, _)| k.0.clone())
+        match &self.tree {
+            Some(tree) => {
+                let entry = if self.max {
+                    tree.last_key_value()
+                } else {
+                    tree.first_key_value()
+                };
+                entry.map_or(Value::Null, |(k, _)| k.0.clone())
+            }
+            None => self.best.clone(),
+        }
     }
     fn reset(&mut self) {
-        self.values.clear();
+        self.best = Value::Null;
+        self.pending.clear();
+        self.tree = None;
     }
 }
 

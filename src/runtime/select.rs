@@ -11,23 +11,48 @@ use crate::runtime::scheduler::Scheduler;
 use crate::runtime::window::{Emit, Window};
 use crate::sql::ast::{OutputEvents, OutputEvery, OutputMode, OutputRate};
 use crate::value::Value;
-use std::collections::{BTreeSet, HashMap};
+use rustc_hash::FxHashMap;
+use smallvec::SmallVec;
+use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex, Weak};
 
-type GroupKey = Vec<OrdValue>;
+/// Most queries group by one or two attributes: keep those keys off the heap.
+type GroupKey = SmallVec<[OrdValue; 2]>;
 
 /// Aggregate state of one group.
 struct Group {
     aggs: Vec<Box<dyn Aggregator>>,
     /// Events currently counted in (to drop empty groups of sliding windows).
     members: i64,
+    /// Counted in `Groups::empty`.
+    idle: bool,
+    /// Stable identity (indices move when empty groups are swept).
+    id: u64,
 }
 
 /// Groups in first-seen order (deterministic output, never hash order).
 #[derive(Default)]
 struct Groups {
-    index: HashMap<GroupKey, usize>,
+    index: FxHashMap<GroupKey, usize>,
     groups: Vec<(GroupKey, Group)>,
+    /// Groups with no member left; swept in bulk so keys that come and go do not churn.
+    empty: usize,
+    next_id: u64,
+}
+
+impl Groups {
+    /// Forgets empty groups once they outnumber the live ones (amortised O(1) per event).
+    fn sweep(&mut self) {
+        if self.empty < 64 || self.empty * 2 < self.groups.len() {
+            return;
+        }
+        self.groups.retain(|(_, g)| g.members > 0);
+        self.index.clear();
+        for (i, (k, _)) in self.groups.iter().enumerate() {
+            self.index.insert(k.clone(), i);
+        }
+        self.empty = 0;
+    }
 }
 
 pub struct StatefulQuery {
@@ -77,7 +102,13 @@ impl StatefulQuery {
             scheduler,
             me: me.clone(),
             state: Mutex::new(State {
-                window: plan.window.as_ref().map(|w| (w.maker)()),
+                window: plan.window.as_ref().map(|w| {
+                    let mut win = (w.maker)();
+                    if output_events == OutputEvents::Current {
+                        win.skip_expired();
+                    }
+                    win
+                }),
                 groups: Groups::default(),
                 scheduled: BTreeSet::new(),
                 rate: plan.output_rate.map(RateLimiter::new),
@@ -168,14 +199,19 @@ impl StatefulQuery {
                     st.groups = Groups::default();
                     continue;
                 }
+                // Batch mode: expired events are followed by a reset; skip them unless output.
+                Emit::Event(ev)
+                    if batch && ev.kind == EventKind::Expired && !self.forwards(ev.kind) =>
+                {
+                    continue
+                }
                 Emit::Event(ev) => ev,
             };
-            let key: GroupKey = self
-                .plan
-                .group_by
-                .iter()
-                .map(|g| OrdValue(g.eval(ev, &cx)))
-                .collect();
+            let key: GroupKey = match self.plan.group_by.as_slice() {
+                [] => GroupKey::new(),
+                [g] => smallvec::smallvec![OrdValue(g.eval(ev, &cx))],
+                many => many.iter().map(|g| OrdValue(g.eval(ev, &cx))).collect(),
+            };
             let gi = self.group(&mut st.groups, key);
             let group = &mut st.groups.groups[gi].1;
             let expired = ev.kind == EventKind::Expired;
@@ -188,6 +224,10 @@ impl StatefulQuery {
                 }
             }
             group.members += if expired { -1 } else { 1 };
+            if group.idle && group.members > 0 {
+                group.idle = false;
+                st.groups.empty -= 1;
+            }
             if batch {
                 match last.iter_mut().find(|(g, e)| *g == gi && e.kind == ev.kind) {
                     Some(slot) => slot.1 = ev.clone(),
@@ -195,18 +235,21 @@ impl StatefulQuery {
                 }
             } else {
                 if self.forwards(ev.kind) {
-                    let values: Vec<Value> = group.aggs.iter().map(|a| a.value()).collect();
+                    let values: SmallVec<[Value; 4]> =
+                        group.aggs.iter().map(|a| a.value()).collect();
                     let row = self.project(ev, &values);
                     if self.having(&row) {
                         rows.push(Row {
                             event: row,
-                            key: Some(gi as u64),
+                            key: Some(group.id),
                         });
                     }
                 }
-                if group.members <= 0 && !self.keep_empty_groups && expired {
-                    // Sliding windows: forget groups with nothing left in the window.
-                    self.drop_group(&mut st.groups, gi);
+                if group.members <= 0 && !group.idle && !self.keep_empty_groups {
+                    // Sliding windows: forget groups with nothing left in the window (in bulk).
+                    group.idle = true;
+                    st.groups.empty += 1;
+                    st.groups.sweep();
                 }
             }
         }
@@ -232,7 +275,7 @@ impl StatefulQuery {
             if self.having(&row) {
                 rows.push(Row {
                     event: row,
-                    key: Some(gi as u64),
+                    key: Some(st.groups.groups[gi].1.id),
                 });
             }
         }
@@ -253,20 +296,18 @@ impl StatefulQuery {
                 )
             })
             .collect();
-        groups
-            .groups
-            .push((key.clone(), Group { aggs, members: 0 }));
+        groups.groups.push((
+            key.clone(),
+            Group {
+                aggs,
+                members: 0,
+                idle: false,
+                id: groups.next_id,
+            },
+        ));
+        groups.next_id += 1;
         groups.index.insert(key, groups.groups.len() - 1);
         groups.groups.len() - 1
-    }
-
-    fn drop_group(&self, groups: &mut Groups, gi: usize) {
-        let (key, _) = groups.groups.swap_remove(gi);
-        groups.index.remove(&key);
-        if gi < groups.groups.len() {
-            let moved = groups.groups[gi].0.clone();
-            groups.index.insert(moved, gi);
-        }
     }
 
     fn project(&self, ev: &Event, aggregates: &[Value]) -> Event {
@@ -329,22 +370,29 @@ fn arg_value(call: &AggregateCall, ev: &Event, cx: &EvalContext) -> Value {
 impl Subscriber for StatefulQuery {
     fn receive(&self, batch: &[Event]) {
         let cx = EvalContext::new(&self.clock);
-        // Events of the input stream enter the window as arrivals.
-        let arrivals: Vec<Event> = batch
-            .iter()
-            .filter(|e| self.filter.as_ref().is_none_or(|f| f.test(e, &cx)))
-            .map(|e| Event {
-                ts: e.ts,
-                kind: EventKind::Current,
-                data: e.data.clone(),
-            })
-            .collect();
+        // Events of the input stream enter the window as arrivals (current).
+        let as_is = self.filter.is_none() && batch.iter().all(|e| e.kind == EventKind::Current);
+        let filtered: Vec<Event>;
+        let arrivals: &[Event] = if as_is {
+            batch
+        } else {
+            filtered = batch
+                .iter()
+                .filter(|e| self.filter.as_ref().is_none_or(|f| f.test(e, &cx)))
+                .map(|e| Event {
+                    ts: e.ts,
+                    kind: EventKind::Current,
+                    data: e.data.clone(),
+                })
+                .collect();
+            &filtered
+        };
         let now = self.clock.now();
         let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
         let mut emits = std::mem::take(&mut st.emits);
         match st.window.as_mut() {
-            Some(w) => w.arrive(&arrivals, now, &mut emits),
-            None => emits.extend(arrivals.into_iter().map(Emit::Event)),
+            Some(w) => w.arrive(arrivals, now, &mut emits),
+            None => emits.extend(arrivals.iter().cloned().map(Emit::Event)),
         }
         let mut rows = self.select(&mut st, &emits);
         emits.clear();

@@ -33,7 +33,7 @@ impl Window for Batch {
         out.extend(
             self.previous
                 .drain(..)
-                .map(|x| Emit::Event(x.expired_at(now))),
+                .map(|x| Emit::Event(x.into_expired(now))),
         );
         out.push(Emit::Reset);
         out.extend(events.iter().cloned().map(Emit::Event));

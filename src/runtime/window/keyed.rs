@@ -70,7 +70,7 @@ impl Window for Sort {
             out.push(Emit::Event(e.clone()));
             if self.events.len() > self.n {
                 if let Some(last) = self.events.pop() {
-                    out.push(Emit::Event(last.expired_at(now)));
+                    out.push(Emit::Event(last.into_expired(now)));
                 }
             }
         }
@@ -103,7 +103,7 @@ impl Window for Unique {
     fn arrive(&mut self, events: &[Event], now: i64, out: &mut Vec<Emit>) {
         for e in events {
             if let Some(old) = self.held.insert(key_of(e, self.index), e.clone()) {
-                out.push(Emit::Event(old.expired_at(now)));
+                out.push(Emit::Event(old.into_expired(now)));
             }
             out.push(Emit::Event(e.clone()));
         }
@@ -182,11 +182,11 @@ impl Window for UniqueLength {
                 .position(|x| key_of(x, self.index) == key)
             {
                 if let Some(old) = self.events.remove(i) {
-                    out.push(Emit::Event(old.expired_at(now)));
+                    out.push(Emit::Event(old.into_expired(now)));
                 }
             } else if self.events.len() == self.n {
                 if let Some(old) = self.events.pop_front() {
-                    out.push(Emit::Event(old.expired_at(now)));
+                    out.push(Emit::Event(old.into_expired(now)));
                 }
             }
             self.events.push_back(e.clone());
@@ -243,7 +243,7 @@ impl Window for Session {
         while i < self.sessions.len() {
             if self.sessions[i].1 <= now {
                 let (_, end, events) = self.sessions.remove(i);
-                out.extend(events.into_iter().map(|e| Emit::Event(e.expired_at(end))));
+                out.extend(events.into_iter().map(|e| Emit::Event(e.into_expired(end))));
             } else {
                 i += 1;
             }

@@ -28,7 +28,7 @@ impl Window for Length {
         for e in events {
             if self.events.len() == self.n {
                 if let Some(old) = self.events.pop_front() {
-                    out.push(Emit::Event(old.expired_at(now)));
+                    out.push(Emit::Event(old.into_expired(now)));
                 }
             }
             self.events.push_back(e.clone());
@@ -86,7 +86,11 @@ impl Window for LengthBatch {
             if self.stream_current {
                 out.push(Emit::Event(e.clone()));
                 if self.batch.len() == self.n {
-                    out.extend(self.batch.drain(..).map(|x| Emit::Event(x.expired_at(now))));
+                    out.extend(
+                        self.batch
+                            .drain(..)
+                            .map(|x| Emit::Event(x.into_expired(now))),
+                    );
                     out.push(Emit::Reset);
                 }
                 continue;
@@ -95,7 +99,7 @@ impl Window for LengthBatch {
                 out.extend(
                     self.previous
                         .drain(..)
-                        .map(|x| Emit::Event(x.expired_at(now))),
+                        .map(|x| Emit::Event(x.into_expired(now))),
                 );
                 out.push(Emit::Reset);
                 out.extend(self.batch.iter().cloned().map(Emit::Event));

@@ -36,6 +36,10 @@ pub trait Window: Send {
     fn is_batch(&self) -> bool {
         false
     }
+
+    /// Told once, before the first event, when the query never uses expired events; batch
+    /// windows then need not keep the previous batch (memory bounded by one batch).
+    fn skip_expired(&mut self) {}
 }
 
 /// A bound window argument.

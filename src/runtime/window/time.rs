@@ -65,7 +65,7 @@ impl Time {
                 break;
             }
             let (at, e) = self.events.pop_front().expect("front exists");
-            out.push(Emit::Event(e.expired_at(at + self.t)));
+            out.push(Emit::Event(e.into_expired(at + self.t)));
         }
     }
 }
@@ -76,7 +76,7 @@ impl Window for Time {
         for e in events {
             if self.events.len() == self.max {
                 if let Some((_, old)) = self.events.pop_front() {
-                    out.push(Emit::Event(old.expired_at(now)));
+                    out.push(Emit::Event(old.into_expired(now)));
                 }
             }
             self.events.push_back((now, e.clone()));
@@ -110,7 +110,7 @@ pub const TIME_BATCH: WindowDef = WindowDef {
             Some(other) => return Err(format!("start.time must be milliseconds, got {}", other.describe())),
         };
         Ok(Arc::new(move || {
-            Box::new(Grid { size: t, slide: t, origin: start, next_end: None, events: VecDeque::new(), previous: Vec::new() })
+            Box::new(Grid::new(t, t, start))
         }))
     },
 };
@@ -127,7 +127,7 @@ pub const SLIDING: WindowDef = WindowDef {
         let size = duration(&args[0], "size")?;
         let slide = duration(&args[1], "slide")?;
         Ok(Arc::new(move || {
-            Box::new(Grid { size, slide, origin: None, next_end: None, events: VecDeque::new(), previous: Vec::new() })
+            Box::new(Grid::new(size, slide, None))
         }))
     },
 };
@@ -143,9 +143,22 @@ struct Grid {
     events: VecDeque<(i64, Event)>,
     /// The batch emitted last, expired at the next batch end.
     previous: Vec<Event>,
+    keep_previous: bool,
 }
 
 impl Grid {
+    fn new(size: i64, slide: i64, origin: Option<i64>) -> Grid {
+        Grid {
+            size,
+            slide,
+            origin,
+            next_end: None,
+            events: VecDeque::new(),
+            previous: Vec::new(),
+            keep_previous: true,
+        }
+    }
+
     fn flush(&mut self, now: i64, out: &mut Vec<Emit>) {
         while let Some(end) = self.next_end.filter(|e| *e <= now) {
             // Events that arrived before this batch's start can never be emitted again.
@@ -166,7 +179,7 @@ impl Grid {
                 out.extend(
                     self.previous
                         .drain(..)
-                        .map(|e| Emit::Event(e.expired_at(end))),
+                        .map(|e| Emit::Event(e.into_expired(end))),
                 );
                 out.push(Emit::Reset);
                 out.extend(current.iter().cloned().map(Emit::Event));
@@ -203,6 +216,10 @@ impl Window for Grid {
 
     fn is_batch(&self) -> bool {
         true
+    }
+
+    fn skip_expired(&mut self) {
+        self.keep_previous = false;
     }
 }
 
@@ -289,7 +306,7 @@ impl Window for ExternalTime {
             };
             while self.events.front().is_some_and(|(at, _)| at + self.t <= ts) {
                 let (_, old) = self.events.pop_front().expect("front exists");
-                out.push(Emit::Event(old.expired_at(e.ts)));
+                out.push(Emit::Event(old.into_expired(e.ts)));
             }
             self.events.push_back((ts, e.clone()));
             out.push(Emit::Event(e.clone()));
@@ -342,7 +359,7 @@ impl Window for ExternalTimeBatch {
                     out.extend(
                         self.previous
                             .drain(..)
-                            .map(|x| Emit::Event(x.expired_at(e.ts))),
+                            .map(|x| Emit::Event(x.into_expired(e.ts))),
                     );
                     out.push(Emit::Reset);
                     out.extend(self.batch.iter().cloned().map(Emit::Event));

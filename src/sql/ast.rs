@@ -47,7 +47,7 @@ pub enum OutputEvents {
 /// One argument of a window: an expression, or a time literal such as `5 SECONDS`.
 #[derive(Debug, Clone, PartialEq)]
 pub enum WindowArg {
-    Expr(Expr),
+    Expr(Box<Expr>),
     Duration { ms: i64, pos: Pos },
 }
 

@@ -617,7 +617,7 @@ fn parse_window(p: &mut Parser) -> PResult<WindowDecl> {
             })?;
             args.push(WindowArg::Duration { ms, pos: at });
         } else {
-            args.push(WindowArg::Expr(expr));
+            args.push(WindowArg::Expr(Box::new(expr)));
         }
         let sep = p.next_token();
         match sep.token {

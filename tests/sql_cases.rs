@@ -10,7 +10,10 @@ use std::process::Command;
 fn every_case_matches_its_expected_output() {
     let mut failures = Vec::new();
     let mut cases = 0;
-    let mut entries: Vec<PathBuf> = std::fs::read_dir("tests/cases").unwrap().map(|e| e.unwrap().path()).collect();
+    let mut entries: Vec<PathBuf> = std::fs::read_dir("tests/cases")
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     entries.sort();
     for path in entries {
         if path.extension().and_then(|e| e.to_str()) != Some("sql") {
@@ -19,7 +22,12 @@ fn every_case_matches_its_expected_output() {
         cases += 1;
         let stem = path.with_extension("").display().to_string();
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_eventflux"));
-        cmd.arg("test").arg(&path).arg("--input").arg(format!("{stem}.input.jsonl")).arg("--expect").arg(format!("{stem}.expected.jsonl"));
+        cmd.arg("test")
+            .arg(&path)
+            .arg("--input")
+            .arg(format!("{stem}.input.jsonl"))
+            .arg("--expect")
+            .arg(format!("{stem}.expected.jsonl"));
         if let Ok(args) = std::fs::read_to_string(format!("{stem}.args")) {
             cmd.args(args.split_whitespace());
         }
@@ -34,5 +42,10 @@ fn every_case_matches_its_expected_output() {
         }
     }
     assert!(cases >= 10, "expected the cases under tests/cases");
-    assert!(failures.is_empty(), "{} of {cases} cases failed:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {cases} cases failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

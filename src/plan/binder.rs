@@ -1058,6 +1058,7 @@ fn bind_window(w: &WindowDecl, schema: &Schema, scope: &Scope) -> Result<WindowP
                 did_you_mean(name, names.iter().copied())
             ),
         )
+        .with_len(name.chars().count() + 2)
         .with_help(format!("windows: {}", names.join(", "))));
     };
     let mut args = Vec::with_capacity(w.args.len());

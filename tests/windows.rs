@@ -1,0 +1,170 @@
+//! Windows and aggregation through the embedded API: wall-clock timers, compile errors, and a
+//! property test of incremental aggregates against brute-force recomputation.
+
+use eventflux::{Engine, Event, RunOptions, Value};
+use proptest::prelude::*;
+use std::time::Duration;
+
+fn compile_err(sql: &str) -> String {
+    match Engine::new().compile(sql) {
+        Ok(_) => panic!("expected a compile error for:\n{sql}"),
+        Err(e) => e.to_string(),
+    }
+}
+
+#[test]
+fn time_window_expires_on_the_wall_clock() {
+    let app = Engine::new()
+        .compile(
+            "CREATE STREAM S (v INT);\n\
+             INSERT ALL EVENTS INTO O SELECT count() AS n FROM S WINDOW('time', 50 MILLISECONDS);",
+        )
+        .unwrap();
+    let out = app.subscribe("O").unwrap();
+    app.start().unwrap();
+    app.input("S").unwrap().send(vec![Value::Int(1)]).unwrap();
+    let first = out.recv_timeout(Duration::from_secs(5)).expect("the arrival");
+    assert_eq!(first.data[0], Value::Long(1));
+    // The scheduler thread expires the event: no further input needed.
+    let expired = out.recv_timeout(Duration::from_secs(5)).expect("the expiry");
+    assert!(expired.is_expired());
+    assert_eq!(expired.data[0], Value::Long(0));
+    app.shutdown().unwrap();
+}
+
+#[test]
+fn window_and_aggregate_errors_name_the_fix() {
+    let base = "CREATE STREAM S (symbol STRING, price DOUBLE);\n";
+    let e = compile_err(&format!("{base}INSERT INTO O SELECT price FROM S WINDOW('lenght', 4);"));
+    assert!(e.contains("app.sql:2:42: error: unknown window 'lenght' (did you mean 'length'?)"), "{e}");
+    let e = compile_err(&format!("{base}INSERT INTO O SELECT price FROM S WINDOW('length', 4, 5);"));
+    assert!(e.contains("window 'length' expects length(n), got 2 argument(s)"), "{e}");
+    assert!(e.contains("help: signatures: length(n INT)"), "{e}");
+    let e = compile_err(&format!("{base}INSERT INTO O SELECT price FROM S WINDOW('time', 'x');"));
+    assert!(e.contains("t must be a positive time such as 5 SECONDS, got string 'x'"), "{e}");
+    let e = compile_err(&format!("{base}INSERT INTO O SELECT price FROM S WINDOW('cron', '*/5 * * * * ?');"));
+    assert!(e.contains("window 'cron' is not supported yet"), "{e}");
+    let e = compile_err(&format!("{base}INSERT INTO O SELECT price FROM S WINDOW('externalTime', symbol, 1 SEC);"));
+    assert!(e.contains("must be a BIGINT attribute holding milliseconds, got STRING"), "{e}");
+    let e = compile_err(&format!("{base}INSERT INTO O SELECT price FROM S WHERE sum(price) > 1;"));
+    assert!(e.contains("aggregate function 'sum' is not allowed here"), "{e}");
+    let e = compile_err(&format!("{base}INSERT INTO O SELECT sum(price) AS t FROM S HAVING price > 1;"));
+    assert!(e.contains("unknown attribute 'price' in stream 'O'"), "{e}");
+    assert!(e.contains("HAVING filters output rows"), "{e}");
+    let e = compile_err(&format!("{base}INSERT INTO O SELECT sum(symbol) AS t FROM S;"));
+    assert!(e.contains("sum() needs a number, got STRING"), "{e}");
+    let e = compile_err(&format!("{base}INSERT INTO O SELECT symbol FROM S ORDER BY price;"));
+    assert!(e.contains("ORDER BY names an output attribute of 'O'"), "{e}");
+    let e = compile_err(&format!("{base}INSERT INTO O SELECT symbol FROM S WHERE price > 1 WINDOW('length', 2);"));
+    assert!(e.contains("WINDOW goes before WHERE"), "{e}");
+    let e = compile_err(&format!("{base}INSERT INTO O SELECT symbol FROM S OUTPUT SNAPSHOT EVERY 5 EVENTS;"));
+    assert!(e.contains("OUTPUT SNAPSHOT needs a time period"), "{e}");
+}
+
+#[test]
+fn batch_window_treats_each_send_batch_as_one_batch() {
+    let app = Engine::new()
+        .compile("CREATE STREAM S (v INT);\nINSERT INTO O SELECT count() AS n, sum(v) AS total FROM S WINDOW('batch');")
+        .unwrap();
+    let out = app.subscribe("O").unwrap();
+    app.start().unwrap();
+    let s = app.input("S").unwrap();
+    s.send_batch(vec![vec![Value::Int(1)], vec![Value::Int(2)], vec![Value::Int(3)]]).unwrap();
+    s.send_batch(vec![vec![Value::Int(10)]]).unwrap();
+    app.shutdown().unwrap();
+    let rows: Vec<(Value, Value)> = out.drain().into_iter().map(|e| (e.data[0].clone(), e.data[1].clone())).collect();
+    assert_eq!(rows, vec![(Value::Long(3), Value::Long(6)), (Value::Long(1), Value::Long(10))]);
+}
+
+/// Replays `values` (one per millisecond) through a window query on the playback clock and
+/// returns the emitted (count, sum, min, max, avg) rows.
+fn run_window(window: &str, values: &[Option<i32>]) -> Vec<Vec<Value>> {
+    let sql = format!(
+        "CREATE STREAM S (v INT);\n\
+         INSERT ALL EVENTS INTO O SELECT count(v) AS n, sum(v) AS s, min(v) AS lo, max(v) AS hi, avg(v) AS a FROM S WINDOW({window});"
+    );
+    let options = RunOptions { connectors: false, synchronous: true, playback: true };
+    let app = Engine::new().compile_with("prop.sql", &sql, options).unwrap();
+    let out = app.subscribe("O").unwrap();
+    app.start().unwrap();
+    let s = app.input("S").unwrap();
+    for (i, v) in values.iter().enumerate() {
+        s.send_at(i as i64 * 10, vec![v.map_or(Value::Null, Value::Int)]).unwrap();
+    }
+    app.shutdown().unwrap();
+    out.drain().into_iter().map(|e: Event| e.data.to_vec()).collect()
+}
+
+/// The aggregates of a window's contents, computed from scratch.
+fn brute(contents: &[Option<i32>]) -> Vec<Value> {
+    let present: Vec<i64> = contents.iter().flatten().map(|v| *v as i64).collect();
+    if present.is_empty() {
+        return vec![Value::Long(0), Value::Null, Value::Null, Value::Null, Value::Null];
+    }
+    let sum: i64 = present.iter().sum();
+    vec![
+        Value::Long(present.len() as i64),
+        Value::Long(sum),
+        Value::Int(*present.iter().min().unwrap() as i32),
+        Value::Int(*present.iter().max().unwrap() as i32),
+        Value::Double(sum as f64 / present.len() as f64),
+    ]
+}
+
+fn close(a: &[Value], b: &[Value]) -> bool {
+    a.len() == b.len()
+        && a.iter().zip(b).all(|(x, y)| match (x, y) {
+            (Value::Double(x), Value::Double(y)) => (x - y).abs() <= 1e-9 * x.abs().max(1.0),
+            _ => x == y,
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// length(n): after each arrival (and each expiry) the aggregates equal a recomputation over
+    /// the window's contents at that moment.
+    #[test]
+    fn length_window_aggregates_match_brute_force(
+        values in prop::collection::vec(prop::option::weighted(0.8, -1000i32..1000), 1..60),
+        n in 1usize..8,
+    ) {
+        let rows = run_window(&format!("'length', {n}"), &values);
+        let mut expected = Vec::new();
+        for i in 0..values.len() {
+            if i >= n {
+                // The oldest event expires first: its row carries the aggregate after removal.
+                expected.push(brute(&values[i + 1 - n..i]));
+            }
+            expected.push(brute(&values[i.saturating_sub(n - 1)..=i]));
+        }
+        prop_assert_eq!(rows.len(), expected.len());
+        for (got, want) in rows.iter().zip(&expected) {
+            prop_assert!(close(got, want), "got {:?}, want {:?}", got, want);
+        }
+    }
+
+    /// time(t) with one event every 10 ms: the window holds the events of the last t.
+    #[test]
+    fn time_window_aggregates_match_brute_force(
+        values in prop::collection::vec(prop::option::weighted(0.8, -1000i32..1000), 1..60),
+        t in 1i64..8,
+    ) {
+        let t_ms = t * 10;
+        let rows = run_window(&format!("'time', {t_ms} MILLISECONDS"), &values);
+        // Each arrival at i*10 first expires events at or before i*10 - t_ms, one at a time.
+        let mut expected = Vec::new();
+        let mut start = 0usize;
+        for i in 0..values.len() {
+            while (start as i64) * 10 + t_ms <= i as i64 * 10 {
+                start += 1;
+                expected.push(brute(&values[start..i]));
+            }
+            expected.push(brute(&values[start..=i]));
+        }
+        prop_assert_eq!(rows.len(), expected.len());
+        for (got, want) in rows.iter().zip(&expected) {
+            prop_assert!(close(got, want), "got {:?}, want {:?}", got, want);
+        }
+    }
+}

@@ -23,10 +23,14 @@ fn time_window_expires_on_the_wall_clock() {
     let out = app.subscribe("O").unwrap();
     app.start().unwrap();
     app.input("S").unwrap().send(vec![Value::Int(1)]).unwrap();
-    let first = out.recv_timeout(Duration::from_secs(5)).expect("the arrival");
+    let first = out
+        .recv_timeout(Duration::from_secs(5))
+        .expect("the arrival");
     assert_eq!(first.data[0], Value::Long(1));
     // The scheduler thread expires the event: no further input needed.
-    let expired = out.recv_timeout(Duration::from_secs(5)).expect("the expiry");
+    let expired = out
+        .recv_timeout(Duration::from_secs(5))
+        .expect("the expiry");
     assert!(expired.is_expired());
     assert_eq!(expired.data[0], Value::Long(0));
     app.shutdown().unwrap();
@@ -35,29 +39,69 @@ fn time_window_expires_on_the_wall_clock() {
 #[test]
 fn window_and_aggregate_errors_name_the_fix() {
     let base = "CREATE STREAM S (symbol STRING, price DOUBLE);\n";
-    let e = compile_err(&format!("{base}INSERT INTO O SELECT price FROM S WINDOW('lenght', 4);"));
-    assert!(e.contains("app.sql:2:42: error: unknown window 'lenght' (did you mean 'length'?)"), "{e}");
-    let e = compile_err(&format!("{base}INSERT INTO O SELECT price FROM S WINDOW('length', 4, 5);"));
-    assert!(e.contains("window 'length' expects length(n), got 2 argument(s)"), "{e}");
+    let e = compile_err(&format!(
+        "{base}INSERT INTO O SELECT price FROM S WINDOW('lenght', 4);"
+    ));
+    assert!(
+        e.contains("app.sql:2:42: error: unknown window 'lenght' (did you mean 'length'?)"),
+        "{e}"
+    );
+    let e = compile_err(&format!(
+        "{base}INSERT INTO O SELECT price FROM S WINDOW('length', 4, 5);"
+    ));
+    assert!(
+        e.contains("window 'length' expects length(n), got 2 argument(s)"),
+        "{e}"
+    );
     assert!(e.contains("help: signatures: length(n INT)"), "{e}");
-    let e = compile_err(&format!("{base}INSERT INTO O SELECT price FROM S WINDOW('time', 'x');"));
-    assert!(e.contains("t must be a positive time such as 5 SECONDS, got string 'x'"), "{e}");
-    let e = compile_err(&format!("{base}INSERT INTO O SELECT price FROM S WINDOW('cron', '*/5 * * * * ?');"));
+    let e = compile_err(&format!(
+        "{base}INSERT INTO O SELECT price FROM S WINDOW('time', 'x');"
+    ));
+    assert!(
+        e.contains("t must be a positive time such as 5 SECONDS, got string 'x'"),
+        "{e}"
+    );
+    let e = compile_err(&format!(
+        "{base}INSERT INTO O SELECT price FROM S WINDOW('cron', '*/5 * * * * ?');"
+    ));
     assert!(e.contains("window 'cron' is not supported yet"), "{e}");
-    let e = compile_err(&format!("{base}INSERT INTO O SELECT price FROM S WINDOW('externalTime', symbol, 1 SEC);"));
-    assert!(e.contains("must be a BIGINT attribute holding milliseconds, got STRING"), "{e}");
-    let e = compile_err(&format!("{base}INSERT INTO O SELECT price FROM S WHERE sum(price) > 1;"));
-    assert!(e.contains("aggregate function 'sum' is not allowed here"), "{e}");
-    let e = compile_err(&format!("{base}INSERT INTO O SELECT sum(price) AS t FROM S HAVING price > 1;"));
+    let e = compile_err(&format!(
+        "{base}INSERT INTO O SELECT price FROM S WINDOW('externalTime', symbol, 1 SEC);"
+    ));
+    assert!(
+        e.contains("must be a BIGINT attribute holding milliseconds, got STRING"),
+        "{e}"
+    );
+    let e = compile_err(&format!(
+        "{base}INSERT INTO O SELECT price FROM S WHERE sum(price) > 1;"
+    ));
+    assert!(
+        e.contains("aggregate function 'sum' is not allowed here"),
+        "{e}"
+    );
+    let e = compile_err(&format!(
+        "{base}INSERT INTO O SELECT sum(price) AS t FROM S HAVING price > 1;"
+    ));
     assert!(e.contains("unknown attribute 'price' in stream 'O'"), "{e}");
     assert!(e.contains("HAVING filters output rows"), "{e}");
-    let e = compile_err(&format!("{base}INSERT INTO O SELECT sum(symbol) AS t FROM S;"));
+    let e = compile_err(&format!(
+        "{base}INSERT INTO O SELECT sum(symbol) AS t FROM S;"
+    ));
     assert!(e.contains("sum() needs a number, got STRING"), "{e}");
-    let e = compile_err(&format!("{base}INSERT INTO O SELECT symbol FROM S ORDER BY price;"));
-    assert!(e.contains("ORDER BY names an output attribute of 'O'"), "{e}");
-    let e = compile_err(&format!("{base}INSERT INTO O SELECT symbol FROM S WHERE price > 1 WINDOW('length', 2);"));
+    let e = compile_err(&format!(
+        "{base}INSERT INTO O SELECT symbol FROM S ORDER BY price;"
+    ));
+    assert!(
+        e.contains("ORDER BY names an output attribute of 'O'"),
+        "{e}"
+    );
+    let e = compile_err(&format!(
+        "{base}INSERT INTO O SELECT symbol FROM S WHERE price > 1 WINDOW('length', 2);"
+    ));
     assert!(e.contains("WINDOW goes before WHERE"), "{e}");
-    let e = compile_err(&format!("{base}INSERT INTO O SELECT symbol FROM S OUTPUT SNAPSHOT EVERY 5 EVENTS;"));
+    let e = compile_err(&format!(
+        "{base}INSERT INTO O SELECT symbol FROM S OUTPUT SNAPSHOT EVERY 5 EVENTS;"
+    ));
     assert!(e.contains("OUTPUT SNAPSHOT needs a time period"), "{e}");
 }
 
@@ -69,11 +113,26 @@ fn batch_window_treats_each_send_batch_as_one_batch() {
     let out = app.subscribe("O").unwrap();
     app.start().unwrap();
     let s = app.input("S").unwrap();
-    s.send_batch(vec![vec![Value::Int(1)], vec![Value::Int(2)], vec![Value::Int(3)]]).unwrap();
+    s.send_batch(vec![
+        vec![Value::Int(1)],
+        vec![Value::Int(2)],
+        vec![Value::Int(3)],
+    ])
+    .unwrap();
     s.send_batch(vec![vec![Value::Int(10)]]).unwrap();
     app.shutdown().unwrap();
-    let rows: Vec<(Value, Value)> = out.drain().into_iter().map(|e| (e.data[0].clone(), e.data[1].clone())).collect();
-    assert_eq!(rows, vec![(Value::Long(3), Value::Long(6)), (Value::Long(1), Value::Long(10))]);
+    let rows: Vec<(Value, Value)> = out
+        .drain()
+        .into_iter()
+        .map(|e| (e.data[0].clone(), e.data[1].clone()))
+        .collect();
+    assert_eq!(
+        rows,
+        vec![
+            (Value::Long(3), Value::Long(6)),
+            (Value::Long(1), Value::Long(10))
+        ]
+    );
 }
 
 /// Replays `values` (one per millisecond) through a window query on the playback clock and
@@ -83,23 +142,39 @@ fn run_window(window: &str, values: &[Option<i32>]) -> Vec<Vec<Value>> {
         "CREATE STREAM S (v INT);\n\
          INSERT ALL EVENTS INTO O SELECT count(v) AS n, sum(v) AS s, min(v) AS lo, max(v) AS hi, avg(v) AS a FROM S WINDOW({window});"
     );
-    let options = RunOptions { connectors: false, synchronous: true, playback: true };
-    let app = Engine::new().compile_with("prop.sql", &sql, options).unwrap();
+    let options = RunOptions {
+        connectors: false,
+        synchronous: true,
+        playback: true,
+    };
+    let app = Engine::new()
+        .compile_with("prop.sql", &sql, options)
+        .unwrap();
     let out = app.subscribe("O").unwrap();
     app.start().unwrap();
     let s = app.input("S").unwrap();
     for (i, v) in values.iter().enumerate() {
-        s.send_at(i as i64 * 10, vec![v.map_or(Value::Null, Value::Int)]).unwrap();
+        s.send_at(i as i64 * 10, vec![v.map_or(Value::Null, Value::Int)])
+            .unwrap();
     }
     app.shutdown().unwrap();
-    out.drain().into_iter().map(|e: Event| e.data.to_vec()).collect()
+    out.drain()
+        .into_iter()
+        .map(|e: Event| e.data.to_vec())
+        .collect()
 }
 
 /// The aggregates of a window's contents, computed from scratch.
 fn brute(contents: &[Option<i32>]) -> Vec<Value> {
     let present: Vec<i64> = contents.iter().flatten().map(|v| *v as i64).collect();
     if present.is_empty() {
-        return vec![Value::Long(0), Value::Null, Value::Null, Value::Null, Value::Null];
+        return vec![
+            Value::Long(0),
+            Value::Null,
+            Value::Null,
+            Value::Null,
+            Value::Null,
+        ];
     }
     let sum: i64 = present.iter().sum();
     vec![
@@ -167,4 +242,19 @@ proptest! {
             prop_assert!(close(got, want), "got {:?}, want {:?}", got, want);
         }
     }
+}
+
+/// Every window's documented example is a complete app that compiles.
+#[test]
+fn window_reference_examples_compile() {
+    for w in eventflux::runtime::window::windows() {
+        if let Err(e) = Engine::new().compile(w.example) {
+            panic!("example of window '{}' does not compile:\n{e}", w.name);
+        }
+    }
+    let md = eventflux::runtime::window::reference_markdown();
+    assert!(
+        md.contains("## lengthBatch") && md.contains("| `stdDev(x NUMERIC)` | DOUBLE |"),
+        "{md}"
+    );
 }

@@ -10,7 +10,7 @@ pub const BATCH: WindowDef = WindowDef {
     signatures: &["batch()"],
     description: "Each chunk of events that arrives together (one send_batch call, one read of a \
                   source) is a batch; the previous chunk expires when the next arrives.",
-    example: "INSERT INTO Out SELECT count() AS n FROM Trades WINDOW('batch');",
+    example: "CREATE STREAM Trades (symbol STRING, price DOUBLE, volume INT);\nINSERT INTO Out SELECT count() AS n FROM Trades WINDOW('batch');",
     build: |args, _| {
         expect_count(args, &[0], "batch()")?;
         Ok(Arc::new(|| {

@@ -14,7 +14,7 @@ pub const SORT: WindowDef = WindowDef {
     signatures: &["sort(n INT, attr[, 'asc'|'desc'], ...more attributes with orders)"],
     description: "Keeps the n events that come first in the given order; an arrival beyond n is \
                   emitted and then the event that sorts last expires (it may be the arrival itself).",
-    example: "INSERT ALL EVENTS INTO Out SELECT symbol, price FROM Trades WINDOW('sort', 3, price, 'desc');",
+    example: "CREATE STREAM Trades (symbol STRING, price DOUBLE, volume INT);\nINSERT ALL EVENTS INTO Out SELECT symbol, price FROM Trades WINDOW('sort', 3, price, 'desc');",
     build: |args, _| {
         if args.len() < 2 {
             return Err(format!("expects sort(n, attr[, 'asc'|'desc'], ...), got {} argument(s)", args.len()));
@@ -86,7 +86,7 @@ pub const UNIQUE: WindowDef = WindowDef {
     aliases: &[],
     signatures: &["unique(key attribute)"],
     description: "The latest event per key: an arrival with a key already held expires the older event first.",
-    example: "INSERT ALL EVENTS INTO Latest SELECT symbol, price FROM Trades WINDOW('unique', symbol);",
+    example: "CREATE STREAM Trades (symbol STRING, price DOUBLE, volume INT);\nINSERT ALL EVENTS INTO Latest SELECT symbol, price FROM Trades WINDOW('unique', symbol);",
     build: |args, _| {
         expect_count(args, &[1], "unique(key)")?;
         let (index, _) = attribute(&args[0], "the key")?;
@@ -115,8 +115,7 @@ pub const FIRST_UNIQUE: WindowDef = WindowDef {
     aliases: &[],
     signatures: &["firstUnique(key attribute)"],
     description: "The first event per key; later events with a key already seen are not emitted.",
-    example:
-        "INSERT INTO FirstSeen SELECT symbol, price FROM Trades WINDOW('firstUnique', symbol);",
+    example: "CREATE STREAM Trades (symbol STRING, price DOUBLE, volume INT);\nINSERT INTO FirstSeen SELECT symbol, price FROM Trades WINDOW('firstUnique', symbol);",
     build: |args, _| {
         expect_count(args, &[1], "firstUnique(key)")?;
         let (index, _) = attribute(&args[0], "the key")?;
@@ -151,7 +150,7 @@ pub const UNIQUE_LENGTH: WindowDef = WindowDef {
     description:
         "At most n events with distinct keys: an arrival expires the held event with the same \
                   key, then, beyond n, the oldest.",
-    example: "INSERT INTO Out SELECT symbol, price FROM Trades WINDOW('uniqueLength', symbol, 10);",
+    example: "CREATE STREAM Trades (symbol STRING, price DOUBLE, volume INT);\nINSERT INTO Out SELECT symbol, price FROM Trades WINDOW('uniqueLength', symbol, 10);",
     build: |args, _| {
         expect_count(args, &[2], "uniqueLength(key, n)")?;
         let (index, _) = attribute(&args[0], "the key")?;
@@ -201,7 +200,7 @@ pub const SESSION: WindowDef = WindowDef {
     signatures: &["session(gap TIME)", "session(gap TIME, key attribute)"],
     description: "Sessions of activity, per key when one is given: events are emitted as they arrive \
                   and a session's events all expire once no event has arrived for gap.",
-    example: "INSERT ALL EVENTS INTO Out SELECT user, count() AS clicks FROM Clicks WINDOW SESSION(30 SECONDS, user) GROUP BY user;",
+    example: "CREATE STREAM Clicks (user STRING, url STRING);\nINSERT ALL EVENTS INTO Out SELECT user, count() AS clicks FROM Clicks WINDOW SESSION(30 SECONDS, user) GROUP BY user;",
     build: |args, _| {
         expect_count(args, &[1, 2], "session(gap[, key])")?;
         let gap = duration(&args[0], "gap")?;

@@ -10,7 +10,7 @@ pub const LENGTH: WindowDef = WindowDef {
     aliases: &[],
     signatures: &["length(n INT)"],
     description: "The last n events. Each arrival beyond n expires the oldest event first.",
-    example: "INSERT INTO Out SELECT symbol, avg(price) AS ap FROM Trades WINDOW('length', 100) GROUP BY symbol;",
+    example: "CREATE STREAM Trades (symbol STRING, price DOUBLE, volume INT);\nINSERT INTO Out SELECT symbol, avg(price) AS ap FROM Trades WINDOW('length', 100) GROUP BY symbol;",
     build: |args, _| {
         expect_count(args, &[1], "length(n)")?;
         let n = positive_int(&args[0], "n")?;
@@ -47,7 +47,7 @@ pub const LENGTH_BATCH: WindowDef = WindowDef {
     description: "Batches of n events: when the n-th event arrives the previous batch expires and \
                   the new batch is emitted. With stream.current.event = true each event is emitted \
                   as it arrives and the batch expires when it is full.",
-    example: "INSERT INTO Out SELECT sum(price) AS total FROM Trades WINDOW('lengthBatch', 4);",
+    example: "CREATE STREAM Trades (symbol STRING, price DOUBLE, volume INT);\nINSERT INTO Out SELECT sum(price) AS total FROM Trades WINDOW('lengthBatch', 4);",
     build: |args, _| {
         expect_count(args, &[1, 2], "lengthBatch(n[, stream.current.event])")?;
         let n = positive_int(&args[0], "n")?;

@@ -167,3 +167,65 @@ fn time_attribute(arg: &WinArg, what: &str) -> Result<usize, String> {
         ))
     }
 }
+
+/// The window and aggregate reference in Markdown, generated from the registries so the docs
+/// cannot drift from the code.
+pub fn reference_markdown() -> String {
+    use std::fmt::Write;
+    let mut out = String::from("# Windows and aggregates\n\n");
+    out.push_str(
+        "A window decides which events a query holds: `FROM S WINDOW('name', args...)`, or the \
+         aliases `WINDOW TUMBLING(t)`, `WINDOW SLIDING(size, slide)` / `HOP(size, slide)`, \
+         `WINDOW SESSION(gap[, key])`. Time arguments are literals such as `500 MILLISECONDS`, \
+         `5 SECONDS`, `1 MINUTE`, `2 HOURS`, `1 DAY`. `WHERE` filters events before they enter \
+         the window.\n\n\
+         Windows emit *current* events as they arrive and *expired* events as they leave; in one \
+         chunk an expired event comes before the arrival that pushed it out. `INSERT INTO` \
+         forwards current events, `INSERT EXPIRED EVENTS INTO` expired ones, `INSERT ALL EVENTS \
+         INTO` both. Batch windows emit the previous batch as expired, then the new batch; an \
+         aggregation over a batch window emits one row per group per batch (groups in first-seen \
+         order), and over a sliding window one row per arriving or expiring event. Time windows \
+         read only the app clock, so replays (`eventflux replay`/`test`, `@app:playback`) are \
+         repeatable.\n\n",
+    );
+    for w in windows() {
+        let _ = writeln!(out, "## {}\n", w.name);
+        let _ = writeln!(out, "{}\n", w.description);
+        let _ = writeln!(
+            out,
+            "Signatures: {}\n",
+            w.signatures
+                .iter()
+                .map(|s| format!("`{s}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        if !w.aliases.is_empty() {
+            let _ = writeln!(
+                out,
+                "Also written: {}\n",
+                w.aliases
+                    .iter()
+                    .map(|s| format!("`{s}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+        }
+        let _ = writeln!(out, "```sql\n{}\n```\n", w.example);
+    }
+    let _ = writeln!(
+        out,
+        "## Not supported yet\n\n{} answer with a compile error saying so.\n",
+        NOT_YET
+            .iter()
+            .map(|n| format!("`{n}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    out.push_str("# Aggregate functions\n\nAggregates update incrementally on every arrival and expiry. NULLs are skipped by every aggregate except `count()`; `sum`, `avg`, `min` and `max` of an empty window are NULL. `COUNT(DISTINCT x)` is `distinctCount(x)`.\n\n| function | result | meaning |\n|---|---|---|\n");
+    for a in crate::functions::aggregate::AGGREGATES {
+        let (call, result) = a.signature.split_once(" -> ").unwrap_or((a.signature, ""));
+        let _ = writeln!(out, "| `{call}` | {result} | {} |", a.description);
+    }
+    out
+}

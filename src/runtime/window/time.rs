@@ -13,8 +13,7 @@ pub const TIME: WindowDef = WindowDef {
     aliases: &[],
     signatures: &["time(t TIME)"],
     description: "Events of the last t on the app clock: each event expires t after it arrived.",
-    example:
-        "INSERT ALL EVENTS INTO Out SELECT max(price) AS mp FROM Trades WINDOW('time', 1 SECOND);",
+    example: "CREATE STREAM Trades (symbol STRING, price DOUBLE, volume INT);\nINSERT ALL EVENTS INTO Out SELECT max(price) AS mp FROM Trades WINDOW('time', 1 SECOND);",
     build: |args, _| {
         expect_count(args, &[1], "time(t)")?;
         let t = duration(&args[0], "t")?;
@@ -35,8 +34,7 @@ pub const TIME_LENGTH: WindowDef = WindowDef {
     description:
         "Events of the last t, at most n of them: an event expires t after it arrived, or \
                   earlier when n newer events have arrived.",
-    example:
-        "INSERT INTO Out SELECT count() AS n FROM Trades WINDOW('timeLength', 10 SECONDS, 1000);",
+    example: "CREATE STREAM Trades (symbol STRING, price DOUBLE, volume INT);\nINSERT INTO Out SELECT count() AS n FROM Trades WINDOW('timeLength', 10 SECONDS, 1000);",
     build: |args, _| {
         expect_count(args, &[2], "timeLength(t, n)")?;
         let t = duration(&args[0], "t")?;
@@ -100,7 +98,7 @@ pub const TIME_BATCH: WindowDef = WindowDef {
     description: "Back-to-back batches of length t on the app clock. At each batch end the previous \
                   batch expires and the events of the ending batch are emitted; an empty batch emits \
                   nothing. Batches start at the first event (or on the grid start.time + k*t).",
-    example: "INSERT INTO Out SELECT symbol, count() AS c FROM Trades WINDOW TUMBLING(1 MINUTE) GROUP BY symbol;",
+    example: "CREATE STREAM Trades (symbol STRING, price DOUBLE, volume INT);\nINSERT INTO Out SELECT symbol, count() AS c FROM Trades WINDOW TUMBLING(1 MINUTE) GROUP BY symbol;",
     build: |args, _| {
         expect_count(args, &[1, 2], "timeBatch(t[, start.time])")?;
         let t = duration(&args[0], "t")?;
@@ -121,7 +119,7 @@ pub const SLIDING: WindowDef = WindowDef {
     signatures: &["sliding(size TIME, slide TIME)", "hop(size TIME, slide TIME)"],
     description: "Overlapping time windows: every slide, the events of the last size are emitted as \
                   one batch (the previous one expires), so aggregations give one result per slide.",
-    example: "INSERT INTO Out SELECT symbol, avg(price) AS ap FROM Trades WINDOW SLIDING(10 MINUTES, 1 MINUTE) GROUP BY symbol;",
+    example: "CREATE STREAM Trades (symbol STRING, price DOUBLE, volume INT);\nINSERT INTO Out SELECT symbol, avg(price) AS ap FROM Trades WINDOW SLIDING(10 MINUTES, 1 MINUTE) GROUP BY symbol;",
     build: |args, _| {
         expect_count(args, &[2], "sliding(size, slide)")?;
         let size = duration(&args[0], "size")?;
@@ -229,7 +227,7 @@ pub const DELAY: WindowDef = WindowDef {
     signatures: &["delay(t TIME)"],
     description:
         "Holds each event for t, then emits it (as a current event stamped with its release time).",
-    example: "INSERT INTO Late SELECT * FROM Trades WINDOW('delay', 1 MINUTE);",
+    example: "CREATE STREAM Trades (symbol STRING, price DOUBLE, volume INT);\nINSERT INTO Late SELECT * FROM Trades WINDOW('delay', 1 MINUTE);",
     build: |args, _| {
         expect_count(args, &[1], "delay(t)")?;
         let t = duration(&args[0], "t")?;
@@ -283,7 +281,7 @@ pub const EXTERNAL_TIME: WindowDef = WindowDef {
     signatures: &["externalTime(ts BIGINT attribute, t TIME)"],
     description: "Like time(t), but time is read from an attribute of the events (milliseconds): an \
                   arrival expires the events at least t older than it. Events with a NULL time are dropped.",
-    example: "INSERT INTO Out SELECT count() AS n FROM Readings WINDOW('externalTime', event_ts, 5 SECONDS);",
+    example: "CREATE STREAM Readings (event_ts BIGINT, v DOUBLE);\nINSERT INTO Out SELECT count() AS n FROM Readings WINDOW('externalTime', event_ts, 5 SECONDS);",
     build: |args, _| {
         expect_count(args, &[2], "externalTime(ts_attribute, t)")?;
         let index = time_attribute(&args[0], "the first argument")?;
@@ -321,7 +319,7 @@ pub const EXTERNAL_TIME_BATCH: WindowDef = WindowDef {
     description: "Batches of length t by an attribute's time (milliseconds): the first event whose \
                   time reaches the batch end closes the batch (the previous one expires, this one is \
                   emitted). Batches start at the first event's time or on the grid start.time + k*t.",
-    example: "INSERT INTO Out SELECT sum(amount) AS total FROM Payments WINDOW('externalTimeBatch', paid_at, 1 HOUR);",
+    example: "CREATE STREAM Payments (paid_at BIGINT, amount DOUBLE);\nINSERT INTO Out SELECT sum(amount) AS total FROM Payments WINDOW('externalTimeBatch', paid_at, 1 HOUR);",
     build: |args, _| {
         expect_count(args, &[2, 3], "externalTimeBatch(ts_attribute, t[, start.time])")?;
         let index = time_attribute(&args[0], "the first argument")?;

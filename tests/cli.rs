@@ -341,15 +341,18 @@ fn every_example_app_passes_its_test_case() {
             input.display(),
             expect.display()
         );
-        let o = bin()
-            .arg("test")
+        let mut cmd = bin();
+        cmd.arg("test")
             .arg(&path)
             .arg("--input")
             .arg(&input)
             .arg("--expect")
-            .arg(&expect)
-            .output()
-            .unwrap();
+            .arg(&expect);
+        // Extra arguments, such as `--until MS`, in NAME.args.
+        if let Ok(args) = std::fs::read_to_string(format!("{}.args", stem.display())) {
+            cmd.args(args.split_whitespace());
+        }
+        let o = cmd.output().unwrap();
         assert_eq!(
             o.status.code(),
             Some(0),

@@ -3,6 +3,7 @@
 //! batch windows emit the previous batch as expired, then a reset, then the new batch.
 
 mod batch;
+mod frequent;
 mod keyed;
 mod length;
 mod time;
@@ -96,7 +97,7 @@ pub fn window(name: &str) -> Option<&'static WindowDef> {
 }
 
 /// Names of windows that exist in the language but are not built yet.
-pub const NOT_YET: &[&str] = &["frequent", "lossyFrequent", "cron", "expression"];
+pub const NOT_YET: &[&str] = &["lossyFrequent", "cron", "expression"];
 
 static WINDOWS: &[WindowDef] = &[
     length::LENGTH,
@@ -114,6 +115,7 @@ static WINDOWS: &[WindowDef] = &[
     keyed::FIRST_UNIQUE,
     keyed::UNIQUE_LENGTH,
     keyed::SESSION,
+    frequent::FREQUENT,
 ];
 
 // Argument helpers shared by the window kinds: each error names what was expected.

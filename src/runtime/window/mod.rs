@@ -3,6 +3,7 @@
 //! batch windows emit the previous batch as expired, then a reset, then the new batch.
 
 mod batch;
+mod expression;
 mod frequent;
 mod keyed;
 mod length;
@@ -59,7 +60,7 @@ pub enum WinArg {
 }
 
 impl WinArg {
-    fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         match self {
             WinArg::Int(i) => format!("integer {i}"),
             WinArg::Double(d) => format!("number {d}"),
@@ -97,7 +98,7 @@ pub fn window(name: &str) -> Option<&'static WindowDef> {
 }
 
 /// Names of windows that exist in the language but are not built yet.
-pub const NOT_YET: &[&str] = &["lossyFrequent", "cron", "expression"];
+pub const NOT_YET: &[&str] = &["lossyFrequent", "cron"];
 
 static WINDOWS: &[WindowDef] = &[
     length::LENGTH,
@@ -116,6 +117,7 @@ static WINDOWS: &[WindowDef] = &[
     keyed::UNIQUE_LENGTH,
     keyed::SESSION,
     frequent::FREQUENT,
+    expression::EXPRESSION,
 ];
 
 // Argument helpers shared by the window kinds: each error names what was expected.

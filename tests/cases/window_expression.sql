@@ -1,0 +1,2 @@
+CREATE STREAM T (v INT);
+INSERT ALL EVENTS INTO Out SELECT v FROM T WINDOW('expression', 'sum(v) <= 10');

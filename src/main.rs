@@ -72,6 +72,13 @@ enum Command {
     },
     /// List connectors and mappers, or describe one with all its parameters.
     Connectors { name: Option<String> },
+    /// Write the docs site's generated reference pages (connectors, mappers, functions,
+    /// windows) from the registries.
+    Docs {
+        /// Output directory, normally website/src/generated.
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Measure an app's throughput: synthetic events into its input streams through the batch
     /// API on one thread, outputs counted and discarded. `--suite` runs the standard queries.
     Bench {
@@ -208,6 +215,11 @@ fn dispatch(command: Command) -> Result<ExitCode, String> {
                     Ok(ExitCode::from(1))
                 }
             }
+        }
+        Command::Docs { out } => {
+            let n = cli::docs::write(&engine, &out)?;
+            println!("wrote {n} pages to {}", out.display());
+            Ok(ExitCode::SUCCESS)
         }
         Command::Connectors { name: None } => {
             print!("{}", cli::connectors::list(&engine));

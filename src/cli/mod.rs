@@ -2,5 +2,6 @@
 
 pub mod bench;
 pub mod connectors;
+pub mod docs;
 pub mod jsonl;
 pub mod replay;

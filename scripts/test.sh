@@ -4,16 +4,23 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# External peers the tests drive. None are needed yet by the core; connector issues add theirs
-# here (apt: ffmpeg, clickhouse-server, ...; pip: websockets, pyarrow, ...).
-APT_PACKAGES=()
+# External peers the tests drive: Chromium renders the docs site, mdBook builds it. Connector
+# issues add theirs here (apt: ffmpeg, clickhouse-server, ...; pip: websockets, pyarrow, ...).
+APT_PACKAGES=(chromium)
 PIP_PACKAGES=()
-if [ ${#APT_PACKAGES[@]} -gt 0 ]; then
-  apt-get update -qq && apt-get install -y -qq "${APT_PACKAGES[@]}"
+missing=()
+for p in "${APT_PACKAGES[@]}"; do
+  dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 if [ ${#PIP_PACKAGES[@]} -gt 0 ]; then
   pip install -q "${PIP_PACKAGES[@]}"
 fi
+# About 6 minutes the first time on 2 cores; the binary then stays in ~/.cargo/bin.
+command -v mdbook >/dev/null || cargo install mdbook --locked --quiet
 
 cargo fmt --all -- --check
 cargo clippy --all-targets --locked -- -D warnings

@@ -70,7 +70,16 @@ fn first_sentence(text: &str) -> &str {
         .trim_end_matches('.')
 }
 
+/// Prose in a table cell: pipes and angle brackets escaped (`<attr>` is not an HTML tag).
 fn cell(text: &str) -> String {
+    text.replace('|', "\\|")
+        .replace('\n', " ")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// Code in a table cell (inside backticks): only pipes need escaping.
+fn code_cell(text: &str) -> String {
     text.replace('|', "\\|").replace('\n', " ")
 }
 
@@ -86,7 +95,7 @@ fn params_table(out: &mut String, spec: &ConnectorSpec) {
             if p.required { "yes" } else { "no" },
             p.default.map_or("-".to_string(), |d| format!("`{d}`")),
             cell(p.description),
-            cell(p.example)
+            code_cell(p.example)
         );
     }
 }

@@ -335,8 +335,15 @@ impl Aggregator for Avg {
 pub struct OrdValue(pub Value);
 
 impl PartialEq for OrdValue {
+    #[inline]
     fn eq(&self, o: &Self) -> bool {
-        self.cmp(o) == std::cmp::Ordering::Equal
+        match (&self.0, &o.0) {
+            // Group keys: shared strings compare by pointer before bytes.
+            (Value::String(a), Value::String(b)) => std::sync::Arc::ptr_eq(a, b) || a == b,
+            (Value::Int(a), Value::Int(b)) => a == b,
+            (Value::Long(a), Value::Long(b)) => a == b,
+            _ => self.cmp(o) == std::cmp::Ordering::Equal,
+        }
     }
 }
 impl Eq for OrdValue {}

@@ -1,13 +1,24 @@
 //! `eventflux docs --out DIR`: the reference pages of the docs site, generated from the same
 //! registries the compiler validates against, so the docs cannot drift from the code.
+//!
+//! Every example on a generated page is a complete app in a ```sql block, which the docs test
+//! compiles with `eventflux check`.
 
 use eventflux::connector::ConnectorSpec;
+use eventflux::sql::annotation::{prepass, Annotation};
 use eventflux::Engine;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::path::Path;
 
-/// Every generated page: (path relative to the output directory, content).
+/// The stream declarations examples are shown with: the first one the example compiles
+/// against is used (the docs test reports the error when none does).
+const EXAMPLE_SCHEMAS: &[&str] = &[
+    "Trades (symbol STRING, price DOUBLE, volume INT)",
+    "Frames (camera STRING, frame BYTES)",
+];
+
+/// Every generated page: (path relative to the output directory, content), sorted by path.
 pub fn pages(engine: &Engine) -> Vec<(String, String)> {
     let r = engine.connectors();
     let mut by_name: BTreeMap<&'static str, Vec<(&str, ConnectorSpec)>> = BTreeMap::new();
@@ -18,34 +29,40 @@ pub fn pages(engine: &Engine) -> Vec<(String, String)> {
         by_name.entry(s.name).or_default().push(("sink", s));
     }
     let mut out = Vec::new();
-    let mut index = String::from("# Connector reference\n\nGenerated from the connectors' own metadata (`eventflux connectors NAME` prints the same).\n\n| connector | roles | description |\n|---|---|---|\n");
+    let mut index = String::from(
+        "# Connector reference\n\nGenerated from the connectors' own metadata \
+         (`eventflux connectors NAME` prints the same).\n\n\
+         | connector | roles | description |\n|---|---|---|\n",
+    );
     for (name, roles) in &by_name {
         let role_names: Vec<&str> = roles.iter().map(|(r, _)| *r).collect();
         let _ = writeln!(
             index,
             "| [{name}]({name}.md) | {} | {} |",
             role_names.join(", "),
-            first_sentence(roles[0].1.description)
+            cell(first_sentence(roles[0].1.description))
         );
-        out.push((format!("connectors/{name}.md"), connector_page(name, roles)));
+        out.push((
+            format!("connectors/{name}.md"),
+            connector_page(engine, name, roles),
+        ));
     }
     index.push_str("\n## Mappers\n\n| mapper | description |\n|---|---|\n");
-    for m in r.mapper_specs() {
+    let mut mappers = r.mapper_specs();
+    mappers.sort_by_key(|m| m.name);
+    for m in &mappers {
         let _ = writeln!(
             index,
             "| [{}](../mappers/{}.md) | {} |",
             m.name,
             m.name,
-            first_sentence(m.description)
+            cell(first_sentence(m.description))
         );
-        out.push((format!("mappers/{}.md", m.name), mapper_page(&m)));
+        out.push((format!("mappers/{}.md", m.name), mapper_page(engine, m)));
     }
     out.push(("connectors/index.md".into(), index));
     out.push(("functions.md".into(), functions_page(engine)));
-    out.push((
-        "windows.md".into(),
-        eventflux::runtime::window::reference_markdown(),
-    ));
+    out.push(("windows.md".into(), windows_page()));
     out.sort();
     out
 }
@@ -63,6 +80,13 @@ pub fn write(engine: &Engine, dir: &Path) -> Result<usize, String> {
     Ok(pages.len())
 }
 
+/// HOOK: the window reference. It comes from the window registry in `runtime::window` (names,
+/// aliases, signatures, descriptions and a compiling example per window, then the aggregate
+/// functions), so a window added there appears on the site after `eventflux docs`.
+fn windows_page() -> String {
+    eventflux::runtime::window::reference_markdown()
+}
+
 fn first_sentence(text: &str) -> &str {
     text.split(". ")
         .next()
@@ -78,7 +102,8 @@ fn cell(text: &str) -> String {
         .replace('>', "&gt;")
 }
 
-/// Code in a table cell (inside backticks): only pipes need escaping.
+/// Code in a table cell (inside backticks, where entities are not decoded): only pipes need
+/// escaping.
 fn code_cell(text: &str) -> String {
     text.replace('|', "\\|").replace('\n', " ")
 }
@@ -91,35 +116,92 @@ fn params_table(out: &mut String, spec: &ConnectorSpec) {
         let _ = writeln!(
             out,
             "| `{}` | {} | {} | {} | `{}` |",
-            p.name,
+            code_cell(p.name),
             if p.required { "yes" } else { "no" },
-            p.default.map_or("-".to_string(), |d| format!("`{d}`")),
+            p.default
+                .map_or("-".to_string(), |d| format!("`{}`", code_cell(d))),
             cell(p.description),
             code_cell(p.example)
         );
     }
 }
 
-/// The `WITH (...)` spelling of a spec's required parameters.
-fn with_example(role: &str, spec: &ConnectorSpec) -> String {
-    let mut opts = vec![
-        format!("type='{role}'"),
-        format!("extension='{}'", spec.name),
-    ];
-    if let Some(f) = spec.default_format {
-        opts.push(format!("format='{f}'"));
-    }
-    for p in spec.params.iter().filter(|p| p.required) {
-        opts.push(format!("\"{}\"='{}'", p.name, p.example));
-    }
-    format!(
-        "CREATE STREAM Events (payload STRING)\n  WITH ({});",
-        opts.join(", ")
-    )
+/// A complete app: `binding` (annotations, or empty) before a stream declaration, followed by
+/// `with` (a WITH clause, or empty). Uses the first example schema the app compiles against.
+fn example_app(engine: &Engine, binding: &str, with: &str) -> String {
+    let app = |schema: &str| {
+        let mut s = String::new();
+        if !binding.is_empty() {
+            s.push_str(binding);
+            s.push('\n');
+        }
+        s.push_str("CREATE STREAM ");
+        s.push_str(schema);
+        if !with.is_empty() {
+            s.push_str("\n  WITH (");
+            s.push_str(with);
+            s.push(')');
+        }
+        s.push_str(";\n");
+        s
+    };
+    EXAMPLE_SCHEMAS
+        .iter()
+        .map(|schema| app(schema))
+        .find(|text| engine.compile(text).is_ok())
+        .unwrap_or_else(|| app(EXAMPLE_SCHEMAS[0]))
 }
 
-fn connector_page(name: &str, roles: &[(&str, ConnectorSpec)]) -> String {
-    let mut out = format!("# {name}\n\n");
+fn sql_string(value: &str) -> String {
+    format!("'{}'", value.replace('\'', "''"))
+}
+
+/// The `WITH (...)` options equivalent to an `@source`/`@sink` annotation: `extension` = its
+/// type, `format` = its `@map` type, `map.*` = mapper parameters, `map.attributes.*` =
+/// `@attributes` entries.
+fn with_options(role: &str, annotation: &Annotation) -> String {
+    let mut opts = vec![format!("type='{role}'")];
+    let mut params = Vec::new();
+    for e in &annotation.elements {
+        match e.key.as_deref() {
+            Some("type") => opts.push(format!("extension={}", sql_string(&e.value))),
+            Some(k) => params.push(format!("\"{k}\"={}", sql_string(&e.value))),
+            None => {}
+        }
+    }
+    if let Some(map) = annotation.child("map") {
+        for e in &map.elements {
+            match e.key.as_deref() {
+                Some("type") => opts.push(format!("format={}", sql_string(&e.value))),
+                Some(k) => params.push(format!("\"map.{k}\"={}", sql_string(&e.value))),
+                None => {}
+            }
+        }
+        if let Some(attrs) = map.child("attributes") {
+            for e in &attrs.elements {
+                if let Some(k) = &e.key {
+                    params.push(format!("\"map.attributes.{k}\"={}", sql_string(&e.value)));
+                }
+            }
+        }
+    }
+    opts.extend(params);
+    opts.join(", ")
+}
+
+/// The one annotation in `text` (a spec's example), if it parses.
+fn parse_annotation(text: &str) -> Option<Annotation> {
+    let pre = prepass(text, &|_| None);
+    if pre.errors.is_empty() && pre.annotations.len() == 1 {
+        pre.annotations.into_iter().next()
+    } else {
+        None
+    }
+}
+
+fn connector_page(engine: &Engine, name: &str, roles: &[(&str, ConnectorSpec)]) -> String {
+    let role_names: Vec<&str> = roles.iter().map(|(r, _)| *r).collect();
+    let mut out = format!("# {name}\n\nRoles: {}.\n\n", role_names.join(", "));
     for (role, spec) in roles {
         let _ = writeln!(out, "## {name} {role}\n\n{}\n", spec.description);
         if !spec.aliases.is_empty() {
@@ -134,7 +216,7 @@ fn connector_page(name: &str, roles: &[(&str, ConnectorSpec)]) -> String {
             );
         }
         if spec.formats.is_empty() {
-            out.push_str("Takes no mapper.\n\n");
+            out.push_str("Formats: none (takes no `@map`).\n\n");
         } else {
             let _ = writeln!(
                 out,
@@ -149,39 +231,97 @@ fn connector_page(name: &str, roles: &[(&str, ConnectorSpec)]) -> String {
             );
         }
         params_table(&mut out, spec);
-        let _ = writeln!(out, "\nAnnotation:\n\n```text\n{}\n```\n", spec.example);
         let _ = writeln!(
             out,
-            "The same binding in `WITH` spelling (required parameters only):\n\n```text\n{}\n```\n",
-            with_example(role, spec)
+            "\nExample:\n\n```sql\n{}```\n",
+            example_app(engine, spec.example, "")
         );
+        if let Some(a) = parse_annotation(spec.example) {
+            let _ = writeln!(
+                out,
+                "The same binding in the SQL-standard `WITH` spelling:\n\n```sql\n{}```\n",
+                example_app(engine, "", &with_options(role, &a))
+            );
+        }
     }
     out
 }
 
-fn mapper_page(spec: &ConnectorSpec) -> String {
+/// A binding that uses mapper `example` (an `@map(...)`): the source (else sink) accepting the
+/// mapper with the fewest required parameters, those filled with their examples.
+fn mapper_binding(engine: &Engine, spec: &ConnectorSpec, example: &str) -> Option<String> {
+    let r = engine.connectors();
+    let pick = |specs: Vec<ConnectorSpec>| {
+        specs
+            .into_iter()
+            .filter(|c| c.formats.contains(&spec.name))
+            .min_by_key(|c| (c.params.iter().filter(|p| p.required).count(), c.name))
+    };
+    let (role, host) = pick(r.source_specs())
+        .map(|c| ("source", c))
+        .or_else(|| pick(r.sink_specs()).map(|c| ("sink", c)))?;
+    let mut args = vec![format!("type='{}'", host.name)];
+    for p in host.params.iter().filter(|p| p.required) {
+        args.push(format!("{}={}", p.name, sql_string(p.example)));
+    }
+    args.push(example.to_string());
+    Some(format!("@{role}({})", args.join(", ")))
+}
+
+fn mapper_page(engine: &Engine, spec: &ConnectorSpec) -> String {
     let mut out = format!("# {} mapper\n\n{}\n\n", spec.name, spec.description);
     if spec.params.is_empty() {
         out.push_str("No parameters.\n\n");
     } else {
         params_table(&mut out, spec);
     }
-    let _ = writeln!(out, "\nExample:\n\n```text\n{}\n```", spec.example);
+    match mapper_binding(engine, spec, spec.example) {
+        None => {
+            let _ = writeln!(out, "\nExample:\n\n```text\n{}\n```\n", spec.example);
+        }
+        Some(binding) => {
+            let _ = writeln!(
+                out,
+                "\nExample, the mapper on a source:\n\n```sql\n{}```\n",
+                example_app(engine, &binding, "")
+            );
+            if let Some(a) = parse_annotation(&binding) {
+                let role = if binding.starts_with("@sink") {
+                    "sink"
+                } else {
+                    "source"
+                };
+                let _ = writeln!(
+                out,
+                "The same binding in the SQL-standard `WITH` spelling (`format` names the mapper, \
+                 `map.*` are its parameters):\n\n```sql\n{}```\n",
+                example_app(engine, "", &with_options(role, &a))
+            );
+            }
+        }
+    }
     out
 }
 
 fn functions_page(engine: &Engine) -> String {
     let mut out = String::from(
-        "# Scalar functions\n\nOne value per event. A NULL argument gives NULL unless the function says otherwise. \
-         Register your own with `Engine::register_function` (see the embedded API).\n\n| function | description |\n|---|---|\n",
+        "# Scalar functions\n\nOne value per event. A NULL argument gives NULL unless the \
+         function says otherwise. Register your own with `Engine::register_function` (see the \
+         [embedded API](../api.md)). Aggregate functions are listed with the \
+         [windows](windows.md#aggregate-functions).\n\n| function | description |\n|---|---|\n",
     );
     for f in engine.functions().all() {
         let _ = writeln!(
             out,
             "| `{}` | {} |",
-            cell(&f.signature),
+            code_cell(&f.signature),
             cell(&f.description)
         );
     }
+    out.push_str(
+        "\n```sql\nCREATE STREAM Trades (symbol STRING, price DOUBLE, volume INT);\n\
+         INSERT INTO Out\nSELECT lower(symbol) AS symbol, round(price * 1.1, 2) AS marked_up,\n\
+         \x20      coalesce(nullif(volume, 0), 1) AS volume\nFROM Trades;\n```\n",
+    );
     out
 }

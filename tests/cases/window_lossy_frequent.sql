@@ -1,0 +1,2 @@
+CREATE STREAM T (k STRING, n INT);
+INSERT ALL EVENTS INTO Out SELECT k, n FROM T WINDOW('lossyFrequent', 0.5, 0.1, k);

@@ -197,18 +197,24 @@ impl Window for UniqueLength {
 pub const SESSION: WindowDef = WindowDef {
     name: "session",
     aliases: &[],
-    signatures: &["session(gap TIME)", "session(gap TIME, key attribute)"],
+    signatures: &["session(gap TIME)", "session(gap TIME, key attribute)", "session(gap TIME, key attribute, allowed.latency TIME)"],
     description: "Sessions of activity, per key when one is given: events are emitted as they arrive \
-                  and a session's events all expire once no event has arrived for gap.",
+                  and a session's events all expire once no event has arrived for gap. With \
+                  allowed.latency a closed session waits that much longer for late events, which \
+                  join it (as if the gap were gap + allowed.latency).",
     example: "CREATE STREAM Clicks (user STRING, url STRING);\nINSERT ALL EVENTS INTO Out SELECT user, count() AS clicks FROM Clicks WINDOW SESSION(30 SECONDS, user) GROUP BY user;",
     build: |args, _| {
-        expect_count(args, &[1, 2], "session(gap[, key])")?;
+        expect_count(args, &[1, 2, 3], "session(gap[, key][, allowed.latency])")?;
         let gap = duration(&args[0], "gap")?;
+        let latency = match args.get(2) {
+            Some(a) => duration(a, "allowed.latency")?,
+            None => 0,
+        };
         let key = match args.get(1) {
             Some(a) => Some(attribute(a, "the key")?.0),
             None => None,
         };
-        Ok(Arc::new(move || Box::new(Session { gap, key, sessions: Vec::new() })))
+        Ok(Arc::new(move || Box::new(Session { gap: gap + latency, key, sessions: Vec::new() })))
     },
 };
 

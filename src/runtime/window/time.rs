@@ -315,13 +315,19 @@ impl Window for ExternalTime {
 pub const EXTERNAL_TIME_BATCH: WindowDef = WindowDef {
     name: "externalTimeBatch",
     aliases: &[],
-    signatures: &["externalTimeBatch(ts BIGINT attribute, t TIME)", "externalTimeBatch(ts BIGINT attribute, t TIME, start.time BIGINT)"],
+    signatures: &[
+        "externalTimeBatch(ts BIGINT attribute, t TIME)",
+        "externalTimeBatch(ts BIGINT attribute, t TIME, start.time BIGINT)",
+        "externalTimeBatch(ts BIGINT attribute, t TIME, start.time BIGINT, timeout TIME)",
+    ],
     description: "Batches of length t by an attribute's time (milliseconds): the first event whose \
                   time reaches the batch end closes the batch (the previous one expires, this one is \
-                  emitted). Batches start at the first event's time or on the grid start.time + k*t.",
+                  emitted). Batches start at the first event's time or on the grid start.time + k*t. With a \
+                  timeout, a batch that receives no event for that long (on the app clock) is \
+                  emitted without waiting for a later event.",
     example: "CREATE STREAM Payments (paid_at BIGINT, amount DOUBLE);\nINSERT INTO Out SELECT sum(amount) AS total FROM Payments WINDOW('externalTimeBatch', paid_at, 1 HOUR);",
     build: |args, _| {
-        expect_count(args, &[2, 3], "externalTimeBatch(ts_attribute, t[, start.time])")?;
+        expect_count(args, &[2, 3, 4], "externalTimeBatch(ts_attribute, t[, start.time[, timeout]])")?;
         let index = time_attribute(&args[0], "the first argument")?;
         let t = duration(&args[1], "t")?;
         let origin = match args.get(2) {
@@ -329,7 +335,11 @@ pub const EXTERNAL_TIME_BATCH: WindowDef = WindowDef {
             Some(WinArg::Int(s)) | Some(WinArg::Duration(s)) => Some(*s),
             Some(other) => return Err(format!("start.time must be milliseconds, got {}", other.describe())),
         };
-        Ok(Arc::new(move || Box::new(ExternalTimeBatch { index, t, origin, end: None, batch: Vec::new(), previous: Vec::new() })))
+        let timeout = match args.get(3) {
+            Some(a) => Some(duration(a, "timeout")?),
+            None => None,
+        };
+        Ok(Arc::new(move || Box::new(ExternalTimeBatch { index, t, origin, end: None, batch: Vec::new(), previous: Vec::new(), timeout, last_arrival: 0 })))
     },
 };
 
@@ -340,10 +350,29 @@ struct ExternalTimeBatch {
     end: Option<i64>,
     batch: Vec<Event>,
     previous: Vec<Event>,
+    /// Emit a batch that has been quiet this long on the app clock.
+    timeout: Option<i64>,
+    last_arrival: i64,
+}
+
+impl ExternalTimeBatch {
+    fn emit(&mut self, at: i64, out: &mut Vec<Emit>) {
+        if !self.batch.is_empty() || !self.previous.is_empty() {
+            out.extend(
+                self.previous
+                    .drain(..)
+                    .map(|x| Emit::Event(x.into_expired(at))),
+            );
+            out.push(Emit::Reset);
+            out.extend(self.batch.iter().cloned().map(Emit::Event));
+            self.previous = std::mem::take(&mut self.batch);
+        }
+    }
 }
 
 impl Window for ExternalTimeBatch {
-    fn arrive(&mut self, events: &[Event], _now: i64, out: &mut Vec<Emit>) {
+    fn arrive(&mut self, events: &[Event], now: i64, out: &mut Vec<Emit>) {
+        self.on_timer(now, out);
         for e in events {
             let Some(ts) = attr_time(e, self.index) else {
                 continue;
@@ -353,19 +382,26 @@ impl Window for ExternalTimeBatch {
                 origin + ((ts - origin).div_euclid(self.t) + 1) * self.t
             });
             if ts >= end {
-                if !self.batch.is_empty() || !self.previous.is_empty() {
-                    out.extend(
-                        self.previous
-                            .drain(..)
-                            .map(|x| Emit::Event(x.into_expired(e.ts))),
-                    );
-                    out.push(Emit::Reset);
-                    out.extend(self.batch.iter().cloned().map(Emit::Event));
-                    self.previous = std::mem::take(&mut self.batch);
-                }
+                self.emit(e.ts, out);
                 self.end = Some(end + ((ts - end).div_euclid(self.t) + 1) * self.t);
             }
             self.batch.push(e.clone());
+            self.last_arrival = now;
+        }
+    }
+
+    fn on_timer(&mut self, now: i64, out: &mut Vec<Emit>) {
+        if let Some(timeout) = self.timeout {
+            if !self.batch.is_empty() && self.last_arrival + timeout <= now {
+                self.emit(now, out);
+            }
+        }
+    }
+
+    fn next_timer(&self) -> Option<i64> {
+        match self.timeout {
+            Some(timeout) if !self.batch.is_empty() => Some(self.last_arrival + timeout),
+            _ => None,
         }
     }
 

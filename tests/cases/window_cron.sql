@@ -1,0 +1,3 @@
+@app:playback
+CREATE STREAM S (v INT);
+INSERT INTO Out SELECT count() AS n, sum(v) AS total FROM S WINDOW('cron', '*/1 * * * * *');

@@ -263,3 +263,94 @@ fn window_reference_examples_compile() {
         .iter()
         .any(|(n, p)| n == "lengthBatch" && p.starts_with("# lengthBatch")));
 }
+
+#[test]
+fn join_errors_name_the_fix() {
+    let base = "CREATE STREAM A (symbol STRING, price DOUBLE);\nCREATE STREAM B (symbol STRING, qty INT);\n";
+    let e = compile_err(&format!("{base}INSERT INTO O SELECT symbol FROM A WINDOW('length', 2) JOIN B WINDOW('length', 2) ON A.symbol = B.symbol;"));
+    assert!(
+        e.contains("attribute 'symbol' is in both joined streams: write A.symbol or B.symbol"),
+        "{e}"
+    );
+    let e = compile_err(&format!(
+        "{base}INSERT INTO O SELECT a.price FROM A AS a JOIN C ON a.symbol = C.symbol;"
+    ));
+    assert!(e.contains("unknown stream 'C'"), "{e}");
+    let e = compile_err(&format!(
+        "{base}INSERT INTO O SELECT x.price FROM A AS a JOIN B AS b ON a.symbol = b.symbol;"
+    ));
+    assert!(e.contains("unknown stream 'x' in 'x.price'"), "{e}");
+    let e = compile_err(&format!(
+        "{base}INSERT INTO O SELECT a.price FROM A AS a JOIN B AS b ON a.price;"
+    ));
+    assert!(e.contains("ON needs a BOOL condition, got DOUBLE"), "{e}");
+    let e = compile_err(&format!(
+        "{base}INSERT INTO O SELECT price FROM A UNIDIRECTIONAL;"
+    ));
+    assert!(
+        e.contains("UNIDIRECTIONAL only applies to a side of a JOIN"),
+        "{e}"
+    );
+}
+
+#[test]
+fn join_uses_both_windows_and_the_hash_index() {
+    // 3 symbols, each stock joins the last 2 orders of its symbol: results equal a nested loop.
+    let app = Engine::new()
+        .compile(
+            "CREATE STREAM A (symbol STRING, price DOUBLE);\nCREATE STREAM B (symbol STRING, qty INT);\n\
+             INSERT INTO O SELECT A.symbol AS symbol, price, qty FROM A WINDOW('length', 2) JOIN B WINDOW('length', 2) ON A.symbol = B.symbol AND qty > 0;",
+        )
+        .unwrap();
+    let out = app.subscribe("O").unwrap();
+    app.start().unwrap();
+    let (a, b) = (app.input("A").unwrap(), app.input("B").unwrap());
+    let syms = ["x", "y", "z"];
+    let mut a_win: Vec<(String, f64)> = Vec::new();
+    let mut b_win: Vec<(String, i32)> = Vec::new();
+    let mut expected = Vec::new();
+    for i in 0..60 {
+        let s = syms[(i * 7 / 3) % 3].to_string();
+        if i % 2 == 0 {
+            let p = i as f64;
+            a.send(vec![Value::from(s.as_str()), Value::Double(p)])
+                .unwrap();
+            for (bs, q) in &b_win {
+                if *bs == s && *q > 0 {
+                    expected.push((s.clone(), p, *q));
+                }
+            }
+            a_win.push((s, p));
+            if a_win.len() > 2 {
+                a_win.remove(0);
+            }
+        } else {
+            let q = (i % 5) as i32;
+            b.send(vec![Value::from(s.as_str()), Value::Int(q)])
+                .unwrap();
+            for (as_, p) in &a_win {
+                if *as_ == s && q > 0 {
+                    expected.push((s.clone(), *p, q));
+                }
+            }
+            b_win.push((s, q));
+            if b_win.len() > 2 {
+                b_win.remove(0);
+            }
+        }
+    }
+    app.shutdown().unwrap();
+    let got: Vec<(String, f64, i32)> = out
+        .drain()
+        .into_iter()
+        .map(|e| {
+            (
+                e.data[0].as_str().unwrap().to_string(),
+                e.data[1].as_f64().unwrap(),
+                e.data[2].as_i64().unwrap() as i32,
+            )
+        })
+        .collect();
+    assert!(!expected.is_empty());
+    assert_eq!(got, expected);
+}

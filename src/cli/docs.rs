@@ -62,7 +62,7 @@ pub fn pages(engine: &Engine) -> Vec<(String, String)> {
     }
     out.push(("connectors/index.md".into(), index));
     out.push(("functions.md".into(), functions_page(engine)));
-    out.push(("windows.md".into(), windows_page()));
+    out.extend(windows_pages());
     out.sort();
     out
 }
@@ -80,11 +80,15 @@ pub fn write(engine: &Engine, dir: &Path) -> Result<usize, String> {
     Ok(pages.len())
 }
 
-/// HOOK: the window reference. It comes from the window registry in `runtime::window` (names,
-/// aliases, signatures, descriptions and a compiling example per window, then the aggregate
-/// functions), so a window added there appears on the site after `eventflux docs`.
-fn windows_page() -> String {
-    eventflux::runtime::window::reference_markdown()
+/// HOOK: the window reference, from the window registry in `runtime::window`: an index page
+/// (how windows emit, the table of windows, the aggregate functions) and one page per window
+/// (signatures, aliases, a compiling example). A window added there appears on the site after
+/// `eventflux docs` (and in website/src/SUMMARY.md, which the docs test checks).
+fn windows_pages() -> Vec<(String, String)> {
+    eventflux::runtime::window::reference_pages()
+        .into_iter()
+        .map(|(stem, page)| (format!("windows/{stem}.md"), page))
+        .collect()
 }
 
 fn first_sentence(text: &str) -> &str {
@@ -247,9 +251,14 @@ fn connector_page(engine: &Engine, name: &str, roles: &[(&str, ConnectorSpec)]) 
     out
 }
 
-/// A binding that uses mapper `example` (an `@map(...)`): the source (else sink) accepting the
-/// mapper with the fewest required parameters, those filled with their examples.
-fn mapper_binding(engine: &Engine, spec: &ConnectorSpec, example: &str) -> Option<String> {
+/// A binding that uses mapper `example` (an `@map(...)`): (role, annotation) for the source
+/// (else sink) accepting the mapper with the fewest required parameters, those filled with their
+/// examples.
+fn mapper_binding(
+    engine: &Engine,
+    spec: &ConnectorSpec,
+    example: &str,
+) -> Option<(&'static str, String)> {
     let r = engine.connectors();
     let pick = |specs: Vec<ConnectorSpec>| {
         specs
@@ -265,40 +274,34 @@ fn mapper_binding(engine: &Engine, spec: &ConnectorSpec, example: &str) -> Optio
         args.push(format!("{}={}", p.name, sql_string(p.example)));
     }
     args.push(example.to_string());
-    Some(format!("@{role}({})", args.join(", ")))
+    Some((role, format!("@{role}({})", args.join(", "))))
 }
+
+const WITH_MAPPER_NOTE: &str =
+    "(`format` names the mapper, `map.*` are its parameters, `map.attributes.*` its @attributes)";
 
 fn mapper_page(engine: &Engine, spec: &ConnectorSpec) -> String {
     let mut out = format!("# {} mapper\n\n{}\n\n", spec.name, spec.description);
     if spec.params.is_empty() {
-        out.push_str("No parameters.\n\n");
+        out.push_str("No parameters.\n");
     } else {
         params_table(&mut out, spec);
     }
-    match mapper_binding(engine, spec, spec.example) {
-        None => {
-            let _ = writeln!(out, "\nExample:\n\n```text\n{}\n```\n", spec.example);
-        }
-        Some(binding) => {
-            let _ = writeln!(
-                out,
-                "\nExample, the mapper on a source:\n\n```sql\n{}```\n",
-                example_app(engine, &binding, "")
-            );
-            if let Some(a) = parse_annotation(&binding) {
-                let role = if binding.starts_with("@sink") {
-                    "sink"
-                } else {
-                    "source"
-                };
-                let _ = writeln!(
-                out,
-                "The same binding in the SQL-standard `WITH` spelling (`format` names the mapper, \
-                 `map.*` are its parameters):\n\n```sql\n{}```\n",
-                example_app(engine, "", &with_options(role, &a))
-            );
-            }
-        }
+    let Some((role, binding)) = mapper_binding(engine, spec, spec.example) else {
+        let _ = writeln!(out, "\nExample:\n\n```text\n{}\n```", spec.example);
+        return out;
+    };
+    let _ = writeln!(
+        out,
+        "\nExample, the mapper on a {role}:\n\n```sql\n{}```\n",
+        example_app(engine, &binding, "")
+    );
+    if let Some(a) = parse_annotation(&binding) {
+        let _ = writeln!(
+            out,
+            "The same binding in the SQL-standard `WITH` spelling {WITH_MAPPER_NOTE}:\n\n```sql\n{}```",
+            example_app(engine, "", &with_options(role, &a))
+        );
     }
     out
 }
@@ -308,7 +311,7 @@ fn functions_page(engine: &Engine) -> String {
         "# Scalar functions\n\nOne value per event. A NULL argument gives NULL unless the \
          function says otherwise. Register your own with `Engine::register_function` (see the \
          [embedded API](../api.md)). Aggregate functions are listed with the \
-         [windows](windows.md#aggregate-functions).\n\n| function | description |\n|---|---|\n",
+         [windows](windows/index.md#aggregate-functions).\n\n| function | description |\n|---|---|\n",
     );
     for f in engine.functions().all() {
         let _ = writeln!(

@@ -5,7 +5,7 @@ use crate::connector::config::{ConnectorConfig, MapperConfig};
 use crate::connector::error::ErrorStrategy;
 use crate::connector::registry::{ConnectorRegistry, Issue, Role};
 use crate::functions::FunctionRegistry;
-use crate::plan::expr::{AggregateCall, Expr, Scope};
+use crate::plan::expr::{AggregateCall, CmpOp, Expr, JoinNames, Scope};
 use crate::plan::graph::*;
 use crate::runtime::window::{self, WinArg};
 use crate::schema::{Attribute, Schema};
@@ -578,31 +578,154 @@ impl Binder<'_> {
             );
             return;
         };
-        let schema = plan.streams[input].schema.clone();
+        let left_schema = plan.streams[input].schema.clone();
+        let mut ok = true;
+        // A join reads a combined row: the left side's attributes, then the right side's.
+        let right = match &q.join {
+            Some(j) => match plan.stream_id(&j.right.stream.value) {
+                Some(id) => Some((id, plan.streams[id].schema.clone())),
+                None => {
+                    let names: Vec<&str> = plan.streams.iter().map(|s| s.schema.name()).collect();
+                    errors.push(
+                        Diagnostic::new(
+                            j.right.stream.pos,
+                            format!(
+                                "unknown stream '{}'{}",
+                                j.right.stream.value,
+                                did_you_mean(&j.right.stream.value, names.iter().copied())
+                            ),
+                        )
+                        .with_len(j.right.stream.value.chars().count()),
+                    );
+                    return;
+                }
+            },
+            None => None,
+        };
+        let schema = match &right {
+            Some((_, r)) => Schema::new(
+                &format!("{}+{}", left_schema.name(), r.name()),
+                left_schema
+                    .attrs()
+                    .iter()
+                    .chain(r.attrs())
+                    .cloned()
+                    .collect(),
+            ),
+            None => left_schema.clone(),
+        };
+        let left_alias = q.alias.as_ref().map(|a| a.value.as_str());
+        let join_names = right.as_ref().map(|(_, r)| JoinNames {
+            sides: [
+                (&left_schema, left_alias, 0),
+                (
+                    r,
+                    q.join
+                        .as_ref()
+                        .and_then(|j| j.right.alias.as_ref())
+                        .map(|a| a.value.as_str()),
+                    left_schema.len(),
+                ),
+            ],
+        });
         let calls = RefCell::new(Vec::new());
         let plain = Scope {
             schema: &schema,
-            alias: q.alias.as_ref().map(|a| a.value.as_str()),
+            alias: left_alias,
             functions: self.functions,
             aggregates: None,
+            join: join_names.as_ref(),
         };
         // The projection may call aggregates; WHERE and GROUP BY may not.
         let scope = Scope {
             aggregates: Some(&calls),
             ..plain
         };
-        let mut ok = true;
-        let window = match &q.window {
-            Some(w) => match bind_window(w, &schema, &plain) {
-                Ok(win) => Some(win),
-                Err(d) => {
-                    errors.push(d);
-                    ok = false;
-                    None
-                }
-            },
-            None => None,
+        let side_window = |w: &Option<WindowDecl>,
+                           side: &Schema,
+                           alias: Option<&str>,
+                           errors: &mut Vec<Diagnostic>,
+                           ok: &mut bool| {
+            let side_scope = Scope {
+                schema: side,
+                alias,
+                functions: self.functions,
+                aggregates: None,
+                join: None,
+            };
+            match w {
+                Some(w) => match bind_window(w, side, &side_scope) {
+                    Ok(win) => Some(win),
+                    Err(d) => {
+                        errors.push(d);
+                        *ok = false;
+                        None
+                    }
+                },
+                None => None,
+            }
         };
+        let window = side_window(&q.window, &left_schema, left_alias, errors, &mut ok);
+        let join = match (&q.join, &right) {
+            (Some(j), Some((right_id, right_schema))) => {
+                let right_window = side_window(
+                    &j.right.window,
+                    right_schema,
+                    j.right.alias.as_ref().map(|a| a.value.as_str()),
+                    errors,
+                    &mut ok,
+                );
+                let on = match &j.on {
+                    Some(c) => match plain.bind(c) {
+                        Ok(b) if b.ty.is_none() || b.ty == Some(AttrType::Bool) => Some(b.expr),
+                        Ok(b) => {
+                            errors.push(Diagnostic::new(
+                                j.pos,
+                                format!(
+                                    "ON needs a BOOL condition, got {}",
+                                    b.ty.map_or("NULL", AttrType::name)
+                                ),
+                            ));
+                            ok = false;
+                            None
+                        }
+                        Err(d) => {
+                            errors.push(d);
+                            ok = false;
+                            None
+                        }
+                    },
+                    None => None,
+                };
+                let keys = on
+                    .as_ref()
+                    .and_then(|c| equi_join_keys(c, left_schema.len()));
+                Some(JoinPlan {
+                    right: *right_id,
+                    kind: j.kind,
+                    left_window: window.clone(),
+                    right_window,
+                    left_triggers: q.unidirectional || !j.right.unidirectional,
+                    right_triggers: j.right.unidirectional || !q.unidirectional,
+                    on,
+                    keys,
+                    left_len: left_schema.len(),
+                    right_len: right_schema.len(),
+                })
+            }
+            _ => {
+                if q.unidirectional {
+                    errors.push(Diagnostic::new(
+                        q.from.pos,
+                        "UNIDIRECTIONAL only applies to a side of a JOIN",
+                    ));
+                    ok = false;
+                }
+                None
+            }
+        };
+        // A join's windows live in its plan; the selector after it has none of its own.
+        let window = if join.is_some() { None } else { window };
         let mut group_by = Vec::new();
         for g in &q.group_by {
             match plain.bind(g) {
@@ -766,8 +889,14 @@ impl Binder<'_> {
             }
         };
         let output_schema = plan.streams[output].schema.clone();
-        let select = match self.bind_select(q, &output_schema, calls.into_inner(), group_by, window)
-        {
+        let select = match self.bind_select(
+            q,
+            &output_schema,
+            calls.into_inner(),
+            group_by,
+            window,
+            join.is_some(),
+        ) {
             Ok(sel) => sel,
             Err(mut d) => {
                 errors.append(&mut d);
@@ -788,6 +917,7 @@ impl Binder<'_> {
             projection,
             output_events: q.output,
             select,
+            join,
             pos: st.pos,
         });
     }
@@ -800,6 +930,7 @@ impl Binder<'_> {
         aggregates: Vec<AggregateCall>,
         group_by: Vec<Expr>,
         window: Option<WindowPlan>,
+        always_stateful: bool,
     ) -> Result<Option<SelectPlan>, Vec<Diagnostic>> {
         let mut errors = Vec::new();
         // HAVING and ORDER BY read the output row, so they name output attributes (aliases).
@@ -808,6 +939,7 @@ impl Binder<'_> {
             alias: None,
             functions: self.functions,
             aggregates: None,
+            join: None,
         };
         let having = match &q.having {
             Some(h) => match out_scope.bind(h) {
@@ -868,7 +1000,8 @@ impl Binder<'_> {
         if !errors.is_empty() {
             return Err(errors);
         }
-        let stateful = window.is_some()
+        let stateful = always_stateful
+            || window.is_some()
             || !aggregates.is_empty()
             || !group_by.is_empty()
             || having.is_some()
@@ -895,6 +1028,9 @@ impl Binder<'_> {
         for (qi, q) in plan.queries.iter().enumerate() {
             if plan.streams[q.output].async_buffer.is_none() {
                 edges[q.input].push((q.output, qi));
+                if let Some(j) = &q.join {
+                    edges[j.right].push((q.output, qi));
+                }
             }
         }
         // 0 = unvisited, 1 = on the current path, 2 = done.
@@ -1125,5 +1261,27 @@ fn window_arg(
             at,
             "window arguments are numbers, strings, time literals (5 SECONDS) or attributes",
         )),
+    }
+}
+
+/// `left.attr = right.attr` among the top-level AND terms of a join condition: the attribute
+/// indices (within each side) to index the windows by.
+fn equi_join_keys(cond: &Expr, left_len: usize) -> Option<(usize, usize)> {
+    match cond {
+        Expr::And(a, b) => equi_join_keys(a, left_len).or_else(|| equi_join_keys(b, left_len)),
+        Expr::Cmp {
+            op: CmpOp::Eq,
+            left,
+            right,
+        } => match (left.as_ref(), right.as_ref()) {
+            (Expr::Attr(i), Expr::Attr(j)) if *i < left_len && *j >= left_len => {
+                Some((*i, *j - left_len))
+            }
+            (Expr::Attr(i), Expr::Attr(j)) if *j < left_len && *i >= left_len => {
+                Some((*j, *i - left_len))
+            }
+            _ => None,
+        },
+        _ => None,
     }
 }

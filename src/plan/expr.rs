@@ -460,6 +460,87 @@ pub struct Scope<'a> {
     /// Where aggregate calls are collected; `None` where aggregates are not allowed (WHERE,
     /// GROUP BY, inside another aggregate).
     pub aggregates: Option<&'a std::cell::RefCell<Vec<AggregateCall>>>,
+    /// Set in joins: names resolve against both sides.
+    pub join: Option<&'a JoinNames<'a>>,
+}
+
+/// The names a join condition or projection sees: each side's stream name and alias, and where
+/// its attributes start in the combined row.
+pub struct JoinNames<'a> {
+    pub sides: [(&'a Schema, Option<&'a str>, usize); 2],
+}
+
+impl JoinNames<'_> {
+    fn attribute(&self, qualifier: Option<&sql::Ident>, id: &sql::Ident) -> BResult {
+        let at: Pos = id.span.start.into();
+        let sides: Vec<&(&Schema, Option<&str>, usize)> = match qualifier {
+            Some(q) => {
+                let side = self
+                    .sides
+                    .iter()
+                    .find(|(s, alias, _)| *alias == Some(q.value.as_str()) || s.name() == q.value);
+                match side {
+                    Some(side) => vec![side],
+                    None => {
+                        let names: Vec<&str> = self
+                            .sides
+                            .iter()
+                            .flat_map(|(s, a, _)| std::iter::once(s.name()).chain(*a))
+                            .collect();
+                        return Err(Diagnostic::new(
+                            q.span.start.into(),
+                            format!(
+                                "unknown stream '{}' in '{}.{}'{}",
+                                q.value,
+                                q.value,
+                                id.value,
+                                did_you_mean(&q.value, names)
+                            ),
+                        )
+                        .with_len(q.value.chars().count()));
+                    }
+                }
+            }
+            None => self.sides.iter().collect(),
+        };
+        let found: Vec<(usize, AttrType, &str)> = sides
+            .iter()
+            .filter_map(|(s, alias, offset)| {
+                s.index_of(&id.value)
+                    .map(|i| (offset + i, s.attrs()[i].ty, alias.unwrap_or(s.name())))
+            })
+            .collect();
+        match found.as_slice() {
+            [(i, ty, _)] => Ok(Bound {
+                expr: Expr::Attr(*i),
+                ty: Some(*ty),
+            }),
+            [] => {
+                let names: Vec<&str> = sides.iter().flat_map(|(s, _, _)| s.names()).collect();
+                Err(Diagnostic::new(
+                    at,
+                    format!(
+                        "unknown attribute '{}' in the joined streams{}",
+                        id.value,
+                        did_you_mean(&id.value, names)
+                    ),
+                )
+                .with_len(id.value.chars().count()))
+            }
+            many => Err(Diagnostic::new(
+                at,
+                format!(
+                    "attribute '{}' is in both joined streams: write {}",
+                    id.value,
+                    many.iter()
+                        .map(|(_, _, side)| format!("{side}.{}", id.value))
+                        .collect::<Vec<_>>()
+                        .join(" or ")
+                ),
+            )
+            .with_len(id.value.chars().count())),
+        }
+    }
 }
 
 /// A bound expression with its type (`None` = the NULL literal, which fits any type).
@@ -769,6 +850,9 @@ impl Scope<'_> {
     }
 
     fn attribute(&self, qualifier: Option<&sql::Ident>, id: &sql::Ident) -> BResult {
+        if let Some(join) = self.join {
+            return join.attribute(qualifier, id);
+        }
         if let Some(q) = qualifier {
             let ok = q.value == self.schema.name() || self.alias == Some(q.value.as_str());
             if !ok {
@@ -1151,6 +1235,7 @@ mod tests {
             alias: Some("x"),
             functions: &functions,
             aggregates: None,
+            join: None,
         };
         let e = Parser::new(&EventFluxDialect)
             .try_with_sql(text)

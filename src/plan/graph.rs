@@ -104,6 +104,25 @@ impl std::fmt::Debug for SelectPlan {
     }
 }
 
+/// A two-stream join: each side has its own window (or none: it retains nothing).
+#[derive(Debug, Clone)]
+pub struct JoinPlan {
+    /// The right-hand stream (the query's `input` is the left).
+    pub right: StreamId,
+    pub kind: crate::sql::ast::JoinKind,
+    pub left_window: Option<WindowPlan>,
+    pub right_window: Option<WindowPlan>,
+    /// Whether arrivals on each side trigger the join (both, unless one side is UNIDIRECTIONAL).
+    pub left_triggers: bool,
+    pub right_triggers: bool,
+    /// Over the combined row (left attributes, then right).
+    pub on: Option<Expr>,
+    /// An equality of one attribute per side: the windows are hash-indexed by it.
+    pub keys: Option<(usize, usize)>,
+    pub left_len: usize,
+    pub right_len: usize,
+}
+
 #[derive(Debug, Clone)]
 pub struct QueryPlan {
     pub name: String,
@@ -114,6 +133,8 @@ pub struct QueryPlan {
     pub output_events: OutputEvents,
     /// `None` for stateless filter-and-project queries.
     pub select: Option<SelectPlan>,
+    /// Joins: the right side and both windows. `filter` then applies to joined rows.
+    pub join: Option<JoinPlan>,
     pub pos: Pos,
 }
 
@@ -214,6 +235,16 @@ impl AppPlan {
                 Projection::PassThrough => steps.push("pass-through".into()),
                 Projection::Exprs(e) => steps.push(format!("project {}", e.len())),
             }
+            if let Some(j) = &q.join {
+                steps.insert(
+                    0,
+                    format!(
+                        "{} join with {}",
+                        format!("{:?}", j.kind).to_lowercase(),
+                        self.streams[j.right].schema.name()
+                    ),
+                );
+            }
             let _ = writeln!(
                 out,
                 "  {}: {} -> {}  [{}]",
@@ -252,6 +283,9 @@ impl AppPlan {
                 "  q{k} [shape=ellipse, label=\"{}\"];\n  s{} -> q{k};\n  q{k} -> s{};",
                 q.name, q.input, q.output
             );
+            if let Some(j) = &q.join {
+                let _ = writeln!(out, "  s{} -> q{k};", j.right);
+            }
         }
         out.push_str("}\n");
         out

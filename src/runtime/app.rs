@@ -6,6 +6,7 @@ use crate::event::Event;
 use crate::plan::graph::{AppPlan, ConnectorPlan, StreamId};
 use crate::runtime::clock::{Clock, ClockMode};
 use crate::runtime::failure::{AppFailure, ConnectorCounters, FailureHandler};
+use crate::runtime::join::{JoinInput, JoinQuery};
 use crate::runtime::junction::Junction;
 use crate::runtime::query::FilterProject;
 use crate::runtime::scheduler::Scheduler;
@@ -182,6 +183,30 @@ impl App {
             .collect();
         for q in &plan.queries {
             let target = junctions[q.output].clone();
+            if let (Some(join), Some(select)) = (&q.join, &q.select) {
+                let selector = StatefulQuery::new(
+                    None,
+                    q.projection.clone(),
+                    q.output_events,
+                    select.clone(),
+                    target,
+                    clock.clone(),
+                    scheduler.clone(),
+                );
+                let query = JoinQuery::new(
+                    join,
+                    q.filter.clone(),
+                    selector,
+                    clock.clone(),
+                    scheduler.clone(),
+                );
+                junctions[q.input].subscribe(Arc::new(JoinInput {
+                    query: query.clone(),
+                    side: 0,
+                }));
+                junctions[join.right].subscribe(Arc::new(JoinInput { query, side: 1 }));
+                continue;
+            }
             match &q.select {
                 None => junctions[q.input].subscribe(Arc::new(FilterProject {
                     filter: q.filter.clone(),
@@ -493,17 +518,27 @@ impl App {
     fn topological_order(&self) -> Vec<StreamId> {
         let n = self.plan.streams.len();
         let mut indegree = vec![0usize; n];
-        for q in &self.plan.queries {
-            indegree[q.output] += 1;
+        // (input, output) edges, a join contributing one per side.
+        let edges: Vec<(StreamId, StreamId)> = self
+            .plan
+            .queries
+            .iter()
+            .flat_map(|q| {
+                std::iter::once((q.input, q.output))
+                    .chain(q.join.as_ref().map(|j| (j.right, q.output)))
+            })
+            .collect();
+        for (_, out) in &edges {
+            indegree[*out] += 1;
         }
         let mut order: Vec<StreamId> = (0..n).filter(|i| indegree[*i] == 0).collect();
         let mut i = 0;
         while i < order.len() {
             let s = order[i];
-            for q in self.plan.queries.iter().filter(|q| q.input == s) {
-                indegree[q.output] -= 1;
-                if indegree[q.output] == 0 {
-                    order.push(q.output);
+            for (_, out) in edges.iter().filter(|(i, _)| *i == s) {
+                indegree[*out] -= 1;
+                if indegree[*out] == 0 {
+                    order.push(*out);
                 }
             }
             i += 1;

@@ -3,6 +3,7 @@
 pub mod app;
 pub mod clock;
 pub mod failure;
+pub mod join;
 pub mod junction;
 pub mod query;
 pub mod queue;

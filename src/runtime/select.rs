@@ -394,9 +394,23 @@ impl Subscriber for StatefulQuery {
             Some(w) => w.arrive(arrivals, now, &mut emits),
             None => emits.extend(arrivals.iter().cloned().map(Emit::Event)),
         }
-        let mut rows = self.select(&mut st, &emits);
+        let rows = self.select(&mut st, &emits);
         emits.clear();
         st.emits = emits;
+        self.emit_rows(st, rows, now);
+    }
+}
+
+impl StatefulQuery {
+    /// Selects over a chunk that was windowed elsewhere (a join's output), then emits.
+    pub fn process_chunk(&self, emits: &[Emit], now: i64) {
+        let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        let rows = self.select(&mut st, emits);
+        self.emit_rows(st, rows, now);
+    }
+
+    /// ORDER BY/LIMIT, output rate limiting, timers, then publish (after the lock is released).
+    fn emit_rows(&self, mut st: std::sync::MutexGuard<'_, State>, mut rows: Vec<Row>, now: i64) {
         self.finish_chunk(&mut rows);
         if let Some(rate) = st.rate.as_mut() {
             rows = rate.offer(rows, now);

@@ -59,6 +59,32 @@ pub struct WindowDecl {
     pub args: Vec<WindowArg>,
 }
 
+/// One side of a FROM clause.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FromSide {
+    pub stream: Name,
+    pub alias: Option<Name>,
+    pub window: Option<WindowDecl>,
+    pub unidirectional: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JoinKind {
+    Inner,
+    Left,
+    Right,
+    Full,
+}
+
+/// `[INNER|LEFT|RIGHT|FULL [OUTER]] JOIN side [ON condition]`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JoinDecl {
+    pub kind: JoinKind,
+    pub right: FromSide,
+    pub on: Option<Expr>,
+    pub pos: Pos,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct OrderItem {
     pub expr: Expr,
@@ -100,6 +126,9 @@ pub struct QueryDecl {
     pub from: Name,
     pub alias: Option<Name>,
     pub window: Option<WindowDecl>,
+    /// `UNIDIRECTIONAL` on the first side: only its arrivals trigger the join.
+    pub unidirectional: bool,
+    pub join: Option<Box<JoinDecl>>,
     pub filter: Option<Expr>,
     pub group_by: Vec<Expr>,
     pub having: Option<Expr>,

@@ -400,28 +400,14 @@ fn parse_query(p: &mut Parser) -> PResult<QueryDecl> {
     if !word_is(&from, "FROM") {
         return Err(unexpected(&from, "FROM"));
     }
-    let source = parse_name(p, "the source stream name")?;
-    let mut alias = None;
-    if p.parse_keyword(Keyword::AS) {
-        alias = Some(parse_name(p, "an alias after AS")?);
-    } else if let Token::Word(w) = &p.peek_token().token {
-        if w.keyword == Keyword::NoKeyword && w.quote_style.is_none() {
-            alias = Some(parse_name(p, "an alias")?);
-        }
-    }
-    // Extension point: JOIN and PATTERN arrive here.
-    for clause in ["JOIN", "INNER", "LEFT", "RIGHT", "FULL", "UNIDIRECTIONAL"] {
-        let t = p.peek_token();
-        if word_is(&t, clause) {
-            return Err(not_supported_yet(&t, clause));
-        }
-    }
-    let window = if word_is(&p.peek_token(), "WINDOW") {
-        p.next_token();
-        Some(parse_window(p)?)
-    } else {
-        None
-    };
+    let left = parse_from_side(p)?;
+    let join = parse_join(p)?;
+    let FromSide {
+        stream: source,
+        alias,
+        window,
+        unidirectional,
+    } = left;
     let mut filter = None;
     if p.parse_keyword(Keyword::WHERE) {
         let at = pos_of(&p.peek_token());
@@ -492,6 +478,8 @@ fn parse_query(p: &mut Parser) -> PResult<QueryDecl> {
         from: source,
         alias,
         window,
+        unidirectional,
+        join,
         filter,
         group_by,
         having,
@@ -500,6 +488,105 @@ fn parse_query(p: &mut Parser) -> PResult<QueryDecl> {
         offset,
         output_rate,
     })
+}
+
+/// Words that end a FROM item instead of naming an alias.
+const NOT_AN_ALIAS: &[&str] = &[
+    "UNIDIRECTIONAL",
+    "WINDOW",
+    "JOIN",
+    "INNER",
+    "LEFT",
+    "RIGHT",
+    "FULL",
+    "ON",
+    "OUTER",
+];
+
+/// `Stream [AS alias] [WINDOW ...] [AS alias] [UNIDIRECTIONAL]`.
+fn parse_from_side(p: &mut Parser) -> PResult<FromSide> {
+    let t = p.peek_token();
+    if (word_is(&t, "PATTERN") || word_is(&t, "SEQUENCE"))
+        && p.peek_nth_token(1).token == Token::LParen
+    {
+        let what = t.token.to_string().to_uppercase();
+        return Err(not_supported_yet(&t, &what));
+    }
+    let stream = parse_name(p, "the source stream name")?;
+    let mut alias = parse_alias(p)?;
+    let window = if word_is(&p.peek_token(), "WINDOW") {
+        p.next_token();
+        Some(parse_window(p)?)
+    } else {
+        None
+    };
+    if alias.is_none() {
+        alias = parse_alias(p)?;
+    }
+    let unidirectional = word_is(&p.peek_token(), "UNIDIRECTIONAL");
+    if unidirectional {
+        p.next_token();
+    }
+    Ok(FromSide {
+        stream,
+        alias,
+        window,
+        unidirectional,
+    })
+}
+
+fn parse_alias(p: &mut Parser) -> PResult<Option<Name>> {
+    if p.parse_keyword(Keyword::AS) {
+        return parse_name(p, "an alias after AS").map(Some);
+    }
+    let t = p.peek_token();
+    if let Token::Word(w) = &t.token {
+        let reserved = NOT_AN_ALIAS.iter().any(|r| w.value.eq_ignore_ascii_case(r));
+        if w.keyword == Keyword::NoKeyword && w.quote_style.is_none() && !reserved {
+            return parse_name(p, "an alias").map(Some);
+        }
+    }
+    Ok(None)
+}
+
+/// `[INNER | LEFT [OUTER] | RIGHT [OUTER] | FULL [OUTER]] JOIN side [ON condition]`.
+fn parse_join(p: &mut Parser) -> PResult<Option<Box<JoinDecl>>> {
+    let t = p.peek_token();
+    let kind = if word_is(&t, "JOIN") {
+        JoinKind::Inner
+    } else if word_is(&t, "INNER") {
+        p.next_token();
+        JoinKind::Inner
+    } else if word_is(&t, "LEFT") || word_is(&t, "RIGHT") || word_is(&t, "FULL") {
+        p.next_token();
+        let _ = p.parse_keyword(Keyword::OUTER);
+        if word_is(&t, "LEFT") {
+            JoinKind::Left
+        } else if word_is(&t, "RIGHT") {
+            JoinKind::Right
+        } else {
+            JoinKind::Full
+        }
+    } else {
+        return Ok(None);
+    };
+    let j = p.next_token();
+    if !word_is(&j, "JOIN") {
+        return Err(unexpected(&j, "JOIN"));
+    }
+    let right = parse_from_side(p)?;
+    let on = if p.parse_keyword(Keyword::ON) {
+        let at = pos_of(&p.peek_token());
+        Some(p.parse_expr().map_err(|e| from_parser_error(e, at))?)
+    } else {
+        None
+    };
+    Ok(Some(Box::new(JoinDecl {
+        kind,
+        right,
+        on,
+        pos: pos_of(&t),
+    })))
 }
 
 /// Milliseconds per time unit, by every spelling the language accepts.
@@ -768,14 +855,20 @@ mod tests {
     }
 
     #[test]
-    fn later_clauses_say_not_supported_yet() {
-        let (_, errors) = parse("INSERT INTO X SELECT a FROM S JOIN T ON a = b;");
-        assert_eq!(errors.len(), 1);
-        assert!(
-            errors[0].message.contains("JOIN is not supported yet"),
-            "{}",
-            errors[0].message
+    fn joins_parse_with_windows_aliases_and_unidirectional() {
+        let (app, errors) = parse(
+            "INSERT INTO O SELECT a.x FROM A WINDOW('length', 3) AS a UNIDIRECTIONAL FULL OUTER JOIN B AS b WINDOW('length', 1) ON a.x = b.y;",
         );
+        assert!(errors.is_empty(), "{errors:?}");
+        let StatementKind::Query(q) = &app.statements[0].kind else {
+            panic!()
+        };
+        assert!(q.unidirectional);
+        assert_eq!(q.alias.as_ref().unwrap().value, "a");
+        let j = q.join.as_ref().unwrap();
+        assert_eq!(j.kind, JoinKind::Full);
+        assert_eq!(j.right.alias.as_ref().unwrap().value, "b");
+        assert!(j.right.window.is_some() && j.on.is_some() && !j.right.unidirectional);
     }
 
     #[test]

@@ -1,0 +1,3 @@
+CREATE STREAM StockStream (symbol STRING, price DOUBLE, volume BIGINT);
+CREATE STREAM TwitterStream (company STRING, tweet STRING);
+INSERT INTO Out SELECT symbol, tweet, price FROM StockStream UNIDIRECTIONAL JOIN TwitterStream WINDOW('length', 1) ON symbol = company;

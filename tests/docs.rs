@@ -208,11 +208,6 @@ fn not_yet_pages_match_the_compiler() {
             "CREATE AGGREGATION G AS SELECT k FROM A;",
             Some("CREATE AGGREGATION is not supported yet"),
         ),
-        (
-            "sql/triggers.md",
-            "CREATE TRIGGER T AT EVERY 5 SECONDS;",
-            Some("CREATE TRIGGER is not supported yet"),
-        ),
     ];
     let dir = TempDir::new("not-yet");
     let mut stale = Vec::new();

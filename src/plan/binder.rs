@@ -48,8 +48,12 @@ impl Binder<'_> {
 
         let mut pending = Vec::new();
         for st in &app.statements {
-            if let StatementKind::CreateStream(decl) = &st.kind {
-                self.declare_stream(st, decl, &mut plan, &mut pending, &mut errors);
+            match &st.kind {
+                StatementKind::CreateStream(decl) => {
+                    self.declare_stream(st, decl, &mut plan, &mut pending, &mut errors)
+                }
+                StatementKind::CreateTrigger(t) => declare_trigger(st, t, &mut plan, &mut errors),
+                StatementKind::Query(_) => {}
             }
         }
         let queries: Vec<(&Statement, &QueryDecl)> = app
@@ -140,6 +144,7 @@ impl Binder<'_> {
             schema: Schema::new(name, attrs),
             declared: true,
             async_buffer: None,
+            trigger: None,
             sources: Vec::new(),
             sinks: Vec::new(),
             pos: decl.name.pos,
@@ -881,6 +886,7 @@ impl Binder<'_> {
                     schema: Schema::new(target_name, attrs),
                     declared: false,
                     async_buffer: None,
+                    trigger: None,
                     sources: Vec::new(),
                     sinks: Vec::new(),
                     pos: q.target.pos,
@@ -1284,4 +1290,56 @@ fn equi_join_keys(cond: &Expr, left_len: usize) -> Option<(usize, usize)> {
         },
         _ => None,
     }
+}
+
+fn declare_trigger(
+    st: &Statement,
+    t: &TriggerDecl,
+    plan: &mut AppPlan,
+    errors: &mut Vec<Diagnostic>,
+) {
+    let name = &t.name.value;
+    if let Some(prev) = plan.stream_id(name) {
+        errors.push(Diagnostic::new(
+            t.name.pos,
+            format!(
+                "stream '{name}' is already declared at line {}",
+                plan.streams[prev].pos.line
+            ),
+        ));
+        return;
+    }
+    for a in &st.annotations {
+        errors.push(Diagnostic::new(
+            a.pos,
+            format!(
+                "a trigger takes no annotations (got @{}): queries read it like a stream",
+                a.name
+            ),
+        ));
+    }
+    let trigger = match &t.when {
+        TriggerWhen::Start => TriggerPlan::Start,
+        TriggerWhen::Every(ms) => TriggerPlan::Every(*ms),
+        TriggerWhen::Cron { expr, pos } => {
+            match <cron::Schedule as std::str::FromStr>::from_str(expr) {
+                Ok(s) => TriggerPlan::Cron(std::sync::Arc::new(s)),
+                Err(e) => {
+                    errors.push(Diagnostic::new(*pos, format!(
+                    "'{expr}' is not a cron expression ({e}); expected 'sec min hour day-of-month month day-of-week [year]'"
+                )));
+                    return;
+                }
+            }
+        }
+    };
+    plan.streams.push(StreamPlan {
+        schema: Schema::of(name, &[("triggered_time", AttrType::Long)]),
+        declared: true,
+        async_buffer: None,
+        sources: Vec::new(),
+        sinks: Vec::new(),
+        trigger: Some(trigger),
+        pos: t.name.pos,
+    });
 }

@@ -54,7 +54,17 @@ pub struct StreamPlan {
     pub async_buffer: Option<usize>,
     pub sources: Vec<ConnectorPlan>,
     pub sinks: Vec<ConnectorPlan>,
+    /// Set for `CREATE TRIGGER` streams.
+    pub trigger: Option<TriggerPlan>,
     pub pos: Pos,
+}
+
+/// When a trigger stream emits its `triggered_time`.
+#[derive(Debug, Clone)]
+pub enum TriggerPlan {
+    Start,
+    Every(i64),
+    Cron(std::sync::Arc<cron::Schedule>),
 }
 
 /// What a query emits per passing event.
@@ -188,6 +198,13 @@ impl AppPlan {
             let mut tags = Vec::new();
             if !s.declared {
                 tags.push("inferred".to_string());
+            }
+            if let Some(t) = &s.trigger {
+                tags.push(match t {
+                    TriggerPlan::Start => "trigger at start".to_string(),
+                    TriggerPlan::Every(ms) => format!("trigger every {ms} ms"),
+                    TriggerPlan::Cron(c) => format!("trigger at cron '{c}'"),
+                });
             }
             if let Some(n) = s.async_buffer {
                 tags.push(format!("async, buffer {n}"));

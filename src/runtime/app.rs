@@ -3,7 +3,7 @@
 
 use crate::connector::registry::{ConnectorRegistry, Role};
 use crate::event::Event;
-use crate::plan::graph::{AppPlan, ConnectorPlan, StreamId};
+use crate::plan::graph::{AppPlan, ConnectorPlan, StreamId, TriggerPlan};
 use crate::runtime::clock::{Clock, ClockMode};
 use crate::runtime::failure::{AppFailure, ConnectorCounters, FailureHandler};
 use crate::runtime::join::{JoinInput, JoinQuery};
@@ -361,6 +361,32 @@ impl App {
             j.start();
         }
         self.scheduler.spawn_wall_thread();
+        let now = self.clock.now();
+        for (id, s) in self.plan.streams.iter().enumerate() {
+            match &s.trigger {
+                Some(TriggerPlan::Start) => {
+                    self.junctions[id].publish(&[Event::new(now, vec![Value::Long(now)])])
+                }
+                // Periodic triggers fire at start, then every period (as Siddhi's do).
+                Some(TriggerPlan::Every(_)) => arm_trigger(
+                    &self.scheduler,
+                    self.junctions[id].clone(),
+                    s.trigger.clone().expect("set"),
+                    now,
+                ),
+                Some(TriggerPlan::Cron(c)) => {
+                    if let Some(at) = next_cron(c, now) {
+                        arm_trigger(
+                            &self.scheduler,
+                            self.junctions[id].clone(),
+                            s.trigger.clone().expect("set"),
+                            at,
+                        );
+                    }
+                }
+                None => {}
+            }
+        }
         if self.options.connectors {
             for (id, s) in self.plan.streams.iter().enumerate() {
                 for (k, c) in s.sources.iter().enumerate() {
@@ -703,4 +729,26 @@ fn conform_row(schema: &Schema, values: &mut [Value]) -> Result<(), EngineError>
         }
     }
     check_row(schema, values)
+}
+
+/// Schedules a trigger's firing at `at`; each firing schedules the next.
+fn arm_trigger(scheduler: &Arc<Scheduler>, junction: Arc<Junction>, trigger: TriggerPlan, at: i64) {
+    let weak = Arc::downgrade(scheduler);
+    scheduler.schedule(at, move |t| {
+        junction.publish(&[Event::new(t, vec![Value::Long(t)])]);
+        let next = match &trigger {
+            TriggerPlan::Every(ms) => Some(t + ms),
+            TriggerPlan::Cron(c) => next_cron(c, t),
+            TriggerPlan::Start => None,
+        };
+        if let (Some(n), Some(s)) = (next, weak.upgrade()) {
+            arm_trigger(&s, junction, trigger, n);
+        }
+    });
+}
+
+/// The first firing of a cron schedule strictly after `ms`.
+fn next_cron(schedule: &cron::Schedule, ms: i64) -> Option<i64> {
+    let t = chrono::DateTime::<chrono::Utc>::from_timestamp_millis(ms)?;
+    schedule.after(&t).next().map(|d| d.timestamp_millis())
 }

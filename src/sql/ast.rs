@@ -138,9 +138,26 @@ pub struct QueryDecl {
     pub output_rate: Option<OutputRate>,
 }
 
+/// When a trigger fires.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TriggerWhen {
+    Start,
+    Every(i64),
+    Cron { expr: String, pos: Pos },
+}
+
+/// `CREATE TRIGGER Name AT (START | EVERY t | CRON 'expr')`: a stream with one
+/// `triggered_time BIGINT` attribute, driven by the app clock.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TriggerDecl {
+    pub name: Name,
+    pub when: TriggerWhen,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum StatementKind {
     CreateStream(StreamDecl),
+    CreateTrigger(TriggerDecl),
     Query(Box<QueryDecl>),
 }
 

@@ -163,11 +163,10 @@ fn parse_statement(p: &mut Parser) -> PResult<StatementKind> {
         if word_is(&what, "STREAM") {
             return parse_create_stream(p).map(StatementKind::CreateStream);
         }
-        if word_is(&what, "TABLE")
-            || word_is(&what, "TRIGGER")
-            || word_is(&what, "WINDOW")
-            || word_is(&what, "AGGREGATION")
-        {
+        if word_is(&what, "TRIGGER") {
+            return parse_create_trigger(p).map(StatementKind::CreateTrigger);
+        }
+        if word_is(&what, "TABLE") || word_is(&what, "WINDOW") || word_is(&what, "AGGREGATION") {
             return Err(not_supported_yet(
                 &what,
                 &format!("CREATE {}", what.token.to_string().to_uppercase()),
@@ -488,6 +487,57 @@ fn parse_query(p: &mut Parser) -> PResult<QueryDecl> {
         offset,
         output_rate,
     })
+}
+
+/// After `CREATE TRIGGER`: `Name AT (START | EVERY n unit | CRON 'expr')`.
+fn parse_create_trigger(p: &mut Parser) -> PResult<TriggerDecl> {
+    let name = parse_name(p, "a trigger name")?;
+    let at = p.next_token();
+    if !word_is(&at, "AT") {
+        return Err(unexpected(
+            &at,
+            "AT START, AT EVERY 5 SECONDS or AT CRON '...'",
+        ));
+    }
+    let t = p.next_token();
+    let when = if word_is(&t, "START") {
+        TriggerWhen::Start
+    } else if word_is(&t, "EVERY") {
+        let n_tok = p.next_token();
+        let Token::Number(n, _) = &n_tok.token else {
+            return Err(unexpected(&n_tok, "a period such as 5 SECONDS"));
+        };
+        let unit_tok = p.next_token();
+        let unit = time_unit(&unit_tok).ok_or_else(|| {
+            unexpected(
+                &unit_tok,
+                "a time unit (MILLISECONDS, SECONDS, MINUTES, HOURS, DAYS)",
+            )
+        })?;
+        let ms = (n.parse::<f64>().unwrap_or(0.0) * unit as f64).round() as i64;
+        if ms <= 0 {
+            return Err(Diagnostic::new(
+                pos_of(&n_tok),
+                "the trigger period must be positive",
+            ));
+        }
+        TriggerWhen::Every(ms)
+    } else if word_is(&t, "CRON") {
+        let e = p.next_token();
+        let Token::SingleQuotedString(expr) = &e.token else {
+            return Err(unexpected(
+                &e,
+                "a quoted cron expression, e.g. '0 */5 * * * *'",
+            ));
+        };
+        TriggerWhen::Cron {
+            expr: expr.clone(),
+            pos: pos_of(&e),
+        }
+    } else {
+        return Err(unexpected(&t, "START, EVERY or CRON"));
+    };
+    Ok(TriggerDecl { name, when })
 }
 
 /// Words that end a FROM item instead of naming an alias.

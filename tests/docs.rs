@@ -184,11 +184,6 @@ fn not_yet_pages_match_the_compiler() {
             Some("PATTERN is not supported yet"),
         ),
         (
-            "sql/partitions.md",
-            "PARTITION WITH (k OF A) BEGIN INSERT INTO O SELECT k FROM A; END;",
-            Some("PARTITION is not supported yet"),
-        ),
-        (
             "sql/tables.md",
             "CREATE TABLE T (k STRING, v INT);",
             Some("CREATE TABLE is not supported yet"),

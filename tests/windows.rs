@@ -354,3 +354,89 @@ fn join_uses_both_windows_and_the_hash_index() {
     assert!(!expected.is_empty());
     assert_eq!(got, expected);
 }
+
+#[test]
+fn partitions_isolate_state_and_purge_idle_keys() {
+    let options = RunOptions {
+        connectors: false,
+        synchronous: true,
+        playback: true,
+    };
+    let app = Engine::new()
+        .compile_with(
+            "p.sql",
+            "CREATE STREAM T (k STRING, v INT);\n\
+             @purge(enable='true', interval='1 sec', idle.period='5 sec')\n\
+             PARTITION WITH (k OF T) BEGIN\n\
+               INSERT INTO O SELECT k, count() AS n, sum(v) AS total FROM T;\n\
+             END;",
+            options,
+        )
+        .unwrap();
+    let out = app.subscribe("O").unwrap();
+    app.start().unwrap();
+    let t = app.input("T").unwrap();
+    t.send_at(0, vec![Value::from("a"), Value::Int(1)]).unwrap();
+    t.send_at(100, vec![Value::from("b"), Value::Int(10)])
+        .unwrap();
+    t.send_at(4000, vec![Value::from("a"), Value::Int(2)])
+        .unwrap();
+    assert_eq!(app.partition_keys(), vec![2]);
+    // b is idle from 100: purged at the first check past 5100; a (last seen 4000) lives on.
+    app.advance_time(6000);
+    assert_eq!(app.partition_keys(), vec![1]);
+    // b starts over with fresh state.
+    t.send_at(6500, vec![Value::from("b"), Value::Int(7)])
+        .unwrap();
+    app.shutdown().unwrap();
+    let rows: Vec<(String, i64, i64)> = out
+        .drain()
+        .into_iter()
+        .map(|e| {
+            (
+                e.data[0].as_str().unwrap().to_string(),
+                e.data[1].as_i64().unwrap(),
+                e.data[2].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        vec![
+            ("a".into(), 1, 1),
+            ("b".into(), 1, 10),
+            ("a".into(), 2, 3),
+            ("b".into(), 1, 7)
+        ]
+    );
+}
+
+#[test]
+fn partition_errors_name_the_fix() {
+    let base = "CREATE STREAM T (k STRING, v INT);\nCREATE STREAM U (k STRING);\n";
+    let e = compile_err(&format!(
+        "{base}PARTITION WITH (k OF T) BEGIN INSERT INTO O SELECT k FROM U; END;"
+    ));
+    assert!(
+        e.contains("stream 'U' is not partitioned here: add it to PARTITION WITH (... OF U)"),
+        "{e}"
+    );
+    let e = compile_err(&format!("{base}PARTITION WITH (k OF T) BEGIN INSERT INTO #I SELECT k FROM T; END;\nINSERT INTO O SELECT k FROM #I;"));
+    assert!(
+        e.contains("inner stream '#I' is visible only inside its partition"),
+        "{e}"
+    );
+    let e = compile_err(&format!(
+        "{base}PARTITION WITH (kk OF T) BEGIN INSERT INTO O SELECT k FROM T; END;"
+    ));
+    assert!(e.contains("unknown attribute 'kk' in stream 'T'"), "{e}");
+    let e = compile_err(&format!(
+        "{base}PARTITION WITH (k OF T) BEGIN INSERT INTO O SELECT k FROM T;"
+    ));
+    assert!(e.contains("PARTITION is not closed: expected END"), "{e}");
+    let e = compile_err(&format!("{base}@purge(interval='soon')\nPARTITION WITH (k OF T) BEGIN INSERT INTO O SELECT k FROM T; END;"));
+    assert!(
+        e.contains("@purge interval must be a time such as '10 sec'"),
+        "{e}"
+    );
+}

@@ -43,6 +43,7 @@ impl Binder<'_> {
             playback: false,
             streams: Vec::new(),
             queries: Vec::new(),
+            partitions: Vec::new(),
         };
         self.app_annotations(app, &mut plan, &mut errors);
 
@@ -53,17 +54,26 @@ impl Binder<'_> {
                     self.declare_stream(st, decl, &mut plan, &mut pending, &mut errors)
                 }
                 StatementKind::CreateTrigger(t) => declare_trigger(st, t, &mut plan, &mut errors),
-                StatementKind::Query(_) => {}
+                StatementKind::Query(_) | StatementKind::Partition(_) => {}
             }
         }
-        let queries: Vec<(&Statement, &QueryDecl)> = app
-            .statements
-            .iter()
-            .filter_map(|st| match &st.kind {
-                StatementKind::Query(q) => Some((st, q.as_ref())),
-                _ => None,
-            })
-            .collect();
+        // Queries in text order; those inside a partition carry its index.
+        let mut queries: Vec<(&Statement, &QueryDecl, Option<usize>)> = Vec::new();
+        for st in &app.statements {
+            match &st.kind {
+                StatementKind::Query(q) => queries.push((st, q.as_ref(), None)),
+                StatementKind::Partition(d) => {
+                    if let Some(pi) = self.bind_partition(st, d, &mut plan, &mut errors) {
+                        for inner in &d.statements {
+                            if let StatementKind::Query(q) = &inner.kind {
+                                queries.push((inner, q.as_ref(), Some(pi)));
+                            }
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
         self.bind_queries(&queries, &mut plan, &mut errors);
         for p in pending {
             if let Some(c) = self.finish_connector(p, &plan, &mut errors) {
@@ -145,6 +155,7 @@ impl Binder<'_> {
             declared: true,
             async_buffer: None,
             trigger: None,
+            inner_of: None,
             sources: Vec::new(),
             sinks: Vec::new(),
             pos: decl.name.pos,
@@ -511,7 +522,7 @@ impl Binder<'_> {
     /// Binds queries in dependency order, so a query may read a stream that a later query creates.
     fn bind_queries(
         &self,
-        queries: &[(&Statement, &QueryDecl)],
+        queries: &[(&Statement, &QueryDecl, Option<usize>)],
         plan: &mut AppPlan,
         errors: &mut Vec<Diagnostic>,
     ) {
@@ -520,17 +531,17 @@ impl Binder<'_> {
         loop {
             let before = remaining.len();
             remaining.retain(|&i| {
-                let (st, q) = queries[i];
+                let (st, q, part) = queries[i];
                 if !declared_or_target(plan, &q.from.value) {
                     // Wait while another pending query will create it.
-                    let created_later = queries.iter().enumerate().any(|(j, (_, o))| {
+                    let created_later = queries.iter().enumerate().any(|(j, (_, o, _))| {
                         j != i && o.target.value.eq_ignore_ascii_case(&q.from.value)
                     });
                     if created_later {
                         return true;
                     }
                 }
-                self.bind_query(i, st, q, plan, errors);
+                self.bind_query_in(i, st, q, part, plan, errors);
                 false
             });
             if remaining.is_empty() || remaining.len() == before {
@@ -539,9 +550,183 @@ impl Binder<'_> {
         }
         // What is left reads streams only created by each other: report the unknown source.
         for i in remaining {
-            let (st, q) = queries[i];
-            self.bind_query(i, st, q, plan, errors);
+            let (st, q, part) = queries[i];
+            self.bind_query_in(i, st, q, part, plan, errors);
         }
+    }
+
+    /// Binds a query, then checks and records its partition membership.
+    fn bind_query_in(
+        &self,
+        index: usize,
+        st: &Statement,
+        q: &QueryDecl,
+        part: Option<usize>,
+        plan: &mut AppPlan,
+        errors: &mut Vec<Diagnostic>,
+    ) {
+        let (queries_before, streams_before) = (plan.queries.len(), plan.streams.len());
+        self.bind_query(index, st, q, plan, errors);
+        if plan.queries.len() == queries_before {
+            return;
+        }
+        let qp = plan.queries.len() - 1;
+        let mut inputs = vec![(plan.queries[qp].input, q.from.pos)];
+        if let (Some(j), Some(jd)) = (&plan.queries[qp].join, &q.join) {
+            inputs.push((j.right, jd.right.stream.pos));
+        }
+        let output = plan.queries[qp].output;
+        for (s, at) in inputs {
+            let stream = &plan.streams[s];
+            let ok = match part {
+                Some(p) => {
+                    stream.inner_of == Some(p)
+                        || plan.partitions[p].keys.iter().any(|(k, _)| *k == s)
+                }
+                None => stream.inner_of.is_none(),
+            };
+            if !ok {
+                let msg = match part {
+                    Some(_) if stream.schema.name().starts_with('#') => format!(
+                        "inner stream '{}' belongs to another partition",
+                        stream.schema.name()
+                    ),
+                    Some(_) => format!(
+                        "stream '{}' is not partitioned here: add it to PARTITION WITH (... OF {})",
+                        stream.schema.name(),
+                        stream.schema.name()
+                    ),
+                    None => format!(
+                        "inner stream '{}' is visible only inside its partition",
+                        stream.schema.name()
+                    ),
+                };
+                errors.push(Diagnostic::new(at, msg));
+            }
+        }
+        let target_inner = plan.streams[output].schema.name().starts_with('#');
+        match part {
+            Some(p) if target_inner => {
+                if output >= streams_before {
+                    plan.streams[output].inner_of = Some(p);
+                } else if plan.streams[output].inner_of != Some(p) {
+                    errors.push(Diagnostic::new(
+                        q.target.pos,
+                        format!(
+                            "inner stream '{}' belongs to another partition",
+                            q.target.value
+                        ),
+                    ));
+                }
+            }
+            None if target_inner => errors.push(Diagnostic::new(
+                q.target.pos,
+                format!(
+                    "'{}' names an inner stream ('#'), which exists only inside a PARTITION",
+                    q.target.value
+                ),
+            )),
+            _ => {}
+        }
+        plan.queries[qp].partition = part;
+    }
+
+    /// `PARTITION WITH (...)`: resolves the partitioned streams and their keys.
+    fn bind_partition(
+        &self,
+        st: &Statement,
+        d: &PartitionDecl,
+        plan: &mut AppPlan,
+        errors: &mut Vec<Diagnostic>,
+    ) -> Option<usize> {
+        let mut keys = Vec::new();
+        let mut ok = true;
+        for k in &d.keys {
+            let Some(id) = plan.stream_id(&k.stream.value) else {
+                let names: Vec<&str> = plan.streams.iter().map(|s| s.schema.name()).collect();
+                errors.push(Diagnostic::new(
+                    k.stream.pos,
+                    format!(
+                        "unknown stream '{}'{}",
+                        k.stream.value,
+                        did_you_mean(&k.stream.value, names.iter().copied())
+                    ),
+                ));
+                ok = false;
+                continue;
+            };
+            let schema = plan.streams[id].schema.clone();
+            let scope = Scope {
+                schema: &schema,
+                alias: None,
+                functions: self.functions,
+                aggregates: None,
+                join: None,
+            };
+            let key = match &k.key {
+                PartitionKeyKind::Value(e) => match scope.bind(e) {
+                    Ok(b) => PartitionKey::Value(b.expr),
+                    Err(d) => {
+                        errors.push(d);
+                        ok = false;
+                        continue;
+                    }
+                },
+                PartitionKeyKind::Range(ranges) => {
+                    let mut out = Vec::new();
+                    for (cond, label) in ranges {
+                        match scope.bind(cond) {
+                            Ok(b) if b.ty.is_none() || b.ty == Some(AttrType::Bool) => {
+                                out.push((b.expr, label.clone()))
+                            }
+                            Ok(_) => {
+                                errors.push(Diagnostic::new(
+                                    sqlparser::ast::Spanned::span(cond).start.into(),
+                                    format!("range '{label}' needs a BOOL condition"),
+                                ));
+                                ok = false;
+                            }
+                            Err(d) => {
+                                errors.push(d);
+                                ok = false;
+                            }
+                        }
+                    }
+                    PartitionKey::Range(out)
+                }
+            };
+            keys.push((id, key));
+        }
+        let mut purge = None;
+        for a in &st.annotations {
+            if a.name != "purge" {
+                errors.push(unknown_annotation(a, &a.name, &["purge"]));
+                continue;
+            }
+            let ms = |key: &str, default: i64| -> Result<i64, Diagnostic> {
+                match a.element(key) {
+                    None => Ok(default),
+                    Some(e) => parse_duration_text(&e.value).ok_or_else(|| Diagnostic::new(e.value_pos, format!("@purge {key} must be a time such as '10 sec' or '1 hour', got '{}'", e.value))),
+                }
+            };
+            let enabled = a
+                .get("enable")
+                .is_none_or(|v| v.eq_ignore_ascii_case("true"));
+            match (ms("interval", 10_000), ms("idle.period", 3_600_000)) {
+                (Ok(interval), Ok(idle)) if enabled => purge = Some(PurgePlan { interval, idle }),
+                (Ok(_), Ok(_)) => {}
+                (a, b) => {
+                    errors.extend(a.err());
+                    errors.extend(b.err());
+                    ok = false;
+                }
+            }
+        }
+        if !ok {
+            return None;
+        }
+        plan.partitions.push(PartitionPlan { keys, purge });
+        Some(plan.partitions.len() - 1)
     }
 
     fn bind_query(
@@ -887,6 +1072,7 @@ impl Binder<'_> {
                     declared: false,
                     async_buffer: None,
                     trigger: None,
+                    inner_of: None,
                     sources: Vec::new(),
                     sinks: Vec::new(),
                     pos: q.target.pos,
@@ -924,6 +1110,7 @@ impl Binder<'_> {
             output_events: q.output,
             select,
             join,
+            partition: None,
             pos: st.pos,
         });
     }
@@ -1340,6 +1527,20 @@ fn declare_trigger(
         sources: Vec::new(),
         sinks: Vec::new(),
         trigger: Some(trigger),
+        inner_of: None,
         pos: t.name.pos,
     });
+}
+
+/// `'10 sec'`, `'1 hour'`, `'500 ms'` as milliseconds.
+fn parse_duration_text(text: &str) -> Option<i64> {
+    let mut parts = text.split_whitespace();
+    let n: f64 = parts.next()?.parse().ok()?;
+    let unit = parts.next()?.to_ascii_uppercase();
+    let ms = crate::sql::parser::TIME_UNITS
+        .iter()
+        .find(|(u, _)| *u == unit)?
+        .1;
+    let v = (n * ms as f64).round() as i64;
+    (v > 0 && parts.next().is_none()).then_some(v)
 }

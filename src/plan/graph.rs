@@ -56,6 +56,8 @@ pub struct StreamPlan {
     pub sinks: Vec<ConnectorPlan>,
     /// Set for `CREATE TRIGGER` streams.
     pub trigger: Option<TriggerPlan>,
+    /// Inner (`#`) streams: the partition they live in (one instance per key).
+    pub inner_of: Option<usize>,
     pub pos: Pos,
 }
 
@@ -145,7 +147,30 @@ pub struct QueryPlan {
     pub select: Option<SelectPlan>,
     /// Joins: the right side and both windows. `filter` then applies to joined rows.
     pub join: Option<JoinPlan>,
+    /// Queries inside `PARTITION ... BEGIN ... END`: their state is per key.
+    pub partition: Option<usize>,
     pub pos: Pos,
+}
+
+/// How a partition keys one stream's events.
+#[derive(Debug, Clone)]
+pub enum PartitionKey {
+    Value(Expr),
+    /// (condition, label): an event goes to every range it satisfies.
+    Range(Vec<(Expr, String)>),
+}
+
+/// `@purge`: drop the state of keys idle for `idle`, checked every `interval`.
+#[derive(Debug, Clone, Copy)]
+pub struct PurgePlan {
+    pub interval: i64,
+    pub idle: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct PartitionPlan {
+    pub keys: Vec<(StreamId, PartitionKey)>,
+    pub purge: Option<PurgePlan>,
 }
 
 #[derive(Debug, Clone)]
@@ -154,6 +179,7 @@ pub struct AppPlan {
     pub playback: bool,
     pub streams: Vec<StreamPlan>,
     pub queries: Vec<QueryPlan>,
+    pub partitions: Vec<PartitionPlan>,
 }
 
 impl AppPlan {
@@ -168,9 +194,14 @@ impl AppPlan {
             })
     }
 
-    /// Streams some query inserts into.
+    /// Streams some query inserts into (inner streams of partitions excluded: they exist per key).
     pub fn query_targets(&self) -> Vec<StreamId> {
-        let mut out: Vec<StreamId> = self.queries.iter().map(|q| q.output).collect();
+        let mut out: Vec<StreamId> = self
+            .queries
+            .iter()
+            .map(|q| q.output)
+            .filter(|s| self.streams[*s].inner_of.is_none())
+            .collect();
         out.sort_unstable();
         out.dedup();
         out

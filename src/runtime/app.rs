@@ -6,11 +6,9 @@ use crate::event::Event;
 use crate::plan::graph::{AppPlan, ConnectorPlan, StreamId, TriggerPlan};
 use crate::runtime::clock::{Clock, ClockMode};
 use crate::runtime::failure::{AppFailure, ConnectorCounters, FailureHandler};
-use crate::runtime::join::{JoinInput, JoinQuery};
 use crate::runtime::junction::Junction;
-use crate::runtime::query::FilterProject;
+use crate::runtime::partition::{wire_query, PartitionInput, PartitionRuntime};
 use crate::runtime::scheduler::Scheduler;
-use crate::runtime::select::StatefulQuery;
 use crate::runtime::sink::{buffer_for, SinkDriver, SinkInlet};
 use crate::runtime::source::{SourceDriver, SourceInlet};
 use crate::schema::Schema;
@@ -157,6 +155,7 @@ pub struct App {
     options: RunOptions,
     state: Mutex<State>,
     source_counters: Mutex<Vec<(String, Arc<ConnectorCounters>)>>,
+    partitions: Vec<Arc<PartitionRuntime>>,
 }
 
 impl App {
@@ -181,50 +180,33 @@ impl App {
                 )
             })
             .collect();
-        for q in &plan.queries {
-            let target = junctions[q.output].clone();
-            if let (Some(join), Some(select)) = (&q.join, &q.select) {
-                let selector = StatefulQuery::new(
-                    None,
-                    q.projection.clone(),
-                    q.output_events,
-                    select.clone(),
-                    target,
-                    clock.clone(),
-                    scheduler.clone(),
-                );
-                let query = JoinQuery::new(
-                    join,
-                    q.filter.clone(),
-                    selector,
-                    clock.clone(),
-                    scheduler.clone(),
-                );
-                junctions[q.input].subscribe(Arc::new(JoinInput {
-                    query: query.clone(),
-                    side: 0,
+        for q in plan.queries.iter().filter(|q| q.partition.is_none()) {
+            wire_query(q, &|id| junctions[id].clone(), &clock, &scheduler);
+        }
+        let mut partitions = Vec::new();
+        for (pi, p) in plan.partitions.iter().enumerate() {
+            let runtime = PartitionRuntime::new(
+                p.clone(),
+                plan.queries
+                    .iter()
+                    .filter(|q| q.partition == Some(pi))
+                    .cloned()
+                    .collect(),
+                plan.streams.iter().map(|s| s.schema.clone()).collect(),
+                (0..plan.streams.len())
+                    .filter(|s| plan.streams[*s].inner_of == Some(pi))
+                    .collect(),
+                junctions.clone(),
+                clock.clone(),
+                scheduler.clone(),
+            );
+            for s in runtime.streams() {
+                junctions[s].subscribe(Arc::new(PartitionInput {
+                    partition: runtime.clone(),
+                    stream: s,
                 }));
-                junctions[join.right].subscribe(Arc::new(JoinInput { query, side: 1 }));
-                continue;
             }
-            match &q.select {
-                None => junctions[q.input].subscribe(Arc::new(FilterProject {
-                    filter: q.filter.clone(),
-                    projection: q.projection.clone(),
-                    output_events: q.output_events,
-                    target,
-                    clock: clock.clone(),
-                })),
-                Some(select) => junctions[q.input].subscribe(StatefulQuery::new(
-                    q.filter.clone(),
-                    q.projection.clone(),
-                    q.output_events,
-                    select.clone(),
-                    target,
-                    clock.clone(),
-                    scheduler.clone(),
-                )),
-            }
+            partitions.push(runtime);
         }
         App {
             plan,
@@ -234,6 +216,7 @@ impl App {
             junctions,
             failure: Arc::new(AppFailure::default()),
             options,
+            partitions,
             state: Mutex::new(State::Compiled),
             source_counters: Mutex::new(Vec::new()),
         }
@@ -316,6 +299,11 @@ impl App {
         if self.clock.mode() == ClockMode::Playback {
             self.scheduler.advance_to(ts);
         }
+    }
+
+    /// Keys with live state in each partition, in declaration order.
+    pub fn partition_keys(&self) -> Vec<usize> {
+        self.partitions.iter().map(|p| p.instance_count()).collect()
     }
 
     /// The fail-strategy error that stopped the app, if any.

@@ -5,6 +5,7 @@ pub mod clock;
 pub mod failure;
 pub mod join;
 pub mod junction;
+pub mod partition;
 pub mod query;
 pub mod queue;
 pub mod scheduler;

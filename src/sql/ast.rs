@@ -154,10 +154,34 @@ pub struct TriggerDecl {
     pub when: TriggerWhen,
 }
 
+/// How a partition splits one stream.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PartitionKeyKind {
+    /// `expr OF S`: one partition per distinct value.
+    Value(Box<Expr>),
+    /// `cond AS 'label' OR ... OF S`: one partition per label.
+    Range(Vec<(Expr, String)>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct PartitionKeyDecl {
+    pub stream: Name,
+    pub key: PartitionKeyKind,
+}
+
+/// `PARTITION WITH (...) BEGIN queries END`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PartitionDecl {
+    pub keys: Vec<PartitionKeyDecl>,
+    pub statements: Vec<Statement>,
+    pub pos: Pos,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum StatementKind {
     CreateStream(StreamDecl),
     CreateTrigger(TriggerDecl),
+    Partition(Box<PartitionDecl>),
     Query(Box<QueryDecl>),
 }
 

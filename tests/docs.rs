@@ -179,11 +179,6 @@ fn not_yet_pages_match_the_compiler() {
     let streams = "CREATE STREAM A (k STRING, v INT);\nCREATE STREAM B (k STRING, v INT);\n";
     let cases = [
         (
-            "sql/patterns.md",
-            "INSERT INTO O SELECT a.k FROM PATTERN (a=A -> b=B);",
-            Some("PATTERN is not supported yet"),
-        ),
-        (
             "sql/tables.md",
             "CREATE TABLE T (k STRING, v INT);",
             Some("CREATE TABLE is not supported yet"),

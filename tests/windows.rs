@@ -440,3 +440,40 @@ fn partition_errors_name_the_fix() {
         "{e}"
     );
 }
+
+/// The pattern's hash index (on `symbol = e1.symbol`) gives exactly what a scan gives (the same
+/// condition written so it cannot be indexed), in the same order.
+#[test]
+fn indexed_pattern_matches_equal_a_scan() {
+    let run = |cond: &str| -> Vec<Vec<Value>> {
+        let sql = format!(
+            "CREATE STREAM T (symbol STRING, price DOUBLE);\n\
+             INSERT INTO O SELECT e1.symbol AS s, e1.price AS p1, e2.price AS p2 FROM PATTERN (every e1=T[price > 150] -> e2=T[price < 50 AND {cond}]) WITHIN 50 MILLISECONDS;"
+        );
+        let options = RunOptions {
+            connectors: false,
+            synchronous: true,
+            playback: true,
+        };
+        let app = Engine::new().compile_with("p.sql", &sql, options).unwrap();
+        let out = app.subscribe("O").unwrap();
+        app.start().unwrap();
+        let t = app.input("T").unwrap();
+        let mut rng = 7u64;
+        for i in 0..3000 {
+            rng = rng
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let sym = ["a", "b", "c", "d"][(rng >> 33) as usize % 4];
+            let price = ((rng >> 40) % 200) as f64;
+            t.send_at(i, vec![Value::from(sym), Value::Double(price)])
+                .unwrap();
+        }
+        app.shutdown().unwrap();
+        out.drain().into_iter().map(|e| e.data.to_vec()).collect()
+    };
+    let indexed = run("symbol = e1.symbol");
+    let scanned = run("upper(symbol) = upper(e1.symbol)");
+    assert!(indexed.len() > 100, "{}", indexed.len());
+    assert_eq!(indexed, scanned);
+}

@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
-/// The standard queries (`--suite`). The patterns work adds Q5.
+/// The standard queries (`--suite`).
 pub const SUITE: &[(&str, &str)] = &[
     (
         "Q1 filter+project",
@@ -31,6 +31,13 @@ pub const SUITE: &[(&str, &str)] = &[
         "CREATE STREAM A (symbol STRING, price DOUBLE);\n\
          CREATE STREAM B (symbol STRING, qty INT);\n\
          INSERT INTO Out SELECT A.symbol AS symbol, A.price AS price, B.qty AS qty FROM A WINDOW('length', 10) JOIN B WINDOW('length', 10) ON A.symbol = B.symbol;",
+    ),
+    (
+        // Playback clock: event time advances 1 ms every 100 events (--events-per-sec 100000).
+        "Q5 pattern",
+        "@app:playback\n\
+         CREATE STREAM Trades (symbol STRING, price DOUBLE, volume INT);\n\
+         INSERT INTO Out SELECT e1.symbol AS symbol, e1.price AS p1, e2.price AS p2 FROM PATTERN (every e1=Trades[price > 150] -> e2=Trades[price < 50 AND symbol = e1.symbol]) WITHIN 1 SECOND;",
     ),
 ];
 

@@ -792,7 +792,44 @@ impl Binder<'_> {
             },
             None => None,
         };
+        // A pattern reads a combined row: every element's attributes, in element order.
+        let mut elements: Vec<(StreamId, Schema)> = Vec::new();
+        if let Some(pat) = &q.pattern {
+            for el in &pat.elements {
+                match plan.stream_id(&el.stream.value) {
+                    Some(id) => elements.push((id, plan.streams[id].schema.clone())),
+                    None => {
+                        let names: Vec<&str> =
+                            plan.streams.iter().map(|s| s.schema.name()).collect();
+                        errors.push(Diagnostic::new(
+                            el.stream.pos,
+                            format!(
+                                "unknown stream '{}'{}",
+                                el.stream.value,
+                                did_you_mean(&el.stream.value, names.iter().copied())
+                            ),
+                        ));
+                        return;
+                    }
+                }
+            }
+        }
+        let offsets: Vec<usize> = elements
+            .iter()
+            .scan(0, |acc, (_, s)| {
+                let o = *acc;
+                *acc += s.len();
+                Some(o)
+            })
+            .collect();
         let schema = match &right {
+            _ if !elements.is_empty() => Schema::new(
+                "pattern",
+                elements
+                    .iter()
+                    .flat_map(|(_, s)| s.attrs().iter().cloned())
+                    .collect(),
+            ),
             Some((_, r)) => Schema::new(
                 &format!("{}+{}", left_schema.name(), r.name()),
                 left_schema
@@ -805,18 +842,31 @@ impl Binder<'_> {
             None => left_schema.clone(),
         };
         let left_alias = q.alias.as_ref().map(|a| a.value.as_str());
-        let join_names = right.as_ref().map(|(_, r)| JoinNames {
-            sides: [
-                (&left_schema, left_alias, 0),
-                (
-                    r,
-                    q.join
-                        .as_ref()
-                        .and_then(|j| j.right.alias.as_ref())
-                        .map(|a| a.value.as_str()),
-                    left_schema.len(),
-                ),
-            ],
+        let pattern_names = q.pattern.as_ref().map(|pat| JoinNames {
+            sides: pat
+                .elements
+                .iter()
+                .zip(&elements)
+                .zip(&offsets)
+                .map(|((el, (_, s)), o)| (s, Some(el.alias.value.as_str()), *o))
+                .collect(),
+            unqualified: None,
+        });
+        let join_names = pattern_names.or_else(|| {
+            right.as_ref().map(|(_, r)| JoinNames {
+                sides: vec![
+                    (&left_schema, left_alias, 0),
+                    (
+                        r,
+                        q.join
+                            .as_ref()
+                            .and_then(|j| j.right.alias.as_ref())
+                            .map(|a| a.value.as_str()),
+                        left_schema.len(),
+                    ),
+                ],
+                unqualified: None,
+            })
         });
         let calls = RefCell::new(Vec::new());
         let plain = Scope {
@@ -916,6 +966,76 @@ impl Binder<'_> {
         };
         // A join's windows live in its plan; the selector after it has none of its own.
         let window = if join.is_some() { None } else { window };
+        let pattern = match &q.pattern {
+            Some(pat) => {
+                if q.window.is_some() {
+                    errors.push(Diagnostic::new(
+                        pat.pos,
+                        "a pattern takes no WINDOW: bound it with WITHIN",
+                    ));
+                    ok = false;
+                }
+                let mut plans = Vec::new();
+                for (k, el) in pat.elements.iter().enumerate() {
+                    // An element's filter sees its own attributes unqualified, earlier ones by alias.
+                    let names = JoinNames {
+                        sides: pat
+                            .elements
+                            .iter()
+                            .zip(&elements)
+                            .zip(&offsets)
+                            .take(k + 1)
+                            .map(|((e, (_, s)), o)| (s, Some(e.alias.value.as_str()), *o))
+                            .collect(),
+                        unqualified: Some(k),
+                    };
+                    let scope = Scope {
+                        schema: &schema,
+                        alias: None,
+                        functions: self.functions,
+                        aggregates: None,
+                        join: Some(&names),
+                    };
+                    let filter = match &el.filter {
+                        Some(f) => match scope.bind(f) {
+                            Ok(b) if b.ty.is_none() || b.ty == Some(AttrType::Bool) => Some(b.expr),
+                            Ok(_) => {
+                                errors.push(Diagnostic::new(
+                                    el.alias.pos,
+                                    format!(
+                                        "the filter of '{}' must be a BOOL condition",
+                                        el.alias.value
+                                    ),
+                                ));
+                                ok = false;
+                                None
+                            }
+                            Err(d) => {
+                                errors.push(d);
+                                ok = false;
+                                None
+                            }
+                        },
+                        None => None,
+                    };
+                    plans.push(PatternElementPlan {
+                        stream: elements[k].0,
+                        filter,
+                        offset: offsets[k],
+                        width: elements[k].1.len(),
+                    });
+                }
+                Some(PatternPlan {
+                    elements: plans,
+                    sequence: pat.sequence,
+                    every_first: pat.elements[0].every,
+                    every_all: pat.every_all,
+                    within: pat.within,
+                    width: schema.len(),
+                })
+            }
+            None => None,
+        };
         let mut group_by = Vec::new();
         for g in &q.group_by {
             match plain.bind(g) {
@@ -1087,7 +1207,7 @@ impl Binder<'_> {
             calls.into_inner(),
             group_by,
             window,
-            join.is_some(),
+            join.is_some() || pattern.is_some(),
         ) {
             Ok(sel) => sel,
             Err(mut d) => {
@@ -1110,6 +1230,7 @@ impl Binder<'_> {
             output_events: q.output,
             select,
             join,
+            pattern,
             partition: None,
             pos: st.pos,
         });
@@ -1223,6 +1344,9 @@ impl Binder<'_> {
                 edges[q.input].push((q.output, qi));
                 if let Some(j) = &q.join {
                     edges[j.right].push((q.output, qi));
+                }
+                for el in q.pattern.iter().flat_map(|p| &p.elements) {
+                    edges[el.stream].push((q.output, qi));
                 }
             }
         }

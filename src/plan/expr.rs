@@ -467,7 +467,9 @@ pub struct Scope<'a> {
 /// The names a join condition or projection sees: each side's stream name and alias, and where
 /// its attributes start in the combined row.
 pub struct JoinNames<'a> {
-    pub sides: [(&'a Schema, Option<&'a str>, usize); 2],
+    pub sides: Vec<(&'a Schema, Option<&'a str>, usize)>,
+    /// Patterns: unqualified names resolve only in this side (the element being filtered).
+    pub unqualified: Option<usize>,
 }
 
 impl JoinNames<'_> {
@@ -501,7 +503,10 @@ impl JoinNames<'_> {
                     }
                 }
             }
-            None => self.sides.iter().collect(),
+            None => match self.unqualified {
+                Some(k) => vec![&self.sides[k]],
+                None => self.sides.iter().collect(),
+            },
         };
         let found: Vec<(usize, AttrType, &str)> = sides
             .iter()

@@ -136,6 +136,30 @@ pub struct JoinPlan {
 }
 
 #[derive(Debug, Clone)]
+pub struct PatternElementPlan {
+    pub stream: StreamId,
+    /// Over the combined row; reads this element's attributes and earlier elements'.
+    pub filter: Option<Expr>,
+    /// Where this element's attributes start in the combined row.
+    pub offset: usize,
+    pub width: usize,
+}
+
+/// `PATTERN` (followed-by) or `SEQUENCE` (strict contiguity) over several streams.
+#[derive(Debug, Clone)]
+pub struct PatternPlan {
+    pub elements: Vec<PatternElementPlan>,
+    pub sequence: bool,
+    /// `every` on the first element: each match of it starts a new attempt.
+    pub every_first: bool,
+    /// `every ( ... )`: a new attempt only after the previous one matched.
+    pub every_all: bool,
+    pub within: Option<i64>,
+    /// Attributes in the combined row.
+    pub width: usize,
+}
+
+#[derive(Debug, Clone)]
 pub struct QueryPlan {
     pub name: String,
     pub input: StreamId,
@@ -147,6 +171,7 @@ pub struct QueryPlan {
     pub select: Option<SelectPlan>,
     /// Joins: the right side and both windows. `filter` then applies to joined rows.
     pub join: Option<JoinPlan>,
+    pub pattern: Option<PatternPlan>,
     /// Queries inside `PARTITION ... BEGIN ... END`: their state is per key.
     pub partition: Option<usize>,
     pub pos: Pos,
@@ -282,6 +307,10 @@ impl AppPlan {
             match &q.projection {
                 Projection::PassThrough => steps.push("pass-through".into()),
                 Projection::Exprs(e) => steps.push(format!("project {}", e.len())),
+            }
+            if let Some(p) = &q.pattern {
+                let kind = if p.sequence { "sequence" } else { "pattern" };
+                steps.insert(0, format!("{kind} of {}", p.elements.len()));
             }
             if let Some(j) = &q.join {
                 steps.insert(

@@ -540,6 +540,12 @@ impl App {
             .flat_map(|q| {
                 std::iter::once((q.input, q.output))
                     .chain(q.join.as_ref().map(|j| (j.right, q.output)))
+                    .chain(
+                        q.pattern
+                            .iter()
+                            .flat_map(|p| p.elements.iter().map(|e| (e.stream, q.output))),
+                    )
+                    .collect::<Vec<_>>()
             })
             .collect();
         for (_, out) in &edges {

@@ -6,6 +6,7 @@ pub mod failure;
 pub mod join;
 pub mod junction;
 pub mod partition;
+pub mod pattern;
 pub mod query;
 pub mod queue;
 pub mod scheduler;

@@ -9,6 +9,7 @@ use crate::plan::graph::{PartitionKey, PartitionPlan, QueryPlan, StreamId};
 use crate::runtime::clock::Clock;
 use crate::runtime::join::{JoinInput, JoinQuery};
 use crate::runtime::junction::{Junction, Subscriber};
+use crate::runtime::pattern::{PatternInput, PatternQuery};
 use crate::runtime::query::FilterProject;
 use crate::runtime::scheduler::Scheduler;
 use crate::runtime::select::StatefulQuery;
@@ -25,6 +26,28 @@ pub fn wire_query(
     scheduler: &Arc<Scheduler>,
 ) {
     let target = junction(q.output);
+    if let (Some(pattern), Some(select)) = (&q.pattern, &q.select) {
+        let selector = StatefulQuery::new(
+            None,
+            q.projection.clone(),
+            q.output_events,
+            select.clone(),
+            target,
+            clock.clone(),
+            scheduler.clone(),
+        );
+        let query = PatternQuery::new(pattern.clone(), q.filter.clone(), selector, clock.clone());
+        let mut streams: Vec<StreamId> = pattern.elements.iter().map(|e| e.stream).collect();
+        streams.sort_unstable();
+        streams.dedup();
+        for s in streams {
+            junction(s).subscribe(Arc::new(PatternInput {
+                query: query.clone(),
+                stream: s,
+            }));
+        }
+        return;
+    }
     if let (Some(join), Some(select)) = (&q.join, &q.select) {
         let selector = StatefulQuery::new(
             None,

@@ -85,6 +85,26 @@ pub struct JoinDecl {
     pub pos: Pos,
 }
 
+/// `alias=Stream[filter]` in a pattern or sequence.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PatternElement {
+    pub alias: Name,
+    pub stream: Name,
+    pub filter: Option<Expr>,
+    pub every: bool,
+}
+
+/// `PATTERN (...)` (followed-by, `->`) or `SEQUENCE (...)` (strict contiguity, `,`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PatternDecl {
+    pub sequence: bool,
+    /// `every ( ... )`: a new attempt starts only after the previous one matched.
+    pub every_all: bool,
+    pub elements: Vec<PatternElement>,
+    pub within: Option<i64>,
+    pub pos: Pos,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct OrderItem {
     pub expr: Expr,
@@ -129,6 +149,8 @@ pub struct QueryDecl {
     /// `UNIDIRECTIONAL` on the first side: only its arrivals trigger the join.
     pub unidirectional: bool,
     pub join: Option<Box<JoinDecl>>,
+    /// `FROM PATTERN (...)` / `FROM SEQUENCE (...)`; `from` is then the first element's stream.
+    pub pattern: Option<Box<PatternDecl>>,
     pub filter: Option<Expr>,
     pub group_by: Vec<Expr>,
     pub having: Option<Expr>,

@@ -406,8 +406,27 @@ fn parse_query(p: &mut Parser) -> PResult<QueryDecl> {
     if !word_is(&from, "FROM") {
         return Err(unexpected(&from, "FROM"));
     }
-    let left = parse_from_side(p)?;
-    let join = parse_join(p)?;
+    let pattern = if (word_is(&p.peek_token(), "PATTERN") || word_is(&p.peek_token(), "SEQUENCE"))
+        && p.peek_nth_token(1).token == Token::LParen
+    {
+        Some(Box::new(parse_pattern(p)?))
+    } else {
+        None
+    };
+    let left = match &pattern {
+        Some(pat) => FromSide {
+            stream: pat.elements[0].stream.clone(),
+            alias: None,
+            window: None,
+            unidirectional: false,
+        },
+        None => parse_from_side(p)?,
+    };
+    let join = if pattern.is_some() {
+        None
+    } else {
+        parse_join(p)?
+    };
     let FromSide {
         stream: source,
         alias,
@@ -486,6 +505,7 @@ fn parse_query(p: &mut Parser) -> PResult<QueryDecl> {
         window,
         unidirectional,
         join,
+        pattern,
         filter,
         group_by,
         having,
@@ -592,6 +612,111 @@ fn parse_partition(p: &mut Parser) -> PResult<PartitionDecl> {
     })
 }
 
+/// `PATTERN ( [every] e1=S1[cond] -> e2=S2[cond] ... ) [WITHIN t]`, or `SEQUENCE (...)` with `,`
+/// between elements; `every ( ... )` around the whole chain restarts it after each match.
+fn parse_pattern(p: &mut Parser) -> PResult<PatternDecl> {
+    let start = p.next_token();
+    let sequence = word_is(&start, "SEQUENCE");
+    p.expect_token(&Token::LParen)
+        .map_err(|e| from_parser_error(e, pos_of(&start)))?;
+    let mut every_all = false;
+    if word_is(&p.peek_token(), "EVERY") && p.peek_nth_token(1).token == Token::LParen {
+        p.next_token();
+        p.next_token();
+        every_all = true;
+    }
+    let mut elements = Vec::new();
+    loop {
+        let t = p.peek_token();
+        let every = word_is(&t, "EVERY");
+        if every {
+            p.next_token();
+            if !elements.is_empty() {
+                return Err(not_supported_yet(&t, "EVERY on a later pattern element"));
+            }
+        }
+        let t = p.peek_token();
+        if word_is(&t, "NOT") || t.token == Token::LParen {
+            return Err(not_supported_yet(
+                &t,
+                "this pattern form (absent elements, nested groups)",
+            ));
+        }
+        let alias = parse_name(p, "an event alias: e1=Stream")?;
+        let eq = p.next_token();
+        if eq.token != Token::Eq {
+            return Err(unexpected(
+                &eq,
+                &format!("'=' after '{}': {}=Stream", alias.value, alias.value),
+            ));
+        }
+        let stream = parse_name(p, "a stream name")?;
+        let mut filter = None;
+        if p.consume_token(&Token::LBracket) {
+            let at = pos_of(&p.peek_token());
+            filter = Some(p.parse_expr().map_err(|e| from_parser_error(e, at))?);
+            p.expect_token(&Token::RBracket)
+                .map_err(|e| from_parser_error(e, at))?;
+        }
+        let next = p.peek_token();
+        if matches!(
+            next.token,
+            Token::Lt | Token::LBrace | Token::Plus | Token::Mul | Token::Placeholder(_)
+        ) || word_is(&next, "AND")
+            || word_is(&next, "OR")
+        {
+            return Err(not_supported_yet(
+                &next,
+                "counting, quantifiers and and/or in patterns",
+            ));
+        }
+        elements.push(PatternElement {
+            alias,
+            stream,
+            filter,
+            every,
+        });
+        let sep = p.peek_token();
+        let is_sep = if sequence {
+            sep.token == Token::Comma
+        } else {
+            sep.token == Token::Arrow
+        };
+        if is_sep {
+            p.next_token();
+            continue;
+        }
+        break;
+    }
+    if every_all {
+        p.expect_token(&Token::RParen)
+            .map_err(|e| from_parser_error(e, pos_of(&start)))?;
+    }
+    let close = p.next_token();
+    if close.token != Token::RParen {
+        let sep = if sequence { "','" } else { "'->'" };
+        return Err(unexpected(&close, &format!("{sep} or ')' in the pattern")));
+    }
+    let mut within = None;
+    if word_is(&p.peek_token(), "WITHIN") {
+        p.next_token();
+        let n_tok = p.next_token();
+        let Token::Number(n, _) = &n_tok.token else {
+            return Err(unexpected(&n_tok, "a time such as 10 SECONDS"));
+        };
+        let unit_tok = p.next_token();
+        let unit = time_unit(&unit_tok).ok_or_else(|| unexpected(&unit_tok, "a time unit"))?;
+        within = Some((n.parse::<f64>().unwrap_or(0.0) * unit as f64).round() as i64);
+    }
+    Ok(PatternDecl {
+        sequence,
+        every_all,
+        elements,
+        within,
+        pos: pos_of(&start),
+    })
+}
+
 /// After `CREATE TRIGGER`: `Name AT (START | EVERY n unit | CRON 'expr')`.
 fn parse_create_trigger(p: &mut Parser) -> PResult<TriggerDecl> {
     let name = parse_name(p, "a trigger name")?;
@@ -658,13 +783,6 @@ const NOT_AN_ALIAS: &[&str] = &[
 
 /// `Stream [AS alias] [WINDOW ...] [AS alias] [UNIDIRECTIONAL]`.
 fn parse_from_side(p: &mut Parser) -> PResult<FromSide> {
-    let t = p.peek_token();
-    if (word_is(&t, "PATTERN") || word_is(&t, "SEQUENCE"))
-        && p.peek_nth_token(1).token == Token::LParen
-    {
-        let what = t.token.to_string().to_uppercase();
-        return Err(not_supported_yet(&t, &what));
-    }
     let stream = parse_name(p, "the source stream name")?;
     let mut alias = parse_alias(p)?;
     let window = if word_is(&p.peek_token(), "WINDOW") {
@@ -1069,5 +1187,30 @@ mod tests {
         let (_, errors) = parse("CREATE STREAM S (a INT);\n@sink(type='log')");
         assert_eq!(errors.len(), 1);
         assert!(errors[0].message.contains("not followed by a statement"));
+    }
+}
+#[cfg(test)]
+mod pattern_tests {
+    use super::*;
+
+    #[test]
+    fn patterns_and_sequences_parse() {
+        let (app, errors) = parse_app(
+            "INSERT INTO O SELECT e1.symbol AS a FROM PATTERN (every e1=S1[price > 1] -> e2=S2) WITHIN 1 SECOND;\n\
+             INSERT INTO O SELECT e1.symbol AS a FROM SEQUENCE (e1=S1, e2=S2[price > e1.price]);",
+            &|_| None,
+        );
+        assert!(errors.is_empty(), "{errors:?}");
+        let StatementKind::Query(q) = &app.statements[0].kind else {
+            panic!()
+        };
+        let pat = q.pattern.as_ref().expect("pattern");
+        assert_eq!(pat.elements.len(), 2);
+        assert!(pat.elements[0].every && !pat.sequence);
+        assert_eq!(pat.within, Some(1000));
+        let StatementKind::Query(q) = &app.statements[1].kind else {
+            panic!()
+        };
+        assert!(q.pattern.as_ref().unwrap().sequence);
     }
 }

@@ -915,28 +915,7 @@ impl Binder<'_> {
                     errors,
                     &mut ok,
                 );
-                let on = match &j.on {
-                    Some(c) => match plain.bind(c) {
-                        Ok(b) if b.ty.is_none() || b.ty == Some(AttrType::Bool) => Some(b.expr),
-                        Ok(b) => {
-                            errors.push(Diagnostic::new(
-                                j.pos,
-                                format!(
-                                    "ON needs a BOOL condition, got {}",
-                                    b.ty.map_or("NULL", AttrType::name)
-                                ),
-                            ));
-                            ok = false;
-                            None
-                        }
-                        Err(d) => {
-                            errors.push(d);
-                            ok = false;
-                            None
-                        }
-                    },
-                    None => None,
-                };
+                let on = bind_condition(&plain, j.on.as_ref(), "ON", j.pos, errors, &mut ok);
                 let keys = on
                     .as_ref()
                     .and_then(|c| equi_join_keys(c, left_schema.len()));
@@ -996,28 +975,15 @@ impl Binder<'_> {
                         aggregates: None,
                         join: Some(&names),
                     };
-                    let filter = match &el.filter {
-                        Some(f) => match scope.bind(f) {
-                            Ok(b) if b.ty.is_none() || b.ty == Some(AttrType::Bool) => Some(b.expr),
-                            Ok(_) => {
-                                errors.push(Diagnostic::new(
-                                    el.alias.pos,
-                                    format!(
-                                        "the filter of '{}' must be a BOOL condition",
-                                        el.alias.value
-                                    ),
-                                ));
-                                ok = false;
-                                None
-                            }
-                            Err(d) => {
-                                errors.push(d);
-                                ok = false;
-                                None
-                            }
-                        },
-                        None => None,
-                    };
+                    let what = format!("the filter of '{}'", el.alias.value);
+                    let filter = bind_condition(
+                        &scope,
+                        el.filter.as_ref(),
+                        &what,
+                        el.alias.pos,
+                        errors,
+                        &mut ok,
+                    );
                     plans.push(PatternElementPlan {
                         stream: elements[k].0,
                         filter,
@@ -1046,28 +1012,14 @@ impl Binder<'_> {
                 }
             }
         }
-        let filter = match &q.filter {
-            Some(f) => match plain.bind(f) {
-                Ok(b) if b.ty.is_none() || b.ty == Some(AttrType::Bool) => Some(b.expr),
-                Ok(b) => {
-                    errors.push(Diagnostic::new(
-                        q.from.pos,
-                        format!(
-                            "WHERE needs a BOOL condition, got {}",
-                            b.ty.map_or("NULL", AttrType::name)
-                        ),
-                    ));
-                    ok = false;
-                    None
-                }
-                Err(d) => {
-                    errors.push(d);
-                    ok = false;
-                    None
-                }
-            },
-            None => None,
-        };
+        let filter = bind_condition(
+            &plain,
+            q.filter.as_ref(),
+            "WHERE",
+            q.from.pos,
+            errors,
+            &mut ok,
+        );
         // Projection: (name, type, expr, position) per output attribute.
         let mut items: Vec<(Option<String>, Option<AttrType>, Expr, Pos)> = Vec::new();
         let mut star_only = q.projection.len() == 1;
@@ -1667,4 +1619,34 @@ fn parse_duration_text(text: &str) -> Option<i64> {
         .1;
     let v = (n * ms as f64).round() as i64;
     (v > 0 && parts.next().is_none()).then_some(v)
+}
+
+/// Binds an optional condition that must be BOOL (or NULL). Errors are recorded and clear `ok`.
+fn bind_condition(
+    scope: &Scope,
+    cond: Option<&sqlparser::ast::Expr>,
+    what: &str,
+    at: Pos,
+    errors: &mut Vec<Diagnostic>,
+    ok: &mut bool,
+) -> Option<Expr> {
+    match scope.bind(cond?) {
+        Ok(b) if b.ty.is_none() || b.ty == Some(AttrType::Bool) => Some(b.expr),
+        Ok(b) => {
+            errors.push(Diagnostic::new(
+                at,
+                format!(
+                    "{what} needs a BOOL condition, got {}",
+                    b.ty.map_or("NULL", AttrType::name)
+                ),
+            ));
+            *ok = false;
+            None
+        }
+        Err(d) => {
+            errors.push(d);
+            *ok = false;
+            None
+        }
+    }
 }

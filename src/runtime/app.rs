@@ -409,6 +409,27 @@ impl App {
         )
     }
 
+    /// The mapper factory a binding names, with its config (`None` when it takes no mapper).
+    #[allow(clippy::type_complexity)]
+    fn mapper_factory<'a>(
+        &'a self,
+        c: &'a ConnectorPlan,
+    ) -> Result<
+        Option<(
+            &'a Arc<dyn crate::connector::MapperFactory>,
+            &'a crate::connector::MapperConfig,
+        )>,
+        String,
+    > {
+        match &c.config.map {
+            Some(m) => match self.connectors.mapper(&m.kind) {
+                Some(f) => Ok(Some((f, m))),
+                None => Err(format!("unknown mapper '{}'", m.kind)),
+            },
+            None => Ok(None),
+        }
+    }
+
     fn start_sink(
         &self,
         stream: StreamId,
@@ -422,14 +443,8 @@ impl App {
             .connectors
             .sink(&c.config.kind)
             .ok_or_else(|| err("not registered".into()))?;
-        let mapper = match &c.config.map {
-            Some(m) => Some(
-                self.connectors
-                    .mapper(&m.kind)
-                    .ok_or_else(|| err(format!("unknown mapper '{}'", m.kind)))?
-                    .sink_mapper(m, schema)
-                    .map_err(|e| err(e.0))?,
-            ),
+        let mapper = match self.mapper_factory(c).map_err(err)? {
+            Some((f, m)) => Some(f.sink_mapper(m, schema).map_err(|e| err(e.0))?),
             None => None,
         };
         let sink = factory
@@ -459,14 +474,8 @@ impl App {
             .connectors
             .source(&c.config.kind)
             .ok_or_else(|| err("not registered".into()))?;
-        let mapper = match &c.config.map {
-            Some(m) => Some(
-                self.connectors
-                    .mapper(&m.kind)
-                    .ok_or_else(|| err(format!("unknown mapper '{}'", m.kind)))?
-                    .source_mapper(m, schema)
-                    .map_err(|e| err(e.0))?,
-            ),
+        let mapper = match self.mapper_factory(c).map_err(err)? {
+            Some((f, m)) => Some(f.source_mapper(m, schema).map_err(|e| err(e.0))?),
             None => None,
         };
         let source = factory

@@ -131,6 +131,11 @@ impl Engine {
                 });
             }
         };
-        Ok(App::new(plan, self.connectors.clone(), options))
+        Ok(App::new(
+            plan,
+            self.connectors.clone(),
+            self.functions.clone(),
+            options,
+        ))
     }
 }

@@ -477,3 +477,69 @@ fn indexed_pattern_matches_equal_a_scan() {
     assert!(indexed.len() > 100, "{}", indexed.len());
     assert_eq!(indexed, scanned);
 }
+
+#[test]
+fn tables_store_rows_and_answer_on_demand_queries() {
+    let app = Engine::new()
+        .compile(
+            "CREATE STREAM In (k STRING, v DOUBLE);\nCREATE STREAM Up (k STRING, v DOUBLE);\n\
+             CREATE TABLE T (k STRING, v DOUBLE, PRIMARY KEY (k));\n\
+             INSERT INTO T SELECT k, v FROM In;\nUPSERT INTO T SELECT k, v FROM Up;",
+        )
+        .unwrap();
+    app.start().unwrap();
+    let (i, u) = (app.input("In").unwrap(), app.input("Up").unwrap());
+    i.send(vec![Value::from("a"), Value::Double(1.0)]).unwrap();
+    i.send(vec![Value::from("b"), Value::Double(20.0)]).unwrap();
+    // INSERT refuses an existing primary key; UPSERT replaces in place.
+    i.send(vec![Value::from("a"), Value::Double(99.0)]).unwrap();
+    u.send(vec![Value::from("b"), Value::Double(30.0)]).unwrap();
+    u.send(vec![Value::from("c"), Value::Double(5.0)]).unwrap();
+    assert_eq!(app.table_sizes(), vec![("T".to_string(), 3)]);
+    let rows: Vec<Vec<Value>> = app
+        .query("SELECT k, v * 2 AS v2 FROM T WHERE v > 2")
+        .unwrap()
+        .into_iter()
+        .map(|e| e.data.to_vec())
+        .collect();
+    assert_eq!(
+        rows,
+        vec![
+            vec![Value::from("b"), Value::Double(60.0)],
+            vec![Value::from("c"), Value::Double(10.0)]
+        ]
+    );
+    let all = app.query("SELECT * FROM T LIMIT 1").unwrap();
+    assert_eq!(
+        all[0].data.to_vec(),
+        vec![Value::from("a"), Value::Double(1.0)]
+    );
+    let e = app.query("SELECT x FROM T").unwrap_err().to_string();
+    assert!(e.contains("unknown attribute 'x' in stream 'T'"), "{e}");
+    let e = app.query("SELECT k FROM In").unwrap_err().to_string();
+    assert!(
+        e.contains("'In' is a stream: on-demand queries read tables"),
+        "{e}"
+    );
+    app.shutdown().unwrap();
+}
+
+#[test]
+fn table_errors_name_the_fix() {
+    let e = compile_err("CREATE TABLE T (k STRING, PRIMARY KEY (kk));");
+    assert!(
+        e.contains("PRIMARY KEY names 'kk', which is not an attribute of 'T' (did you mean 'k'?)"),
+        "{e}"
+    );
+    let e = compile_err(
+        "CREATE TABLE T (k STRING);\nCREATE STREAM S (k STRING);\nUPSERT INTO T SELECT k FROM S;",
+    );
+    assert!(e.contains("UPSERT needs a PRIMARY KEY on table 'T'"), "{e}");
+    let e = compile_err("CREATE TABLE T (k STRING);\nINSERT INTO O SELECT k FROM T;");
+    assert!(e.contains("'T' is a table: join a stream with it"), "{e}");
+    let e = compile_err("@sink(type='log')\nCREATE TABLE T (k STRING);");
+    assert!(
+        e.contains("table 'T' takes no connectors or annotations"),
+        "{e}"
+    );
+}

@@ -150,16 +150,54 @@ impl Binder<'_> {
             });
         }
         let id = plan.streams.len();
+        let table = if decl.table {
+            if !st.annotations.is_empty() || !decl.with.is_empty() {
+                errors.push(Diagnostic::new(decl.name.pos, format!(
+                    "table '{name}' takes no connectors or annotations: queries write it, joins and on-demand queries read it"
+                )));
+            }
+            let mut primary_key = Vec::new();
+            for k in &decl.primary_key {
+                match attrs
+                    .iter()
+                    .position(|a| a.name.eq_ignore_ascii_case(&k.value))
+                {
+                    Some(i) => primary_key.push(i),
+                    None => errors.push(Diagnostic::new(
+                        k.pos,
+                        format!(
+                            "PRIMARY KEY names '{}', which is not an attribute of '{name}'{}",
+                            k.value,
+                            did_you_mean(&k.value, attrs.iter().map(|a| a.name.as_str()))
+                        ),
+                    )),
+                }
+            }
+            Some(TablePlan { primary_key })
+        } else {
+            if let Some(k) = decl.primary_key.first() {
+                errors.push(Diagnostic::new(
+                    k.pos,
+                    "PRIMARY KEY belongs to tables: CREATE TABLE ...",
+                ));
+            }
+            None
+        };
         let mut stream = StreamPlan {
             schema: Schema::new(name, attrs),
             declared: true,
             async_buffer: None,
             trigger: None,
             inner_of: None,
+            table,
             sources: Vec::new(),
             sinks: Vec::new(),
             pos: decl.name.pos,
         };
+        if stream.table.is_some() {
+            plan.streams.push(stream);
+            return;
+        }
         for a in &st.annotations {
             match a.name.as_str() {
                 "source" | "sink" => {
@@ -571,6 +609,64 @@ impl Binder<'_> {
             return;
         }
         let qp = plan.queries.len() - 1;
+        // Tables: written by INSERT/UPSERT, read only by joins (and on demand).
+        let target_table = plan.streams[plan.queries[qp].output].table.clone();
+        let reads_table =
+            plan.streams[plan.queries[qp].input].table.is_some() && plan.queries[qp].join.is_none();
+        if reads_table {
+            errors.push(Diagnostic::new(
+                q.from.pos,
+                format!(
+                    "'{}' is a table: join a stream with it, or read it on demand (App::query)",
+                    q.from.value
+                ),
+            ));
+        }
+        if q.upsert {
+            match &target_table {
+                Some(t) if !t.primary_key.is_empty() => {}
+                Some(_) => errors.push(Diagnostic::new(
+                    q.target.pos,
+                    format!("UPSERT needs a PRIMARY KEY on table '{}'", q.target.value),
+                )),
+                None => errors.push(Diagnostic::new(
+                    q.target.pos,
+                    format!(
+                        "UPSERT writes tables; '{}' is a stream (use INSERT INTO)",
+                        q.target.value
+                    ),
+                )),
+            }
+        }
+        if let Some(j) = &plan.queries[qp].join {
+            let (l, r) = (
+                plan.streams[plan.queries[qp].input].table.is_some(),
+                plan.streams[j.right].table.is_some(),
+            );
+            if l && r {
+                errors.push(Diagnostic::new(
+                    q.from.pos,
+                    "a join needs at least one stream side: two tables never trigger",
+                ));
+            }
+            if (l
+                && plan.queries[qp]
+                    .join
+                    .as_ref()
+                    .is_some_and(|j| j.left_window.is_some()))
+                || (r
+                    && plan.queries[qp]
+                        .join
+                        .as_ref()
+                        .is_some_and(|j| j.right_window.is_some()))
+            {
+                errors.push(Diagnostic::new(
+                    q.from.pos,
+                    "a table side takes no WINDOW: the table is what it holds",
+                ));
+            }
+        }
+        plan.queries[qp].upsert = q.upsert;
         let mut inputs = vec![(plan.queries[qp].input, q.from.pos)];
         if let (Some(j), Some(jd)) = (&plan.queries[qp].join, &q.join) {
             inputs.push((j.right, jd.right.stream.pos));
@@ -1145,6 +1241,7 @@ impl Binder<'_> {
                     async_buffer: None,
                     trigger: None,
                     inner_of: None,
+                    table: None,
                     sources: Vec::new(),
                     sinks: Vec::new(),
                     pos: q.target.pos,
@@ -1184,6 +1281,7 @@ impl Binder<'_> {
             join,
             pattern,
             partition: None,
+            upsert: false,
             pos: st.pos,
         });
     }
@@ -1604,6 +1702,7 @@ fn declare_trigger(
         sinks: Vec::new(),
         trigger: Some(trigger),
         inner_of: None,
+        table: None,
         pos: t.name.pos,
     });
 }

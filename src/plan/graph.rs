@@ -58,7 +58,15 @@ pub struct StreamPlan {
     pub trigger: Option<TriggerPlan>,
     /// Inner (`#`) streams: the partition they live in (one instance per key).
     pub inner_of: Option<usize>,
+    /// `CREATE TABLE`: kept rows instead of a flow of events.
+    pub table: Option<TablePlan>,
     pub pos: Pos,
+}
+
+#[derive(Debug, Clone)]
+pub struct TablePlan {
+    /// Attribute indices of the primary key (empty: none).
+    pub primary_key: Vec<usize>,
 }
 
 /// When a trigger stream emits its `triggered_time`.
@@ -174,6 +182,8 @@ pub struct QueryPlan {
     pub pattern: Option<PatternPlan>,
     /// Queries inside `PARTITION ... BEGIN ... END`: their state is per key.
     pub partition: Option<usize>,
+    /// `UPSERT INTO table`: replace the row with the same primary key.
+    pub upsert: bool,
     pub pos: Pos,
 }
 
@@ -254,6 +264,13 @@ impl AppPlan {
             let mut tags = Vec::new();
             if !s.declared {
                 tags.push("inferred".to_string());
+            }
+            if let Some(t) = &s.table {
+                tags.push(if t.primary_key.is_empty() {
+                    "table".to_string()
+                } else {
+                    "table, primary key".to_string()
+                });
             }
             if let Some(t) = &s.trigger {
                 tags.push(match t {

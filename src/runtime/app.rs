@@ -7,10 +7,11 @@ use crate::plan::graph::{AppPlan, ConnectorPlan, StreamId, TriggerPlan};
 use crate::runtime::clock::{Clock, ClockMode};
 use crate::runtime::failure::{AppFailure, ConnectorCounters, FailureHandler};
 use crate::runtime::junction::Junction;
-use crate::runtime::partition::{wire_query, PartitionInput, PartitionRuntime};
+use crate::runtime::partition::{wire_query, PartitionInput, PartitionRuntime, Tables};
 use crate::runtime::scheduler::Scheduler;
 use crate::runtime::sink::{buffer_for, SinkDriver, SinkInlet};
 use crate::runtime::source::{SourceDriver, SourceInlet};
+use crate::runtime::table::TableStore;
 use crate::schema::Schema;
 use crate::sql::diagnostic::did_you_mean;
 use crate::value::Value;
@@ -32,6 +33,8 @@ pub enum EngineError {
     State(String),
     /// A connector with `error.strategy='fail'` failed.
     Failed(String),
+    /// An on-demand query that does not compile.
+    Query(String),
 }
 
 impl fmt::Display for EngineError {
@@ -41,7 +44,8 @@ impl fmt::Display for EngineError {
             | EngineError::BadEvent(m)
             | EngineError::Connector(m)
             | EngineError::State(m)
-            | EngineError::Failed(m) => f.write_str(m),
+            | EngineError::Failed(m)
+            | EngineError::Query(m) => f.write_str(m),
         }
     }
 }
@@ -156,10 +160,17 @@ pub struct App {
     state: Mutex<State>,
     source_counters: Mutex<Vec<(String, Arc<ConnectorCounters>)>>,
     partitions: Vec<Arc<PartitionRuntime>>,
+    tables: Tables,
+    functions: crate::functions::FunctionRegistry,
 }
 
 impl App {
-    pub(crate) fn new(plan: AppPlan, connectors: ConnectorRegistry, options: RunOptions) -> App {
+    pub(crate) fn new(
+        plan: AppPlan,
+        connectors: ConnectorRegistry,
+        functions: crate::functions::FunctionRegistry,
+        options: RunOptions,
+    ) -> App {
         let clock = Arc::new(Clock::new(if plan.playback || options.playback {
             ClockMode::Playback
         } else {
@@ -180,8 +191,18 @@ impl App {
                 )
             })
             .collect();
+        let tables: Tables = Arc::new(
+            plan.streams
+                .iter()
+                .map(|s| {
+                    s.table
+                        .as_ref()
+                        .map(|t| Arc::new(TableStore::new(s.schema.clone(), t.primary_key.clone())))
+                })
+                .collect(),
+        );
         for q in plan.queries.iter().filter(|q| q.partition.is_none()) {
-            wire_query(q, &|id| junctions[id].clone(), &clock, &scheduler);
+            wire_query(q, &|id| junctions[id].clone(), &tables, &clock, &scheduler);
         }
         let mut partitions = Vec::new();
         for (pi, p) in plan.partitions.iter().enumerate() {
@@ -197,6 +218,7 @@ impl App {
                     .filter(|s| plan.streams[*s].inner_of == Some(pi))
                     .collect(),
                 junctions.clone(),
+                tables.clone(),
                 clock.clone(),
                 scheduler.clone(),
             );
@@ -217,6 +239,8 @@ impl App {
             failure: Arc::new(AppFailure::default()),
             options,
             partitions,
+            tables,
+            functions,
             state: Mutex::new(State::Compiled),
             source_counters: Mutex::new(Vec::new()),
         }
@@ -299,6 +323,104 @@ impl App {
         if self.clock.mode() == ClockMode::Playback {
             self.scheduler.advance_to(ts);
         }
+    }
+
+    /// Runs an on-demand query against a table of the running app:
+    /// `app.query("SELECT symbol, price FROM Prices WHERE price > 10")`.
+    pub fn query(&self, sql: &str) -> Result<Vec<Event>, EngineError> {
+        use crate::plan::expr::{EvalContext, Scope};
+        use crate::sql::ast::{SelectItem, StatementKind};
+        let text = format!("INSERT INTO OnDemand {}", sql.trim().trim_end_matches(';'));
+        let fail = |errors: Vec<crate::sql::diagnostic::Diagnostic>| {
+            EngineError::Query(
+                crate::CompileErrors {
+                    file: "query".into(),
+                    source: text.clone(),
+                    errors,
+                }
+                .to_string(),
+            )
+        };
+        let (ast, errors) = crate::sql::parse_app(&text, &|_| None);
+        if !errors.is_empty() {
+            return Err(fail(errors));
+        }
+        let Some(StatementKind::Query(q)) = ast.statements.first().map(|s| &s.kind) else {
+            return Err(EngineError::Query(
+                "expected SELECT ... FROM Table [WHERE ...]".into(),
+            ));
+        };
+        let id = self.stream_id(&q.from.value)?;
+        let Some(table) = self.tables[id].clone() else {
+            return Err(EngineError::Query(format!(
+                "'{}' is a stream: on-demand queries read tables",
+                q.from.value
+            )));
+        };
+        if q.window.is_some()
+            || q.join.is_some()
+            || q.pattern.is_some()
+            || !q.group_by.is_empty()
+            || q.output_rate.is_some()
+        {
+            return Err(EngineError::Query(
+                "on-demand queries take SELECT ... FROM Table [WHERE ...] [LIMIT n]".into(),
+            ));
+        }
+        let scope = Scope {
+            schema: &table.schema,
+            alias: q.alias.as_ref().map(|a| a.value.as_str()),
+            functions: &self.functions,
+            aggregates: None,
+            join: None,
+        };
+        let filter = q
+            .filter
+            .as_ref()
+            .map(|f| scope.bind(f))
+            .transpose()
+            .map_err(|d| fail(vec![d]))?;
+        let mut exprs = Vec::new();
+        for item in &q.projection {
+            match item {
+                SelectItem::Wildcard(_) => {
+                    exprs.extend((0..table.schema.len()).map(crate::plan::expr::Expr::Attr))
+                }
+                SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } => {
+                    exprs.push(scope.bind(e).map_err(|d| fail(vec![d]))?.expr)
+                }
+                other => {
+                    return Err(EngineError::Query(format!(
+                        "'{other}' is not supported here"
+                    )))
+                }
+            }
+        }
+        let cx = EvalContext::new(&self.clock);
+        let mut out: Vec<Event> = table
+            .snapshot()
+            .iter()
+            .filter(|r| filter.as_ref().is_none_or(|f| f.expr.test(r, &cx)))
+            .map(|r| {
+                Event::new(
+                    r.ts,
+                    exprs.iter().map(|e| e.eval(r, &cx)).collect::<Vec<_>>(),
+                )
+            })
+            .collect();
+        if let Some(n) = q.limit {
+            out.truncate(n as usize);
+        }
+        Ok(out)
+    }
+
+    /// Rows each table currently holds, by table name.
+    pub fn table_sizes(&self) -> Vec<(String, usize)> {
+        self.tables
+            .iter()
+            .flatten()
+            .map(|t| (t.schema.name().to_string(), t.lock().rows.len()))
+            .collect()
     }
 
     /// Keys with live state in each partition, in declaration order.

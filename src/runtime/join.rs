@@ -11,6 +11,7 @@ use crate::runtime::clock::Clock;
 use crate::runtime::junction::Subscriber;
 use crate::runtime::scheduler::Scheduler;
 use crate::runtime::select::StatefulQuery;
+use crate::runtime::table::TableStore;
 use crate::runtime::window::{Emit, Window};
 use crate::sql::ast::JoinKind;
 use crate::value::Value;
@@ -76,6 +77,8 @@ impl Store {
 }
 
 struct Side {
+    /// Set when this side is a table: probed at lookup time instead of `store`.
+    table: Option<Arc<TableStore>>,
     window: Option<Box<dyn Window>>,
     store: Store,
     triggers: bool,
@@ -120,35 +123,43 @@ impl JoinQuery {
         select: Arc<StatefulQuery>,
         clock: Arc<Clock>,
         scheduler: Arc<Scheduler>,
+        tables: [Option<Arc<TableStore>>; 2],
     ) -> Arc<JoinQuery> {
         let (lk, rk) = match plan.keys {
             Some((l, r)) => (Some(l), Some(r)),
             None => (None, None),
         };
-        let side =
-            |w: &Option<crate::plan::graph::WindowPlan>, key, probe, triggers, outer, width| Side {
-                window: w.as_ref().map(|w| (w.maker)()),
-                store: Store {
+        let [left_table, right_table] = tables;
+        let side = |table: Option<Arc<TableStore>>,
+                    w: &Option<crate::plan::graph::WindowPlan>,
                     key,
-                    by_key: FxHashMap::default(),
-                    all: Vec::new(),
-                },
-                triggers,
-                outer,
-                probe,
-                width,
-            };
+                    triggers: bool,
+                    outer,
+                    width| Side {
+            // A table never triggers: only stream arrivals probe it.
+            triggers: triggers && table.is_none(),
+            table,
+            window: w.as_ref().map(|w| (w.maker)()),
+            store: Store {
+                key,
+                by_key: FxHashMap::default(),
+                all: Vec::new(),
+            },
+            outer,
+            probe: key,
+            width,
+        };
         let left = side(
+            left_table,
             &plan.left_window,
-            lk,
             lk,
             plan.left_triggers,
             matches!(plan.kind, JoinKind::Left | JoinKind::Full),
             plan.left_len,
         );
         let right = side(
+            right_table,
             &plan.right_window,
-            rk,
             rk,
             plan.right_triggers,
             matches!(plan.kind, JoinKind::Right | JoinKind::Full),
@@ -224,7 +235,15 @@ impl JoinQuery {
             }
             let probe = st.sides[side].probe.map(|i| e.get(i));
             let mut matched = false;
-            for m in st.sides[other].store.candidates(probe) {
+            let from_table: Vec<Event>;
+            let candidates: &[Event] = match &st.sides[other].table {
+                Some(t) => {
+                    from_table = t.matching(st.sides[other].store.key, probe);
+                    &from_table
+                }
+                None => st.sides[other].store.candidates(probe),
+            };
+            for m in candidates {
                 let row = combine(side, e, Some(m), st.sides[other].width);
                 if self.on.as_ref().is_none_or(|c| c.test(&row, &cx)) {
                     matched = true;

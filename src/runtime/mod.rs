@@ -13,4 +13,5 @@ pub mod scheduler;
 pub mod select;
 pub mod sink;
 pub mod source;
+pub mod table;
 pub mod window;

@@ -13,19 +13,35 @@ use crate::runtime::pattern::{PatternInput, PatternQuery};
 use crate::runtime::query::FilterProject;
 use crate::runtime::scheduler::Scheduler;
 use crate::runtime::select::StatefulQuery;
+use crate::runtime::table::{TableStore, TableWriter};
 use crate::schema::Schema;
 use crate::value::Value;
 use rustc_hash::FxHashMap;
 use std::sync::{Arc, Mutex, Weak};
 
 /// Subscribes one query's operator to its input junction(s), publishing into `junction(output)`.
+/// Tables by stream id (`None` for streams).
+pub type Tables = Arc<Vec<Option<Arc<TableStore>>>>;
+
 pub fn wire_query(
     q: &QueryPlan,
     junction: &dyn Fn(StreamId) -> Arc<Junction>,
+    tables: &Tables,
     clock: &Arc<Clock>,
     scheduler: &Arc<Scheduler>,
 ) {
-    let target = junction(q.output);
+    let target = match &tables[q.output] {
+        // A query writing a table gets a junction of its own that stores rows (INSERT or UPSERT).
+        Some(t) => {
+            let j = Junction::new(t.schema.clone(), None);
+            j.subscribe(Arc::new(TableWriter {
+                table: t.clone(),
+                upsert: q.upsert,
+            }));
+            j
+        }
+        None => junction(q.output),
+    };
     if let (Some(pattern), Some(select)) = (&q.pattern, &q.select) {
         let selector = StatefulQuery::new(
             None,
@@ -58,18 +74,25 @@ pub fn wire_query(
             clock.clone(),
             scheduler.clone(),
         );
+        let sides = [tables[q.input].clone(), tables[join.right].clone()];
         let query = JoinQuery::new(
             join,
             q.filter.clone(),
             selector,
             clock.clone(),
             scheduler.clone(),
+            sides.clone(),
         );
-        junction(q.input).subscribe(Arc::new(JoinInput {
-            query: query.clone(),
-            side: 0,
-        }));
-        junction(join.right).subscribe(Arc::new(JoinInput { query, side: 1 }));
+        // A table side is read at probe time, never subscribed: it does not trigger.
+        if sides[0].is_none() {
+            junction(q.input).subscribe(Arc::new(JoinInput {
+                query: query.clone(),
+                side: 0,
+            }));
+        }
+        if sides[1].is_none() {
+            junction(join.right).subscribe(Arc::new(JoinInput { query, side: 1 }));
+        }
         return;
     }
     match &q.select {
@@ -106,6 +129,7 @@ pub struct PartitionRuntime {
     schemas: Vec<Schema>,
     inner: Vec<StreamId>,
     global: Vec<Arc<Junction>>,
+    tables: Tables,
     clock: Arc<Clock>,
     scheduler: Arc<Scheduler>,
     me: Weak<PartitionRuntime>,
@@ -138,6 +162,7 @@ impl PartitionRuntime {
         schemas: Vec<Schema>,
         inner: Vec<StreamId>,
         global: Vec<Arc<Junction>>,
+        tables: Tables,
         clock: Arc<Clock>,
         scheduler: Arc<Scheduler>,
     ) -> Arc<PartitionRuntime> {
@@ -147,6 +172,7 @@ impl PartitionRuntime {
             schemas,
             inner,
             global,
+            tables,
             clock,
             scheduler,
             me: me.clone(),
@@ -187,7 +213,7 @@ impl PartitionRuntime {
                 .unwrap_or_else(|| self.global[id].clone())
         };
         for q in &self.queries {
-            wire_query(q, &junction, &self.clock, &self.scheduler);
+            wire_query(q, &junction, &self.tables, &self.clock, &self.scheduler);
         }
         // The entry junctions own the operators, which own the inner junctions they feed.
         Instance {

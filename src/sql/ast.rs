@@ -33,6 +33,10 @@ pub struct StreamDecl {
     pub name: Name,
     pub attrs: Vec<AttrDecl>,
     pub with: Vec<WithOption>,
+    /// `CREATE TABLE`: rows kept in memory, written by queries, read by joins and on demand.
+    pub table: bool,
+    /// `PRIMARY KEY (a, b)` (tables).
+    pub primary_key: Vec<Name>,
 }
 
 /// Which events an `INSERT` forwards.
@@ -139,6 +143,8 @@ pub struct OutputRate {
 /// [OUTPUT ...]`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct QueryDecl {
+    /// `UPSERT INTO T ...`: replace the row with the same primary key, else insert.
+    pub upsert: bool,
     pub output: OutputEvents,
     pub target: Name,
     pub projection: Vec<SelectItem>,

@@ -174,7 +174,13 @@ fn parse_statement(p: &mut Parser) -> PResult<StatementKind> {
         if word_is(&what, "TRIGGER") {
             return parse_create_trigger(p).map(StatementKind::CreateTrigger);
         }
-        if word_is(&what, "TABLE") || word_is(&what, "WINDOW") || word_is(&what, "AGGREGATION") {
+        if word_is(&what, "TABLE") {
+            return parse_create_stream(p).map(|mut d| {
+                d.table = true;
+                StatementKind::CreateStream(d)
+            });
+        }
+        if word_is(&what, "WINDOW") || word_is(&what, "AGGREGATION") {
             return Err(not_supported_yet(
                 &what,
                 &format!("CREATE {}", what.token.to_string().to_uppercase()),
@@ -182,7 +188,7 @@ fn parse_statement(p: &mut Parser) -> PResult<StatementKind> {
         }
         return Err(unexpected(&what, "STREAM after CREATE"));
     }
-    if word_is(&first, "INSERT") {
+    if word_is(&first, "INSERT") || word_is(&first, "UPSERT") {
         return parse_query(p).map(|q| StatementKind::Query(Box::new(q)));
     }
     if word_is(&first, "PARTITION") {
@@ -266,7 +272,30 @@ fn parse_create_stream(p: &mut Parser) -> PResult<StreamDecl> {
         return Err(unexpected(&open, "'(' and the stream's attributes"));
     }
     let mut attrs = Vec::new();
+    let mut primary_key = Vec::new();
     loop {
+        // Tables: `PRIMARY KEY (a, b)` among the attributes.
+        if word_is(&p.peek_token(), "PRIMARY") {
+            p.next_token();
+            p.expect_keyword(Keyword::KEY)
+                .map_err(|e| from_parser_error(e, name.pos))?;
+            p.expect_token(&Token::LParen)
+                .map_err(|e| from_parser_error(e, name.pos))?;
+            loop {
+                primary_key.push(parse_name(p, "a primary key attribute")?);
+                if !p.consume_token(&Token::Comma) {
+                    break;
+                }
+            }
+            p.expect_token(&Token::RParen)
+                .map_err(|e| from_parser_error(e, name.pos))?;
+            let sep = p.next_token();
+            match sep.token {
+                Token::Comma => continue,
+                Token::RParen => break,
+                _ => return Err(unexpected(&sep, "',' or ')' in the attribute list")),
+            }
+        }
         let attr = parse_name(p, "an attribute name")?;
         let ty_tok = p.next_token();
         let ty_name = match &ty_tok.token {
@@ -306,7 +335,13 @@ fn parse_create_stream(p: &mut Parser) -> PResult<StreamDecl> {
     if p.parse_keyword(Keyword::WITH) {
         with = parse_with_options(p)?;
     }
-    Ok(StreamDecl { name, attrs, with })
+    Ok(StreamDecl {
+        name,
+        attrs,
+        with,
+        table: false,
+        primary_key,
+    })
 }
 
 /// `( key = 'value', "dotted.key" = 'value', dotted.key = 42 )`.
@@ -369,7 +404,7 @@ fn parse_with_options(p: &mut Parser) -> PResult<Vec<WithOption>> {
 }
 
 fn parse_query(p: &mut Parser) -> PResult<QueryDecl> {
-    p.next_token(); // INSERT
+    let upsert = word_is(&p.next_token(), "UPSERT");
     let mut output = OutputEvents::Current;
     let t = p.peek_token();
     let which = if word_is(&t, "CURRENT") {
@@ -496,6 +531,7 @@ fn parse_query(p: &mut Parser) -> PResult<QueryDecl> {
         None
     };
     Ok(QueryDecl {
+        upsert,
         output,
         target,
         projection,

@@ -1,0 +1,120 @@
+//! In-memory tables: rows written by queries (`INSERT INTO T`, `UPSERT INTO T`), read by joins
+//! and on-demand queries. A primary key is a hash index: lookups by key never scan.
+
+use crate::event::{Event, EventKind};
+use crate::functions::aggregate::OrdValue;
+use crate::runtime::junction::Subscriber;
+use crate::schema::Schema;
+use crate::value::Value;
+use rustc_hash::FxHashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, MutexGuard};
+
+type Key = Vec<OrdValue>;
+
+#[derive(Default)]
+pub struct Rows {
+    /// Rows in insertion order (an upsert keeps the row's place).
+    pub rows: Vec<Event>,
+    by_key: FxHashMap<Key, usize>,
+}
+
+pub struct TableStore {
+    pub schema: Schema,
+    pub primary_key: Vec<usize>,
+    rows: Mutex<Rows>,
+    /// INSERTs refused because their primary key was already present.
+    pub rejected: AtomicU64,
+}
+
+impl TableStore {
+    pub fn new(schema: Schema, primary_key: Vec<usize>) -> TableStore {
+        TableStore {
+            schema,
+            primary_key,
+            rows: Mutex::new(Rows::default()),
+            rejected: AtomicU64::new(0),
+        }
+    }
+
+    fn key(&self, e: &Event) -> Key {
+        self.primary_key
+            .iter()
+            .map(|i| OrdValue(e.get(*i).clone()))
+            .collect()
+    }
+
+    pub fn lock(&self) -> MutexGuard<'_, Rows> {
+        self.rows.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Adds rows; with a primary key, an existing key is replaced (`upsert`) or the row refused.
+    pub fn write(&self, events: &[Event], upsert: bool) {
+        let mut t = self.lock();
+        for e in events {
+            let row = Event {
+                ts: e.ts,
+                kind: EventKind::Current,
+                data: e.data.clone(),
+            };
+            if self.primary_key.is_empty() {
+                t.rows.push(row);
+                continue;
+            }
+            let key = self.key(&row);
+            match t.by_key.get(&key).copied() {
+                Some(i) if upsert => t.rows[i] = row,
+                Some(_) => {
+                    self.rejected.fetch_add(1, Ordering::Relaxed);
+                    log::warn!("table '{}': a row with this primary key exists; use UPSERT INTO to replace it (row dropped)", self.schema.name());
+                }
+                None => {
+                    let at = t.rows.len();
+                    t.by_key.insert(key, at);
+                    t.rows.push(row);
+                }
+            }
+        }
+    }
+
+    /// Rows whose attribute `attr` equals `value`: an index lookup when `attr` is the whole
+    /// primary key, a scan otherwise.
+    pub fn matching(&self, attr: Option<usize>, value: Option<&Value>) -> Vec<Event> {
+        let t = self.lock();
+        match (attr, value) {
+            (Some(a), Some(v)) if self.primary_key == [a] => t
+                .by_key
+                .get(&vec![OrdValue(v.clone())])
+                .map(|i| vec![t.rows[*i].clone()])
+                .unwrap_or_default(),
+            (Some(a), Some(v)) => t
+                .rows
+                .iter()
+                .filter(|r| OrdValue(r.get(a).clone()) == OrdValue(v.clone()))
+                .cloned()
+                .collect(),
+            _ => t.rows.clone(),
+        }
+    }
+
+    pub fn snapshot(&self) -> Vec<Event> {
+        self.lock().rows.clone()
+    }
+}
+
+/// The target of a query that writes a table.
+pub struct TableWriter {
+    pub table: std::sync::Arc<TableStore>,
+    pub upsert: bool,
+}
+
+impl Subscriber for TableWriter {
+    fn receive(&self, batch: &[Event]) {
+        let current: Vec<Event> = batch
+            .iter()
+            .filter(|e| e.kind == EventKind::Current)
+            .cloned()
+            .collect();
+        self.table.write(&current, self.upsert);
+    }
+}

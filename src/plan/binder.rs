@@ -44,6 +44,7 @@ impl Binder<'_> {
             streams: Vec::new(),
             queries: Vec::new(),
             partitions: Vec::new(),
+            table_writes: Vec::new(),
         };
         self.app_annotations(app, &mut plan, &mut errors);
 
@@ -54,7 +55,9 @@ impl Binder<'_> {
                     self.declare_stream(st, decl, &mut plan, &mut pending, &mut errors)
                 }
                 StatementKind::CreateTrigger(t) => declare_trigger(st, t, &mut plan, &mut errors),
-                StatementKind::Query(_) | StatementKind::Partition(_) => {}
+                StatementKind::Query(_)
+                | StatementKind::Partition(_)
+                | StatementKind::TableWrite(_) => {}
             }
         }
         // Queries in text order; those inside a partition carry its index.
@@ -75,6 +78,11 @@ impl Binder<'_> {
             }
         }
         self.bind_queries(&queries, &mut plan, &mut errors);
+        for st in &app.statements {
+            if let StatementKind::TableWrite(w) = &st.kind {
+                self.bind_table_write(w, &mut plan, &mut errors);
+            }
+        }
         for p in pending {
             if let Some(c) = self.finish_connector(p, &plan, &mut errors) {
                 let (role, stream, c) = c;
@@ -725,6 +733,140 @@ impl Binder<'_> {
             _ => {}
         }
         plan.queries[qp].partition = part;
+    }
+
+    /// `DELETE FROM T USING S WHERE ...` / `UPDATE T SET ... FROM S WHERE ...`.
+    fn bind_table_write(
+        &self,
+        w: &TableWriteDecl,
+        plan: &mut AppPlan,
+        errors: &mut Vec<Diagnostic>,
+    ) {
+        let lookup = |name: &Name, errors: &mut Vec<Diagnostic>| {
+            let id = plan.stream_id(&name.value);
+            if id.is_none() {
+                let names: Vec<&str> = plan.streams.iter().map(|s| s.schema.name()).collect();
+                errors.push(Diagnostic::new(
+                    name.pos,
+                    format!(
+                        "unknown stream '{}'{}",
+                        name.value,
+                        did_you_mean(&name.value, names.iter().copied())
+                    ),
+                ));
+            }
+            id
+        };
+        let (Some(table), Some(stream)) = (lookup(&w.table, errors), lookup(&w.stream, errors))
+        else {
+            return;
+        };
+        if plan.streams[table].table.is_none() {
+            errors.push(Diagnostic::new(
+                w.table.pos,
+                format!(
+                    "'{}' is a stream: DELETE and UPDATE change tables",
+                    w.table.value
+                ),
+            ));
+            return;
+        }
+        if plan.streams[stream].table.is_some() {
+            errors.push(Diagnostic::new(
+                w.stream.pos,
+                format!(
+                    "'{}' is a table: a stream's events drive DELETE and UPDATE",
+                    w.stream.value
+                ),
+            ));
+            return;
+        }
+        let (ts, ss) = (
+            plan.streams[table].schema.clone(),
+            plan.streams[stream].schema.clone(),
+        );
+        let combined = Schema::new(
+            "write",
+            ts.attrs().iter().chain(ss.attrs()).cloned().collect(),
+        );
+        let names = JoinNames {
+            sides: vec![
+                (&ts, None, 0),
+                (&ss, w.alias.as_ref().map(|a| a.value.as_str()), ts.len()),
+            ],
+            unqualified: None,
+        };
+        let scope = Scope {
+            schema: &combined,
+            alias: None,
+            functions: self.functions,
+            aggregates: None,
+            join: Some(&names),
+        };
+        let mut ok = true;
+        let condition = bind_condition(
+            &scope,
+            w.condition.as_ref(),
+            "WHERE",
+            w.table.pos,
+            errors,
+            &mut ok,
+        );
+        let mut sets = Vec::new();
+        if let TableChange::Update(list) = &w.change {
+            for (attr, e) in list {
+                let Some(i) = ts.index_of(&attr.value) else {
+                    errors.push(Diagnostic::new(
+                        attr.pos,
+                        format!(
+                            "table '{}' has no attribute '{}'{}",
+                            ts.name(),
+                            attr.value,
+                            did_you_mean(&attr.value, ts.names())
+                        ),
+                    ));
+                    ok = false;
+                    continue;
+                };
+                match scope.bind(e) {
+                    Ok(b) if b.ty.is_none_or(|t| t.assignable_to(ts.attrs()[i].ty)) => {
+                        let expr = match b.ty {
+                            Some(t) if t != ts.attrs()[i].ty => {
+                                Expr::Cast(Box::new(b.expr), ts.attrs()[i].ty)
+                            }
+                            _ => b.expr,
+                        };
+                        sets.push((i, expr));
+                    }
+                    Ok(b) => {
+                        errors.push(Diagnostic::new(
+                            attr.pos,
+                            format!(
+                                "'{}.{}' is {}, the value is {}: use CAST",
+                                ts.name(),
+                                attr.value,
+                                ts.attrs()[i].ty,
+                                b.ty.map_or("NULL", AttrType::name)
+                            ),
+                        ));
+                        ok = false;
+                    }
+                    Err(d) => {
+                        errors.push(d);
+                        ok = false;
+                    }
+                }
+            }
+        }
+        if ok {
+            plan.table_writes.push(TableWritePlan {
+                table,
+                stream,
+                condition,
+                sets,
+                delete: matches!(w.change, TableChange::Delete),
+            });
+        }
     }
 
     /// `PARTITION WITH (...)`: resolves the partitioned streams and their keys.

@@ -63,6 +63,18 @@ pub struct StreamPlan {
     pub pos: Pos,
 }
 
+/// A stream's events deleting or updating the table rows a condition matches.
+#[derive(Debug, Clone)]
+pub struct TableWritePlan {
+    pub table: StreamId,
+    pub stream: StreamId,
+    /// Over the combined row: the table's attributes, then the stream's.
+    pub condition: Option<Expr>,
+    /// UPDATE: (table attribute, new value over the combined row).
+    pub sets: Vec<(usize, Expr)>,
+    pub delete: bool,
+}
+
 #[derive(Debug, Clone)]
 pub struct TablePlan {
     /// Attribute indices of the primary key (empty: none).
@@ -215,6 +227,7 @@ pub struct AppPlan {
     pub streams: Vec<StreamPlan>,
     pub queries: Vec<QueryPlan>,
     pub partitions: Vec<PartitionPlan>,
+    pub table_writes: Vec<TableWritePlan>,
 }
 
 impl AppPlan {

@@ -11,7 +11,7 @@ use crate::runtime::partition::{wire_query, PartitionInput, PartitionRuntime, Ta
 use crate::runtime::scheduler::Scheduler;
 use crate::runtime::sink::{buffer_for, SinkDriver, SinkInlet};
 use crate::runtime::source::{SourceDriver, SourceInlet};
-use crate::runtime::table::TableStore;
+use crate::runtime::table::{TableMutator, TableStore};
 use crate::schema::Schema;
 use crate::sql::diagnostic::did_you_mean;
 use crate::value::Value;
@@ -201,6 +201,15 @@ impl App {
                 })
                 .collect(),
         );
+        for w in &plan.table_writes {
+            if let Some(t) = &tables[w.table] {
+                junctions[w.stream].subscribe(Arc::new(TableMutator {
+                    table: t.clone(),
+                    plan: w.clone(),
+                    clock: clock.clone(),
+                }));
+            }
+        }
         for q in plan.queries.iter().filter(|q| q.partition.is_none()) {
             wire_query(q, &|id| junctions[id].clone(), &tables, &clock, &scheduler);
         }

@@ -118,3 +118,58 @@ impl Subscriber for TableWriter {
         self.table.write(&current, self.upsert);
     }
 }
+
+/// `DELETE ... USING S` / `UPDATE ... FROM S`: each event of S changes the rows it matches.
+pub struct TableMutator {
+    pub table: std::sync::Arc<TableStore>,
+    pub plan: crate::plan::graph::TableWritePlan,
+    pub clock: std::sync::Arc<crate::runtime::clock::Clock>,
+}
+
+impl Subscriber for TableMutator {
+    fn receive(&self, batch: &[Event]) {
+        let cx = crate::plan::expr::EvalContext::new(&self.clock);
+        let mut t = self.table.lock();
+        let mut changed = false;
+        for e in batch.iter().filter(|e| e.kind == EventKind::Current) {
+            let combined = |row: &Event| {
+                Event::new(
+                    e.ts,
+                    row.data
+                        .iter()
+                        .chain(e.data.iter())
+                        .cloned()
+                        .collect::<Vec<_>>(),
+                )
+            };
+            let hit = |row: &Event| {
+                self.plan
+                    .condition
+                    .as_ref()
+                    .is_none_or(|c| c.test(&combined(row), &cx))
+            };
+            if self.plan.delete {
+                let before = t.rows.len();
+                t.rows.retain(|r| !hit(r));
+                changed |= t.rows.len() != before;
+            } else {
+                for row in t.rows.iter_mut() {
+                    if hit(row) {
+                        let c = combined(row);
+                        let mut values = row.data.to_vec();
+                        for (i, expr) in &self.plan.sets {
+                            values[*i] = expr.eval(&c, &cx);
+                        }
+                        *row = Event::new(row.ts, values);
+                        changed = true;
+                    }
+                }
+            }
+        }
+        if changed && !self.table.primary_key.is_empty() {
+            // Deletions move rows and updates may change keys: rebuild the key index.
+            let keys: Vec<Key> = t.rows.iter().map(|r| self.table.key(r)).collect();
+            t.by_key = keys.into_iter().enumerate().map(|(i, k)| (k, i)).collect();
+        }
+    }
+}

@@ -205,8 +205,28 @@ pub struct PartitionDecl {
     pub pos: Pos,
 }
 
+/// What a table mutation does to the rows it matches.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TableChange {
+    Delete,
+    /// `SET attr = expr, ...`
+    Update(Vec<(Name, Expr)>),
+}
+
+/// `DELETE FROM T USING S [AS s] WHERE cond` / `UPDATE T SET a = expr FROM S [AS s] WHERE cond`:
+/// every event of S changes the rows of T that the condition matches.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TableWriteDecl {
+    pub change: TableChange,
+    pub table: Name,
+    pub stream: Name,
+    pub alias: Option<Name>,
+    pub condition: Option<Expr>,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum StatementKind {
+    TableWrite(Box<TableWriteDecl>),
     CreateStream(StreamDecl),
     CreateTrigger(TriggerDecl),
     Partition(Box<PartitionDecl>),

@@ -106,6 +106,24 @@ enum Command {
     },
 }
 
+/// Compiles `app` for an offline run and replays `input` through it.
+fn replay_files(
+    engine: &Engine,
+    app: &Path,
+    input: &Path,
+    until: Option<i64>,
+    streams: &[String],
+) -> Result<cli::replay::ReplayResult, String> {
+    let compiled = cli::replay::compile_offline(engine, &app.display().to_string(), &read(app)?)?;
+    cli::replay::replay(
+        &compiled,
+        &input.display().to_string(),
+        &read(input)?,
+        until,
+        streams,
+    )
+}
+
 fn read(path: &Path) -> Result<String, String> {
     std::fs::read_to_string(path)
         .map_err(|e| format!("{}: error: cannot read: {e}", path.display()))
@@ -148,15 +166,7 @@ fn dispatch(command: Command) -> Result<ExitCode, String> {
             until,
             streams,
         } => {
-            let compiled =
-                cli::replay::compile_offline(&engine, &app.display().to_string(), &read(&app)?)?;
-            let result = cli::replay::replay(
-                &compiled,
-                &input.display().to_string(),
-                &read(&input)?,
-                until,
-                &streams,
-            )?;
+            let result = replay_files(&engine, &app, &input, until, &streams)?;
             let mut out = String::new();
             for l in &result.output {
                 out.push_str(&l.to_string());
@@ -176,15 +186,7 @@ fn dispatch(command: Command) -> Result<ExitCode, String> {
             until,
             streams,
         } => {
-            let compiled =
-                cli::replay::compile_offline(&engine, &app.display().to_string(), &read(&app)?)?;
-            let result = cli::replay::replay(
-                &compiled,
-                &input.display().to_string(),
-                &read(&input)?,
-                until,
-                &streams,
-            )?;
+            let result = replay_files(&engine, &app, &input, until, &streams)?;
             let mut expected = Vec::new();
             for (i, line) in read(&expect)?.lines().enumerate() {
                 if line.trim().is_empty() {

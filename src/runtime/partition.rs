@@ -42,8 +42,9 @@ pub fn wire_query(
         }
         None => junction(q.output),
     };
-    if let (Some(pattern), Some(select)) = (&q.pattern, &q.select) {
-        let selector = StatefulQuery::new(
+    // Joins and patterns produce rows for a selector that has no window of its own.
+    let selector = |select: &crate::plan::graph::SelectPlan, target: Arc<Junction>| {
+        StatefulQuery::new(
             None,
             q.projection.clone(),
             q.output_events,
@@ -51,7 +52,10 @@ pub fn wire_query(
             target,
             clock.clone(),
             scheduler.clone(),
-        );
+        )
+    };
+    if let (Some(pattern), Some(select)) = (&q.pattern, &q.select) {
+        let selector = selector(select, target);
         let query = PatternQuery::new(pattern.clone(), q.filter.clone(), selector, clock.clone());
         let mut streams: Vec<StreamId> = pattern.elements.iter().map(|e| e.stream).collect();
         streams.sort_unstable();
@@ -65,15 +69,7 @@ pub fn wire_query(
         return;
     }
     if let (Some(join), Some(select)) = (&q.join, &q.select) {
-        let selector = StatefulQuery::new(
-            None,
-            q.projection.clone(),
-            q.output_events,
-            select.clone(),
-            target,
-            clock.clone(),
-            scheduler.clone(),
-        );
+        let selector = selector(select, target);
         let sides = [tables[q.input].clone(), tables[join.right].clone()];
         let query = JoinQuery::new(
             join,

@@ -489,17 +489,7 @@ impl JoinNames<'_> {
                             .iter()
                             .flat_map(|(s, a, _)| std::iter::once(s.name()).chain(*a))
                             .collect();
-                        return Err(Diagnostic::new(
-                            q.span.start.into(),
-                            format!(
-                                "unknown stream '{}' in '{}.{}'{}",
-                                q.value,
-                                q.value,
-                                id.value,
-                                did_you_mean(&q.value, names)
-                            ),
-                        )
-                        .with_len(q.value.chars().count()));
+                        return Err(unknown_qualifier(q, id, names));
                     }
                 }
             }
@@ -863,17 +853,7 @@ impl Scope<'_> {
             if !ok {
                 let mut names = vec![self.schema.name()];
                 names.extend(self.alias);
-                return Err(Diagnostic::new(
-                    q.span.start.into(),
-                    format!(
-                        "unknown stream '{}' in '{}.{}'{}",
-                        q.value,
-                        q.value,
-                        id.value,
-                        did_you_mean(&q.value, names)
-                    ),
-                )
-                .with_len(q.value.chars().count()));
+                return Err(unknown_qualifier(q, id, names));
             }
         }
         match self.schema.index_of(&id.value) {
@@ -1203,6 +1183,25 @@ fn literal(v: &sql::Value, at: Pos) -> BResult {
         expr: Expr::Literal(value),
         ty: Some(ty),
     })
+}
+
+/// `x.attr` where `x` names no stream or alias in scope.
+fn unknown_qualifier<'a>(
+    q: &sql::Ident,
+    id: &sql::Ident,
+    names: impl IntoIterator<Item = &'a str>,
+) -> Diagnostic {
+    Diagnostic::new(
+        q.span.start.into(),
+        format!(
+            "unknown stream '{}' in '{}.{}'{}",
+            q.value,
+            q.value,
+            id.value,
+            did_you_mean(&q.value, names)
+        ),
+    )
+    .with_len(q.value.chars().count())
 }
 
 fn unsupported(e: &impl Spanned, what: &str) -> Diagnostic {

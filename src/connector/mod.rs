@@ -6,6 +6,7 @@ pub mod builtin;
 pub mod config;
 pub mod error;
 pub mod mapper;
+pub mod net;
 pub mod registry;
 pub mod spec;
 
@@ -86,6 +87,10 @@ impl From<std::io::Error> for ConnectorError {
 pub trait SourceOutput: Send {
     /// Decodes each payload with the stream's mapper and delivers the result as one batch.
     fn payloads(&mut self, payloads: &[Bytes]);
+    /// Decodes one payload and delivers its rows as one batch, returning how many events it
+    /// made, or the mapper's error (also counted and handed to the error strategy). For sources
+    /// that answer their sender, like an HTTP receiver replying 400.
+    fn payload_checked(&mut self, payload: &Bytes) -> Result<usize, String>;
     /// Delivers typed rows (in the stream's attribute order) as one batch.
     fn rows(&mut self, rows: Vec<Arc<[Value]>>);
     /// Reports a failure that is not tied to a decodable payload (connection lost, ...). It is
@@ -123,6 +128,11 @@ impl SourceContext {
         if !payloads.is_empty() {
             self.output.payloads(payloads);
         }
+    }
+
+    /// Decodes and delivers one payload; `Err` carries the mapper's message.
+    pub fn emit_payload_checked(&mut self, payload: &Bytes) -> Result<usize, String> {
+        self.output.payload_checked(payload)
     }
 
     pub fn emit_rows(&mut self, rows: Vec<Arc<[Value]>>) {
@@ -165,6 +175,21 @@ pub trait Sink: Send {
     /// Called once after the last batch, at shutdown: write out anything held.
     fn flush(&mut self) -> Result<(), ConnectorError> {
         Ok(())
+    }
+
+    /// Called once before the first batch with the flag that turns true when the app stops. A
+    /// sink that waits (reconnecting, retrying) gives up sooner once it is set, so shutdown ends.
+    fn set_stopping(&mut self, _stopping: Arc<AtomicBool>) {}
+
+    /// Most events handed to one `publish`, when the sink wants other than `batch.size` (a sink
+    /// that sends several requests concurrently wants several requests' worth).
+    fn max_batch(&self) -> Option<usize> {
+        None
+    }
+
+    /// How long the drain thread waits for a batch to fill before publishing a partial one.
+    fn linger(&self) -> std::time::Duration {
+        std::time::Duration::ZERO
     }
 }
 

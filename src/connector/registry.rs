@@ -51,6 +51,7 @@ impl ConnectorRegistry {
         let mut r = Self::default();
         crate::connector::builtin::register_all(&mut r);
         crate::connector::mapper::register_all(&mut r);
+        crate::connector::net::register_all(&mut r);
         r
     }
 

@@ -106,9 +106,16 @@ impl FailureHandler {
 
     /// A failure of `events` (sink side) or of a `payload` (source side). Retrying has already
     /// happened where the strategy asked for it.
+    /// A failure that carries neither events nor a payload (a dropped connection, a source that
+    /// stopped) loses no data: it is counted and logged, and only `fail` acts on it.
     pub fn handle(&self, error: &str, events: &[Event], payload: Option<&Bytes>) {
         let n = events.len().max(1) as u64;
         self.counters.errors.fetch_add(1, Ordering::Relaxed);
+        let notice = events.is_empty() && payload.is_none();
+        if notice && !matches!(self.strategy, ErrorStrategy::Fail) {
+            self.log(error);
+            return;
+        }
         match &self.strategy {
             ErrorStrategy::Drop => {
                 self.counters.dropped.fetch_add(n, Ordering::Relaxed);

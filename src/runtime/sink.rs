@@ -70,13 +70,19 @@ impl SinkDriver {
         let stopping = Arc::new(AtomicBool::new(false));
         let (q, stop) = (queue.clone(), stopping.clone());
         let thread_label = label.clone();
+        sink.set_stopping(stopping.clone());
+        let batch_size = sink.max_batch().unwrap_or(batch_size).max(1);
+        let linger = sink.linger();
         let handle = std::thread::Builder::new()
             .name(format!("sink-{label}"))
             .spawn(move || {
                 let mut batch = Vec::with_capacity(batch_size);
                 let mut rejects = Rejects::default();
                 loop {
-                    let open = q.pop(batch_size, &mut batch, Duration::from_millis(100));
+                    let mut open = q.pop(batch_size, &mut batch, Duration::from_millis(100));
+                    if open && !linger.is_zero() && !batch.is_empty() {
+                        open = fill(&q, batch_size, &mut batch, linger);
+                    }
                     if !batch.is_empty() {
                         deliver(sink.as_mut(), &batch, &mut rejects, &handler, &stop);
                         batch.clear();
@@ -114,6 +120,20 @@ impl SinkDriver {
             None => true,
         }
     }
+}
+
+/// Keeps popping until the batch is full, the linger time is up or the buffer closes.
+fn fill(q: &BoundedQueue, max: usize, batch: &mut Vec<Event>, linger: Duration) -> bool {
+    let deadline = std::time::Instant::now() + linger;
+    let mut open = true;
+    while open && batch.len() < max {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        if left.is_zero() {
+            break;
+        }
+        open = q.pop(max - batch.len(), batch, left);
+    }
+    open
 }
 
 /// One batch through the sink, with retries for transient failures under `retry`.

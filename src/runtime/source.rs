@@ -76,6 +76,28 @@ impl SourceOutput for SourceInlet {
         self.publish_rows();
     }
 
+    fn payload_checked(&mut self, payload: &Bytes) -> Result<usize, String> {
+        let Some(mapper) = self.mapper.as_mut() else {
+            let msg = "this source has no mapper to decode payloads with".to_string();
+            self.handler.handle(&msg, &[], Some(payload));
+            return Err(msg);
+        };
+        let before = self.rows.len();
+        match mapper.decode(payload, &mut self.rows) {
+            Ok(()) => {
+                let n = self.rows.len() - before;
+                self.publish_rows();
+                Ok(n)
+            }
+            Err(msg) => {
+                self.rows.truncate(before);
+                self.handler
+                    .handle(&format!("cannot decode payload: {msg}"), &[], Some(payload));
+                Err(msg)
+            }
+        }
+    }
+
     fn rows(&mut self, rows: Vec<Arc<[Value]>>) {
         self.rows.extend(rows);
         self.publish_rows();

@@ -80,6 +80,11 @@ impl SourceOutput for Recorder {
         self.0.lock().unwrap().payloads.push(payloads.to_vec());
     }
 
+    fn payload_checked(&mut self, payload: &Bytes) -> Result<usize, String> {
+        self.payloads(std::slice::from_ref(payload));
+        Ok(1)
+    }
+
     fn rows(&mut self, rows: Vec<Arc<[Value]>>) {
         self.0.lock().unwrap().rows.push(rows);
     }

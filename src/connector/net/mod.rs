@@ -1,0 +1,32 @@
+//! Network connectors: WebSocket (client and server, source and sink) and HTTP (webhook sink,
+//! receiver/poller source). They share one tokio runtime, one TLS configuration and one
+//! reconnect backoff, so every network connector behaves the same way under failure.
+
+mod backoff;
+mod http_sink;
+mod http_source;
+mod runtime;
+mod ws_client;
+mod ws_server;
+mod ws_sink;
+mod ws_source;
+
+pub use backoff::Backoff;
+pub use http_sink::HttpSinkFactory;
+pub use http_source::HttpSourceFactory;
+pub use runtime::{runtime, tls_client_config};
+pub use ws_server::{WsServerSinkFactory, WsServerSourceFactory};
+pub use ws_sink::WsSinkFactory;
+pub use ws_source::WsSourceFactory;
+
+use crate::connector::registry::ConnectorRegistry;
+use std::sync::Arc;
+
+pub fn register_all(registry: &mut ConnectorRegistry) {
+    registry.register_source(Arc::new(WsSourceFactory));
+    registry.register_sink(Arc::new(WsSinkFactory));
+    registry.register_source(Arc::new(WsServerSourceFactory));
+    registry.register_sink(Arc::new(WsServerSinkFactory));
+    registry.register_sink(Arc::new(HttpSinkFactory));
+    registry.register_source(Arc::new(HttpSourceFactory));
+}

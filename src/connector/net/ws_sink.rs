@@ -1,0 +1,284 @@
+//! `websocket` sink: a client that sends one frame per event. While the connection is down the
+//! sink's drain thread waits here, reconnecting with backoff, so events queue in the bounded sink
+//! buffer (`buffer.size`, `buffer.when.full`) and go out in order once the server is back. When
+//! `websocket.reconnect.max.attempts` runs out, the events not sent go to the error strategy.
+
+use super::runtime::runtime;
+use super::ws_client::{client_params, WsClientConfig, WsStream};
+use crate::connector::config::{ConfigError, ConnectorConfig, Params};
+use crate::connector::error::{error_params, sink_buffer_params};
+use crate::connector::spec::{ConnectorSpec, ParamSpec};
+use crate::connector::{ConnectorError, Rejects, Sink, SinkFactory, SinkMapper};
+use crate::event::Event;
+use crate::schema::Schema;
+use futures_util::{FutureExt, SinkExt, StreamExt};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio_tungstenite::tungstenite::{Message, Utf8Bytes};
+
+/// Frames written between flushes; after a failed flush the sink resends from the last
+/// flushed frame (at-least-once for the frames in flight when the connection broke).
+const FLUSH_EVERY: usize = 64;
+/// Connection attempts still made while the app is stopping, so shutdown ends.
+const ATTEMPTS_WHILE_STOPPING: u32 = 3;
+
+pub struct WsSinkFactory;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MessageType {
+    Text,
+    Binary,
+}
+
+pub fn message_type(config: &ConnectorConfig) -> Result<MessageType, ConfigError> {
+    match config.get("websocket.message.type").unwrap_or("text") {
+        "text" => Ok(MessageType::Text),
+        "binary" => Ok(MessageType::Binary),
+        other => Err(ConfigError(format!(
+            "parameter 'websocket.message.type' has value '{other}': expected text or binary"
+        ))),
+    }
+}
+
+pub fn message_type_param() -> ParamSpec {
+    ParamSpec::optional(
+        "websocket.message.type",
+        Some("text"),
+        "Frame type of each event: text (the payload must be UTF-8) or binary.",
+        "binary",
+    )
+}
+
+/// Encodes one event as a frame; `scratch` is reused between events.
+pub fn encode_frame(
+    mapper: &mut dyn SinkMapper,
+    kind: MessageType,
+    event: &Event,
+    scratch: &mut Vec<u8>,
+) -> Result<Message, ConnectorError> {
+    scratch.clear();
+    mapper
+        .encode(event, scratch)
+        .map_err(ConnectorError::permanent)?;
+    let bytes = bytes::Bytes::copy_from_slice(scratch);
+    Ok(match kind {
+        MessageType::Binary => Message::Binary(bytes),
+        MessageType::Text => Message::Text(Utf8Bytes::try_from(bytes).map_err(|_| {
+            ConnectorError::permanent(
+                "the encoded event is not UTF-8; use websocket.message.type='binary'",
+            )
+        })?),
+    })
+}
+
+impl SinkFactory for WsSinkFactory {
+    fn spec(&self) -> ConnectorSpec {
+        let mut params = client_params();
+        params.push(message_type_param());
+        params.extend(sink_buffer_params());
+        params.extend(error_params());
+        ConnectorSpec {
+            name: "websocket",
+            aliases: &["ws"],
+            description: "Connects to a WebSocket server and sends each event as one frame, \
+                encoded by the @map (json by default). While the connection is down, events \
+                wait in the sink buffer (buffer.size, buffer.when.full) and are sent in order \
+                after the reconnect; when websocket.reconnect.max.attempts runs out, the \
+                events not sent go to the error strategy (dlq, log, fail). A frame being \
+                written at the moment the connection breaks is sent again after the \
+                reconnect, so a server may see it twice (at-least-once).",
+            params,
+            formats: &["json", "text", "csv", "bytes"],
+            default_format: Some("json"),
+            example: "@sink(type='websocket', websocket.url='ws://dashboard.local:8080/ingest', \
+                buffer.size='50000', error.strategy='dlq', error.dlq.stream='Undelivered', \
+                @map(type='json'))",
+        }
+    }
+
+    fn validate(&self, config: &ConnectorConfig, _schema: &Schema) -> Result<(), ConfigError> {
+        WsClientConfig::from_config(config)?;
+        message_type(config).map(|_| ())
+    }
+
+    fn create(
+        &self,
+        config: &ConnectorConfig,
+        _schema: &Schema,
+        mapper: Option<Box<dyn SinkMapper>>,
+    ) -> Result<Box<dyn Sink>, ConnectorError> {
+        let mapper = mapper.ok_or_else(|| {
+            ConnectorError::permanent("websocket sink needs a format (@map(type='json'), ...)")
+        })?;
+        let client = WsClientConfig::from_config(config)?;
+        Ok(Box::new(WsSink {
+            kind: message_type(config)?,
+            client,
+            mapper,
+            stream: None,
+            stopping: Arc::new(AtomicBool::new(false)),
+            scratch: Vec::with_capacity(256),
+            frames: Vec::new(),
+            last_ping: Instant::now(),
+        }))
+    }
+}
+
+struct WsSink {
+    client: WsClientConfig,
+    kind: MessageType,
+    mapper: Box<dyn SinkMapper>,
+    stream: Option<WsStream>,
+    stopping: Arc<AtomicBool>,
+    scratch: Vec<u8>,
+    /// (index in the batch, frame) of the events that encoded.
+    frames: Vec<(usize, Message)>,
+    last_ping: Instant,
+}
+
+impl Sink for WsSink {
+    fn set_stopping(&mut self, stopping: Arc<AtomicBool>) {
+        self.stopping = stopping;
+    }
+
+    fn publish(&mut self, events: &[Event], rejects: &mut Rejects) -> Result<(), ConnectorError> {
+        self.frames.clear();
+        for (i, event) in events.iter().enumerate() {
+            match encode_frame(self.mapper.as_mut(), self.kind, event, &mut self.scratch) {
+                Ok(frame) => self.frames.push((i, frame)),
+                Err(e) => rejects.reject(i, e),
+            }
+        }
+        let frames = std::mem::take(&mut self.frames);
+        let sent = runtime().block_on(self.send_all(&frames));
+        if let Err(e) = &sent.1 {
+            for (i, _) in &frames[sent.0..] {
+                rejects.reject(*i, e.clone());
+            }
+        }
+        self.frames = frames;
+        Ok(())
+    }
+
+    fn flush(&mut self) -> Result<(), ConnectorError> {
+        if let Some(mut stream) = self.stream.take() {
+            runtime().block_on(async {
+                let _ = tokio::time::timeout(Duration::from_secs(2), stream.close(None)).await;
+            });
+        }
+        Ok(())
+    }
+}
+
+impl WsSink {
+    /// Sends the frames in order, reconnecting as needed. Returns how many were sent, and the
+    /// error that stopped it short.
+    async fn send_all(
+        &mut self,
+        frames: &[(usize, Message)],
+    ) -> (usize, Result<(), ConnectorError>) {
+        let mut done = 0;
+        while done < frames.len() {
+            let stream = match self.live_stream().await {
+                Ok(s) => s,
+                Err(e) => return (done, Err(e)),
+            };
+            let chunk = &frames[done..(done + FLUSH_EVERY).min(frames.len())];
+            let mut result = Ok(());
+            for (_, frame) in chunk {
+                result = stream.feed(frame.clone()).await;
+                if result.is_err() {
+                    break;
+                }
+            }
+            if result.is_ok() {
+                result = stream.flush().await;
+            }
+            match result {
+                Ok(()) => done += chunk.len(),
+                Err(e) => {
+                    log::warn!(
+                        "websocket sink: {}: sending failed: {e}; reconnecting",
+                        self.client.url
+                    );
+                    self.stream = None;
+                }
+            }
+        }
+        (done, Ok(()))
+    }
+
+    /// The open connection, after reading what the server sent (so a close or EOF is noticed
+    /// before frames are written into a dead socket); reconnects with backoff when it is gone.
+    async fn live_stream(&mut self) -> Result<&mut WsStream, ConnectorError> {
+        if let Some(stream) = self.stream.as_mut() {
+            let mut alive = true;
+            while let Some(next) = stream.next().now_or_never() {
+                match next {
+                    Some(Ok(Message::Close(_))) | Some(Err(_)) | None => {
+                        alive = false;
+                        break;
+                    }
+                    Some(Ok(_)) => {}
+                }
+            }
+            if alive {
+                if let Some(interval) = self.client.ping_interval {
+                    if self.last_ping.elapsed() >= interval {
+                        self.last_ping = Instant::now();
+                        alive = stream
+                            .send(Message::Ping(bytes::Bytes::new()))
+                            .await
+                            .is_ok();
+                    }
+                }
+            }
+            if !alive {
+                log::warn!(
+                    "websocket sink: {}: the connection closed; reconnecting",
+                    self.client.url
+                );
+                self.stream = None;
+            }
+        }
+        if self.stream.is_none() {
+            self.stream = Some(self.reconnect().await?);
+        }
+        Ok(self.stream.as_mut().expect("connected above"))
+    }
+
+    async fn reconnect(&mut self) -> Result<WsStream, ConnectorError> {
+        let mut backoff = self.client.backoff();
+        let mut attempts_while_stopping = 0;
+        loop {
+            let error = match self.client.connect().await {
+                Ok(stream) => {
+                    log::info!("websocket sink: connected to {}", self.client.url);
+                    return Ok(stream);
+                }
+                Err(e) => e,
+            };
+            log::warn!("websocket sink: {error}");
+            if self.stopping.load(Ordering::Acquire) {
+                attempts_while_stopping += 1;
+                if attempts_while_stopping >= ATTEMPTS_WHILE_STOPPING {
+                    return Err(ConnectorError::transient(format!(
+                        "{}: not connected at shutdown: {error}",
+                        self.client.url
+                    )));
+                }
+            }
+            match backoff.failed() {
+                Some(wait) => tokio::time::sleep(wait).await,
+                None => {
+                    return Err(ConnectorError::transient(format!(
+                        "{}: gave up after {} connection attempts (websocket.reconnect.max.attempts): {error}",
+                        self.client.url,
+                        backoff.failures()
+                    )))
+                }
+            }
+        }
+    }
+}

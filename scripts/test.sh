@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 # External peers the tests drive: Chromium renders the docs site, mdBook builds it. Connector
 # issues add theirs here (apt: ffmpeg, clickhouse-server, ...; pip: websockets, pyarrow, ...).
 APT_PACKAGES=(chromium)
-PIP_PACKAGES=()
+PIP_PACKAGES=(websockets)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
@@ -16,8 +16,12 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
-if [ ${#PIP_PACKAGES[@]} -gt 0 ]; then
-  pip install -q "${PIP_PACKAGES[@]}"
+missing=()
+for p in "${PIP_PACKAGES[@]}"; do
+  python3 -c "import $p" 2>/dev/null || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  pip install -q "${missing[@]}"
 fi
 # About 6 minutes the first time on 2 cores; the binary then stays in ~/.cargo/bin.
 command -v mdbook >/dev/null || cargo install mdbook --locked --quiet

@@ -1,0 +1,410 @@
+//! WebSocket connectors against real peers on loopback: Python's `websockets` package (server
+//! and client, not built on tokio-tungstenite) and a raw TCP client that never reads.
+
+mod common;
+
+use common::*;
+use eventflux::{Engine, Event, Value};
+use std::io::{Read, Write};
+use std::time::Duration;
+
+const WAIT: Duration = Duration::from_secs(15);
+
+fn compile(sql: &str) -> eventflux::App {
+    match Engine::new().compile(sql) {
+        Ok(app) => app,
+        Err(e) => panic!("compile failed:\n{e}"),
+    }
+}
+
+fn ws_server(port: u16, dir: &std::path::Path, extra: &[&str]) -> Peer {
+    let port = port.to_string();
+    let mut args = vec!["server", "--port", &port, "--dir", dir.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    Peer::python("ws_peer.py", &args)
+}
+
+fn ids(events: &[Event]) -> Vec<i64> {
+    events
+        .iter()
+        .map(|e| match e.get(0) {
+            Value::Long(v) => *v,
+            other => panic!("id is {other:?}"),
+        })
+        .collect()
+}
+
+fn received_ids(path: &std::path::Path) -> Vec<i64> {
+    lines(path)
+        .iter()
+        .map(|l| {
+            let json = l.strip_prefix("b:").unwrap_or(l);
+            let v: serde_json::Value = serde_json::from_str(json).unwrap();
+            v["id"].as_i64().unwrap()
+        })
+        .collect()
+}
+
+#[test]
+fn client_source_and_sink_round_trip_with_a_python_server() {
+    init_logs();
+    if !python_module("websockets") {
+        return;
+    }
+    let dir = temp_dir("ws-roundtrip");
+    let port = free_port();
+    let _server = ws_server(port, &dir, &["--start", "0", "--count", "40", "--gzip"]);
+    let app = compile(&format!(
+        "@source(type='websocket', websocket.url='ws://127.0.0.1:{port}/feed?x=1',
+                 websocket.subscribe.message='{{\"op\":\"subscribe\"}}',
+                 websocket.headers.X-Api-Key='k123', websocket.subprotocol='eventflux.v1',
+                 websocket.compression='gzip', @map(type='json'))
+         CREATE STREAM Trades (id BIGINT, symbol STRING, price DOUBLE);
+         @sink(type='websocket', websocket.url='ws://127.0.0.1:{port}/sink',
+               websocket.message.type='binary', @map(type='json'))
+         CREATE STREAM Ibm (id BIGINT, symbol STRING, price DOUBLE);
+         INSERT INTO Ibm SELECT id, symbol, price FROM Trades WHERE symbol = 'IBM';"
+    ));
+    let trades = app.subscribe("Trades").unwrap();
+    app.start().unwrap();
+    let received = dir.join("received.txt");
+    // IBM is every third trade: ids 0, 3, ..., 39.
+    let expected: Vec<i64> = (0..40).filter(|i| i % 3 == 0).collect();
+    assert!(
+        wait_until(WAIT, || received_ids(&received).len() >= expected.len()),
+        "server received {:?}",
+        lines(&received)
+    );
+    let stats = app.shutdown().unwrap();
+    assert_eq!(received_ids(&received), expected);
+    assert!(
+        lines(&received).iter().all(|l| l.starts_with("b:")),
+        "binary frames"
+    );
+    // Text and gzip-compressed binary frames both reached the mapper, in order.
+    assert_eq!(ids(&trades.drain()), (0..40).collect::<Vec<_>>());
+    let handshake: serde_json::Value =
+        serde_json::from_str(&lines(&dir.join("handshakes.jsonl"))[0]).unwrap();
+    assert_eq!(handshake["path"], "/feed?x=1");
+    assert_eq!(handshake["headers"]["x-api-key"], "k123");
+    assert_eq!(handshake["subprotocol"], "eventflux.v1");
+    assert_eq!(
+        lines(&dir.join("subscribes.txt")),
+        vec!["{\"op\":\"subscribe\"}"]
+    );
+    assert!(!stats.failed(), "{stats:?}");
+}
+
+#[test]
+fn client_source_reconnects_with_backoff_and_resubscribes_after_the_server_dies() {
+    init_logs();
+    if !python_module("websockets") {
+        return;
+    }
+    let dir = temp_dir("ws-reconnect");
+    let port = free_port();
+    let mut first = ws_server(port, &dir, &["--start", "0", "--count", "25"]);
+    let app = compile(&format!(
+        "@source(type='websocket', websocket.url='ws://127.0.0.1:{port}/feed',
+                 websocket.subscribe.message='hello', websocket.reconnect.delay.ms='50',
+                 websocket.reconnect.max.delay.ms='400')
+         CREATE STREAM Trades (id BIGINT, symbol STRING, price DOUBLE);"
+    ));
+    let trades = app.subscribe("Trades").unwrap();
+    app.start().unwrap();
+    let mut got = Vec::new();
+    assert!(wait_until(WAIT, || {
+        got.extend(trades.drain());
+        got.len() >= 25
+    }));
+    first.kill();
+    // Down for a while: the source keeps trying, backing off.
+    std::thread::sleep(Duration::from_millis(700));
+    let _second = ws_server(port, &dir, &["--start", "25", "--count", "25"]);
+    assert!(
+        wait_until(WAIT, || {
+            got.extend(trades.drain());
+            got.len() >= 50
+        }),
+        "got {:?}",
+        ids(&got)
+    );
+    let stats = app.shutdown().unwrap();
+    assert_eq!(ids(&got), (0..50).collect::<Vec<_>>());
+    assert_eq!(lines(&dir.join("subscribes.txt")), vec!["hello", "hello"]);
+    let source = &stats.sources[0];
+    assert_eq!(source.events, 50);
+    assert!(
+        source.errors >= 2,
+        "the drop and failed attempts are counted: {source:?}"
+    );
+    assert_eq!(
+        source.dropped, 0,
+        "a dropped connection loses no event: {source:?}"
+    );
+}
+
+#[test]
+fn client_sink_buffers_through_an_outage_and_delivers_in_order() {
+    init_logs();
+    if !python_module("websockets") {
+        return;
+    }
+    let dir = temp_dir("ws-outage");
+    let port = free_port();
+    let mut first = ws_server(port, &dir, &[]);
+    let app = compile(&format!(
+        "@sink(type='websocket', websocket.url='ws://127.0.0.1:{port}/sink',
+               websocket.reconnect.delay.ms='50', websocket.reconnect.max.delay.ms='300',
+               buffer.size='1000')
+         CREATE STREAM Out (id BIGINT, symbol STRING, price DOUBLE);"
+    ));
+    app.start().unwrap();
+    let input = app.input("Out").unwrap();
+    let send = |range: std::ops::Range<i64>| {
+        for i in range {
+            input
+                .send(vec![
+                    Value::Long(i),
+                    Value::from("IBM"),
+                    Value::Double(i as f64),
+                ])
+                .unwrap();
+        }
+    };
+    let received = dir.join("received.txt");
+    send(0..100);
+    assert!(wait_until(WAIT, || received_ids(&received).len() >= 100));
+    first.kill();
+    // Produced while the server is down: they wait in the sink buffer.
+    send(100..300);
+    std::thread::sleep(Duration::from_millis(500));
+    let _second = ws_server(port, &dir, &[]);
+    send(300..350);
+    assert!(
+        wait_until(WAIT, || received_ids(&received).len() >= 350),
+        "received {}",
+        received_ids(&received).len()
+    );
+    let stats = app.shutdown().unwrap();
+    assert_eq!(received_ids(&received), (0..350).collect::<Vec<_>>());
+    assert_eq!(stats.sinks[0].events, 350);
+    assert_eq!(stats.sinks[0].dropped, 0);
+}
+
+#[test]
+fn client_sink_sends_to_the_dlq_when_the_server_never_returns() {
+    let port = free_port(); // nothing listens here
+    let app = compile(&format!(
+        "@sink(type='websocket', websocket.url='ws://127.0.0.1:{port}/sink',
+               websocket.reconnect.delay.ms='20', websocket.reconnect.max.attempts='3',
+               error.strategy='dlq', error.dlq.stream='Undelivered')
+         CREATE STREAM Out (id BIGINT, symbol STRING);
+         CREATE STREAM Undelivered (id BIGINT, error STRING);"
+    ));
+    let dlq = app.subscribe("Undelivered").unwrap();
+    app.start().unwrap();
+    let input = app.input("Out").unwrap();
+    for i in 0..20 {
+        input.send(vec![Value::Long(i), Value::from("x")]).unwrap();
+    }
+    let mut dead = Vec::new();
+    assert!(wait_until(WAIT, || {
+        dead.extend(dlq.drain());
+        dead.len() >= 20
+    }));
+    let stats = app.shutdown().unwrap();
+    assert_eq!(ids(&dead), (0..20).collect::<Vec<_>>());
+    let error = dead[0].get(1).to_string();
+    assert!(
+        error.contains("gave up after 3 connection attempts"),
+        "{error}"
+    );
+    assert_eq!(stats.sinks[0].dead_lettered, 20);
+    assert_eq!(stats.sinks[0].events, 0);
+}
+
+#[test]
+fn server_source_takes_python_clients_and_refuses_bad_tokens() {
+    init_logs();
+    if !python_module("websockets") {
+        return;
+    }
+    let port = free_port();
+    let app = compile(&format!(
+        "@source(type='websocket-server', host='127.0.0.1', port='{port}', path='/ingest',
+                 auth.header='X-Token', auth.token='s3cret',
+                 error.strategy='dlq', error.dlq.stream='Bad')
+         CREATE STREAM Trades (id BIGINT, symbol STRING, price DOUBLE);
+         CREATE STREAM Bad (payload STRING, error STRING);"
+    ));
+    let trades = app.subscribe("Trades").unwrap();
+    let bad = app.subscribe("Bad").unwrap();
+    app.start().unwrap();
+    let url = format!("ws://127.0.0.1:{port}/ingest");
+    assert!(wait_until(WAIT, || std::net::TcpStream::connect((
+        "127.0.0.1",
+        port
+    ))
+    .is_ok()));
+    let send = |header: &str, messages: &[&str]| {
+        let mut args = vec!["client", "--url", &url, "--header", header];
+        for m in messages {
+            args.extend(["--send", m]);
+        }
+        let status = std::process::Command::new("python3")
+            .arg(peer_script("ws_peer.py"))
+            .args(&args)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .output()
+            .unwrap();
+        (
+            status.status.success(),
+            String::from_utf8_lossy(&status.stderr).into_owned(),
+        )
+    };
+    let (ok, err) = send(
+        "X-Token:s3cret",
+        &[
+            r#"{"id":1,"symbol":"IBM","price":1.0}"#,
+            r#"[{"id":2,"symbol":"A","price":2.0},{"id":3,"symbol":"B","price":3.0}]"#,
+            r#"{"id":"oops"}"#,
+            r#"{"id":4,"symbol":"C","price":4.0}"#,
+        ],
+    );
+    assert!(ok, "{err}");
+    let (ok, err) = send(
+        "X-Token:Bearer s3cret",
+        &[r#"{"id":5,"symbol":"D","price":5.0}"#],
+    );
+    assert!(ok, "{err}");
+    let (refused, err) = send("X-Token:wrong", &[r#"{"id":99,"symbol":"X","price":0.0}"#]);
+    assert!(!refused && err.contains("401"), "{err}");
+    let mut got = Vec::new();
+    assert!(wait_until(WAIT, || {
+        got.extend(trades.drain());
+        got.len() >= 5
+    }));
+    let stats = app.shutdown().unwrap();
+    let mut got = ids(&got);
+    got.sort();
+    assert_eq!(got, vec![1, 2, 3, 4, 5]);
+    let bad = bad.drain();
+    assert_eq!(bad.len(), 1);
+    assert_eq!(bad[0].get(0).to_string(), r#"{"id":"oops"}"#);
+    assert_eq!(stats.sources[0].events, 5);
+}
+
+/// Opens a WebSocket connection by hand and then never reads from it.
+fn stalled_client(port: u16, path: &str) -> std::net::TcpStream {
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+         Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+    )
+    .unwrap();
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        s.read_exact(&mut byte).unwrap();
+        head.push(byte[0]);
+    }
+    assert!(
+        head.starts_with(b"HTTP/1.1 101"),
+        "{}",
+        String::from_utf8_lossy(&head)
+    );
+    s
+}
+
+#[test]
+fn server_sink_broadcasts_and_cuts_off_a_client_that_stops_reading() {
+    init_logs();
+    if !python_module("websockets") {
+        return;
+    }
+    let port = free_port();
+    let app = compile(&format!(
+        "@sink(type='websocket-server', host='127.0.0.1', port='{port}', path='/live',
+               client.queue.size='500')
+         CREATE STREAM Out (id BIGINT, note STRING);"
+    ));
+    app.start().unwrap();
+    let dir = temp_dir("ws-broadcast");
+    let n = 3000;
+    let out = dir.join("fast.txt");
+    let url = format!("ws://127.0.0.1:{port}/live");
+    let expect = n.to_string();
+    let mut fast = Peer::python(
+        "ws_peer.py",
+        &[
+            "client",
+            "--url",
+            &url,
+            "--expect",
+            &expect,
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    let mut stalled = stalled_client(port, "/live");
+    std::thread::sleep(Duration::from_millis(200));
+    let input = app.input("Out").unwrap();
+    // 3000 events of 4 KB: far more than the stalled client's socket buffers hold.
+    let note = "x".repeat(4096);
+    for i in 0..n as i64 {
+        input
+            .send(vec![Value::Long(i), Value::from(note.as_str())])
+            .unwrap();
+        // Paced so the Python client keeps up; the stalled one falls behind all the same.
+        if i % 50 == 0 {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    }
+    assert!(
+        fast.wait(WAIT),
+        "the fast client did not get all {n} events"
+    );
+    let stats = app.shutdown().unwrap();
+    assert_eq!(received_ids(&out), (0..n as i64).collect::<Vec<_>>());
+    assert_eq!(stats.sinks[0].events, n as u64);
+    // The stalled client, read at last: part of the stream, then a policy close (1008).
+    let (data_frames, close) = read_frames(&mut stalled);
+    assert!(
+        data_frames < n,
+        "the stalled client got all {data_frames} frames"
+    );
+    assert_eq!(close, Some(1008));
+}
+
+/// Reads unmasked server frames until EOF: (data frames, close code).
+fn read_frames(s: &mut std::net::TcpStream) -> (usize, Option<u16>) {
+    s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let mut all = Vec::new();
+    let _ = s.read_to_end(&mut all);
+    let (mut at, mut data, mut close) = (0, 0, None);
+    while at + 2 <= all.len() {
+        let opcode = all[at] & 0x0f;
+        let (len, head) = match all[at + 1] & 0x7f {
+            126 => (u16::from_be_bytes([all[at + 2], all[at + 3]]) as usize, 4),
+            127 => (
+                u64::from_be_bytes(all[at + 2..at + 10].try_into().unwrap()) as usize,
+                10,
+            ),
+            n => (n as usize, 2),
+        };
+        let body = at + head;
+        if body + len > all.len() {
+            break;
+        }
+        match opcode {
+            1 | 2 => data += 1,
+            8 if len >= 2 => close = Some(u16::from_be_bytes([all[body], all[body + 1]])),
+            _ => {}
+        }
+        at = body + len;
+    }
+    (data, close)
+}

@@ -131,6 +131,8 @@ impl ServerConfig {
         socket: TcpStream,
         connected: &AtomicUsize,
     ) -> Result<WebSocketStream<TcpStream>, String> {
+        // Events are small and latency matters more than packet count.
+        let _ = socket.set_nodelay(true);
         let callback = |request: &Request, response: Response| -> Result<Response, ErrorResponse> {
             if request.uri().path() != self.path {
                 return Err(refuse(

@@ -32,10 +32,9 @@ async fn feeder(listener: TcpListener, count: u64, rate: u64) {
             now_ns()
         );
         ws.feed(Message::text(text)).await.unwrap();
-        if rate > 0 {
+        if let Some(offset) = (i * 1_000_000_000).checked_div(rate) {
             ws.flush().await.unwrap();
-            let due = start + Duration::from_nanos(i * 1_000_000_000 / rate);
-            tokio::time::sleep_until(due.into()).await;
+            tokio::time::sleep_until((start + Duration::from_nanos(offset)).into()).await;
         } else if i % 256 == 0 {
             ws.flush().await.unwrap();
         }

@@ -199,7 +199,7 @@ fn compile_errors_are_all_reported_with_file_line_col_and_caret() {
         format!("    {}^^^^^", " ".repeat(35)),
         format!("{path}:3:25: error: unknown function 'uper' (did you mean 'upper'?)"),
         format!("{path}:3:61: error: cannot compare STRING with INT"),
-        format!("{path}:4:12: error: unknown sink type 'stdot' (did you mean 'stdout'?); available: file, log, null, stdout"),
+        format!("{path}:4:12: error: unknown sink type 'stdot' (did you mean 'stdout'?); available: file, http, log, null, stdout, webhook, websocket, websocket-server, ws, ws-server"),
         format!("{path}:6:25: error: unknown parameter 'rat' for source 'datagen' (did you mean 'rate'?)"),
         format!("{path}:8:32: error: sink 'stdout' does not accept format 'jsn' (did you mean 'json'?); accepted: json, text, csv"),
         "6 errors".to_string(),

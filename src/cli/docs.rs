@@ -253,28 +253,32 @@ fn connector_page(engine: &Engine, name: &str, roles: &[(&str, ConnectorSpec)]) 
 
 /// A binding that uses mapper `example` (an `@map(...)`): (role, annotation) for the source
 /// (else sink) accepting the mapper with the fewest required parameters, those filled with their
-/// examples.
+/// examples, whose binding compiles (a connector may need more than its required parameters,
+/// like the http source's port in server mode).
 fn mapper_binding(
     engine: &Engine,
     spec: &ConnectorSpec,
     example: &str,
 ) -> Option<(&'static str, String)> {
     let r = engine.connectors();
-    let pick = |specs: Vec<ConnectorSpec>| {
-        specs
-            .into_iter()
-            .filter(|c| c.formats.contains(&spec.name))
-            .min_by_key(|c| (c.params.iter().filter(|p| p.required).count(), c.name))
+    let binding = |role: &'static str, host: &ConnectorSpec| {
+        let mut args = vec![format!("type='{}'", host.name)];
+        for p in host.params.iter().filter(|p| p.required) {
+            args.push(format!("{}={}", p.name, sql_string(p.example)));
+        }
+        args.push(example.to_string());
+        format!("@{role}({})", args.join(", "))
     };
-    let (role, host) = pick(r.source_specs())
-        .map(|c| ("source", c))
-        .or_else(|| pick(r.sink_specs()).map(|c| ("sink", c)))?;
-    let mut args = vec![format!("type='{}'", host.name)];
-    for p in host.params.iter().filter(|p| p.required) {
-        args.push(format!("{}={}", p.name, sql_string(p.example)));
-    }
-    args.push(example.to_string());
-    Some((role, format!("@{role}({})", args.join(", "))))
+    let pick = |role: &'static str, mut specs: Vec<ConnectorSpec>| {
+        specs.retain(|c| c.formats.contains(&spec.name));
+        specs.sort_by_key(|c| (c.params.iter().filter(|p| p.required).count(), c.name));
+        specs
+            .iter()
+            .map(|host| binding(role, host))
+            .find(|b| engine.compile(&example_app(engine, b, "")).is_ok())
+            .map(|b| (role, b))
+    };
+    pick("source", r.source_specs()).or_else(|| pick("sink", r.sink_specs()))
 }
 
 const WITH_MAPPER_NOTE: &str =

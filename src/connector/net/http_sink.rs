@@ -142,8 +142,8 @@ impl SinkFactory for HttpSinkFactory {
             formats: &["json", "text", "csv", "bytes"],
             default_format: Some("json"),
             example: "@sink(type='http', url='https://hooks.example.com/alerts', \
-                headers.Authorization='Bearer ${WEBHOOK_TOKEN}', error.strategy='dlq', \
-                error.dlq.stream='FailedAlerts', @map(type='json'))",
+                headers.Authorization='Bearer ${WEBHOOK_TOKEN}', retry.max.attempts='5', \
+                @map(type='json'))",
         }
     }
 

@@ -92,7 +92,7 @@ impl SinkFactory for WsSinkFactory {
             formats: &["json", "text", "csv", "bytes"],
             default_format: Some("json"),
             example: "@sink(type='websocket', websocket.url='ws://dashboard.local:8080/ingest', \
-                buffer.size='50000', error.strategy='dlq', error.dlq.stream='Undelivered', \
+                buffer.size='50000', websocket.reconnect.max.attempts='20', \
                 @map(type='json'))",
         }
     }

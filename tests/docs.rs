@@ -147,12 +147,12 @@ fn sql_blocks(file: &Path) -> Vec<(usize, String)> {
 fn every_sql_example_in_the_docs_compiles() {
     let dir = TempDir::new("sql");
     let mut checked = 0;
+    // Secrets in examples are ${VAR}s a user sets; each gets a value here.
+    let vars = regex::Regex::new(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}").unwrap();
     for file in all_markdown() {
         for (line, sql) in sql_blocks(&file) {
             let app = dir.join(format!("block{checked}.sql"));
             std::fs::write(&app, &sql).unwrap();
-            // Secrets in examples are ${VAR}s a user sets; give each a value here.
-            let vars = regex::Regex::new(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}").unwrap();
             let o = bin()
                 .arg("check")
                 .arg(&app)

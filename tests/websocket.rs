@@ -408,3 +408,37 @@ fn read_frames(s: &mut std::net::TcpStream) -> (usize, Option<u16>) {
     }
     (data, close)
 }
+
+#[test]
+fn client_source_pings_keep_a_quiet_connection_and_silence_reconnects_it() {
+    init_logs();
+    if !python_module("websockets") {
+        return;
+    }
+    let run = |ping: &str| {
+        let dir = temp_dir("ws-idle");
+        let port = free_port();
+        // The server sends nothing after the handshake; it answers pings (websockets does).
+        let _server = ws_server(port, &dir, &["--count", "0"]);
+        let app = compile(&format!(
+            "@source(type='websocket', websocket.url='ws://127.0.0.1:{port}/feed',
+                     websocket.subscribe.message='hi', websocket.idle.timeout.ms='300',
+                     websocket.ping.interval.ms='{ping}', websocket.reconnect.delay.ms='50')
+             CREATE STREAM Quiet (id BIGINT);"
+        ));
+        app.start().unwrap();
+        std::thread::sleep(Duration::from_millis(1200));
+        app.shutdown().unwrap();
+        lines(&dir.join("handshakes.jsonl")).len()
+    };
+    assert_eq!(
+        run("100"),
+        1,
+        "pongs count as traffic: one connection throughout"
+    );
+    let reconnects = run("0");
+    assert!(
+        reconnects >= 3,
+        "a silent connection is dropped and reopened: {reconnects}"
+    );
+}

@@ -9,6 +9,7 @@ pub mod mapper;
 pub mod net;
 pub mod registry;
 pub mod spec;
+pub mod storage;
 
 use crate::event::Event;
 use crate::schema::Schema;
@@ -186,6 +187,10 @@ pub trait Sink: Send {
     fn max_batch(&self) -> Option<usize> {
         None
     }
+
+    /// Called about every 100 ms while no events arrive: flush what waits on a timer, rotate
+    /// files whose hour is over. Errors are the sink's to log.
+    fn idle(&mut self) {}
 
     /// How long the drain thread waits for a batch to fill before publishing a partial one.
     fn linger(&self) -> std::time::Duration {

@@ -52,6 +52,7 @@ impl ConnectorRegistry {
         crate::connector::builtin::register_all(&mut r);
         crate::connector::mapper::register_all(&mut r);
         crate::connector::net::register_all(&mut r);
+        crate::connector::storage::register_all(&mut r);
         r
     }
 

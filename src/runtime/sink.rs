@@ -86,6 +86,8 @@ impl SinkDriver {
                     if !batch.is_empty() {
                         deliver(sink.as_mut(), &batch, &mut rejects, &handler, &stop);
                         batch.clear();
+                    } else if open {
+                        sink.idle();
                     }
                     if !open {
                         break;

@@ -1,5 +1,6 @@
 //! Mappers: bytes to rows (source side) and events to bytes (sink side).
 
+pub mod binary;
 pub mod bytes;
 pub mod csv;
 pub mod json;
@@ -56,6 +57,7 @@ pub fn register_all(registry: &mut ConnectorRegistry) {
     registry.register_mapper(Arc::new(text::TextMapperFactory));
     registry.register_mapper(Arc::new(csv::CsvMapperFactory));
     registry.register_mapper(Arc::new(bytes::BytesMapperFactory));
+    registry.register_mapper(Arc::new(binary::BinaryMapperFactory));
 }
 
 #[cfg(test)]

@@ -152,7 +152,7 @@ impl Window for LossyFrequent {
             if count as f64 >= (self.support - self.error) * self.total as f64 {
                 out.push(Emit::Event(e.clone()));
             }
-            if self.total % self.width == 0 {
+            if self.total.is_multiple_of(self.width) {
                 let bucket = self.bucket;
                 let mut kept = Vec::with_capacity(self.counts.len());
                 for c in self.counts.drain(..) {

@@ -70,6 +70,21 @@ enum Command {
         #[arg(long = "stream")]
         streams: Vec<String>,
     },
+    /// Print the records of a binary log (.bin or .bin.lz4) written by the binary sink. A file
+    /// cut short by a crash is printed up to its last complete record, with a warning that
+    /// says where it stopped.
+    Read {
+        file: PathBuf,
+        /// Only records with ts >= FROM (ms); uncompressed files skip the others unread.
+        #[arg(long)]
+        from: Option<i64>,
+        /// Only records with ts < TO (ms).
+        #[arg(long)]
+        to: Option<i64>,
+        /// One JSON object a line: {"ts":..,"address":..,"data":{..}}.
+        #[arg(long)]
+        json: bool,
+    },
     /// List connectors and mappers, or describe one with all its parameters.
     Connectors { name: Option<String> },
     /// Write the docs site's generated reference pages (connectors, mappers, functions,
@@ -217,6 +232,15 @@ fn dispatch(command: Command) -> Result<ExitCode, String> {
                     Ok(ExitCode::from(1))
                 }
             }
+        }
+        Command::Read {
+            file,
+            from,
+            to,
+            json,
+        } => {
+            cli::read::run(&file, from, to, json)?;
+            Ok(ExitCode::SUCCESS)
         }
         Command::Docs { out } => {
             let n = cli::docs::write(&engine, &out)?;

@@ -4,4 +4,5 @@ pub mod bench;
 pub mod connectors;
 pub mod docs;
 pub mod jsonl;
+pub mod read;
 pub mod replay;

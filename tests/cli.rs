@@ -193,13 +193,22 @@ fn compile_errors_are_all_reported_with_file_line_col_and_caret() {
     assert_eq!(o.status.code(), Some(1));
     let err = stderr(&o);
     let path = app.display().to_string();
+    // Every sink type and alias, sorted, as the message lists them.
+    let mut sinks: Vec<&str> = eventflux::Engine::new()
+        .connectors()
+        .sink_specs()
+        .iter()
+        .flat_map(|s| std::iter::once(s.name).chain(s.aliases.iter().copied()))
+        .collect();
+    sinks.sort();
+    let available = sinks.join(", ");
     let expect = [
         format!("{path}:2:36: error: unknown stream 'Trade' (did you mean 'Trades'?)"),
         "2 | INSERT INTO Out SELECT symbol FROM Trade;".to_string(),
         format!("    {}^^^^^", " ".repeat(35)),
         format!("{path}:3:25: error: unknown function 'uper' (did you mean 'upper'?)"),
         format!("{path}:3:61: error: cannot compare STRING with INT"),
-        format!("{path}:4:12: error: unknown sink type 'stdot' (did you mean 'stdout'?); available: file, http, log, null, stdout, webhook, websocket, websocket-server, ws, ws-server"),
+        format!("{path}:4:12: error: unknown sink type 'stdot' (did you mean 'stdout'?); available: {available}"),
         format!("{path}:6:25: error: unknown parameter 'rat' for source 'datagen' (did you mean 'rate'?)"),
         format!("{path}:8:32: error: sink 'stdout' does not accept format 'jsn' (did you mean 'json'?); accepted: json, text, csv"),
         "6 errors".to_string(),

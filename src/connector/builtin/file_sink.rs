@@ -1,168 +1,171 @@
-//! `file` sink: appends one mapped event per line to a file.
+//! `file` sink: one mapped event per line (json, csv or text), to a single file or to rotated,
+//! partitioned, optionally LZ4-compressed files through the storage rotation core.
 
-use crate::connector::config::{ConfigError, ConnectorConfig, Params};
-use crate::connector::spec::{ConnectorSpec, ParamSpec};
+use crate::connector::config::{ConfigError, ConnectorConfig};
+use crate::connector::error::error_params;
+use crate::connector::spec::ConnectorSpec;
+use crate::connector::storage::pool::BufferPool;
+use crate::connector::storage::rotation::{
+    attribute_index, file_params, FileSet, FileSettings, Layout,
+};
 use crate::connector::{ConnectorError, Rejects, Sink, SinkFactory, SinkMapper};
 use crate::event::Event;
 use crate::schema::Schema;
-use std::fs::{File, OpenOptions};
-use std::io::{self, BufWriter, Write};
-use std::path::{Path, PathBuf};
-
-const WRITE_BUFFER: usize = 64 * 1024;
+use rustc_hash::FxHashMap;
+use std::io;
+use std::time::Instant;
 
 pub struct FileSinkFactory;
 
 impl SinkFactory for FileSinkFactory {
     fn spec(&self) -> ConnectorSpec {
+        let mut params = file_params(
+            "With rotation='none' and no rotation.max.bytes: the file to append to (created \
+             with its directories; existing content is kept). Otherwise the base directory \
+             of the rotated files.",
+            "1024",
+            "0",
+        );
+        params.extend(error_params());
         ConnectorSpec {
             name: "file",
             aliases: &[],
-            description: "Appends each event to a file as one line, encoded by the @map (json \
-                by default; also text and csv). The file and its parent directories are \
-                created if missing; existing content is kept. A csv header is written only \
-                when the file is new or empty. Lines are flushed after every batch, so a \
-                reader (`tail -f`) always sees whole lines.",
-            params: vec![ParamSpec::required(
-                "path",
-                "Path of the file to append to, absolute or relative to the working directory.",
-                "out/alerts.jsonl",
-            )],
+            description: "Writes each event as one line, encoded by the @map (json by default; \
+                also text and csv). By default path is one file, appended to and flushed after \
+                every batch, so a reader (`tail -f`) always sees whole lines; a csv header is \
+                written when the file is new or empty. With rotation (hourly, daily, \
+                rotation.max.bytes) path is a base directory of rotated files, \
+                {path}/{partition}/{yyyy-mm-dd}/{HH}/{stream}-{time}-{seq}.jsonl, each written \
+                as .inprogress and renamed when complete; no line is ever split or lost by a \
+                rotation. compression='lz4' writes LZ4 frames (`lz4 -d` reads them).",
+            params,
             formats: &["json", "text", "csv"],
             default_format: Some("json"),
             example: "@sink(type='file', path='out/alerts.jsonl', @map(type='json'))",
         }
     }
 
-    fn validate(&self, config: &ConnectorConfig, _schema: &Schema) -> Result<(), ConfigError> {
-        sink_path(config).map(|_| ())
+    fn validate(&self, config: &ConnectorConfig, schema: &Schema) -> Result<(), ConfigError> {
+        let settings = FileSettings::from_config(config)?;
+        attribute_index(
+            schema,
+            settings.partition_by.as_deref(),
+            "partition.by",
+            None,
+        )
+        .map(|_| ())
     }
 
     fn create(
         &self,
         config: &ConnectorConfig,
-        _schema: &Schema,
+        schema: &Schema,
         mapper: Option<Box<dyn SinkMapper>>,
     ) -> Result<Box<dyn Sink>, ConnectorError> {
-        let path = sink_path(config)?;
+        let settings = FileSettings::from_config(config)?;
         let Some(mapper) = mapper else {
             return Err(ConnectorError::permanent(
                 "file sink needs a format (@map(type='json'), 'text' or 'csv')",
             ));
         };
-        let mut sink = FileSink {
-            path,
-            mapper,
-            writer: None,
-            line: Vec::with_capacity(256),
+        let partition = attribute_index(
+            schema,
+            settings.partition_by.as_deref(),
+            "partition.by",
+            None,
+        )?;
+        let extension = match config.map.as_ref().map_or("json", |m| m.kind.as_str()) {
+            "csv" => "csv",
+            "text" => "txt",
+            _ => "jsonl",
         };
-        // Open now so a bad path fails at startup rather than on the first event.
-        sink.ensure_open()?;
+        let header = mapper.header().map(|mut h| {
+            h.push(b'\n');
+            h
+        });
+        let path = settings.path.display().to_string();
+        let layout = Layout::new(settings, schema.name(), extension, header);
+        let mut sink = FileSink {
+            files: FileSet::new(layout, partition),
+            mapper,
+            line: Vec::with_capacity(256),
+            pool: BufferPool::new(4, 64 * 1024),
+            last_flush: Instant::now(),
+        };
+        if partition.is_none() {
+            // Open now, so a bad path fails at startup rather than on the first event.
+            sink.files.get(None).map_err(|e| {
+                let mut err = ConnectorError::from(e);
+                err.message = format!("file sink: cannot open '{path}': {}", err.message);
+                err
+            })?;
+        }
         Ok(Box::new(sink))
     }
 }
 
-fn sink_path(config: &ConnectorConfig) -> Result<PathBuf, ConfigError> {
-    let path = config.require("path")?;
-    if path.trim().is_empty() {
-        return Err(ConfigError("parameter 'path' is empty".into()));
-    }
-    Ok(PathBuf::from(path))
-}
-
 struct FileSink {
-    path: PathBuf,
+    files: FileSet,
     mapper: Box<dyn SinkMapper>,
-    /// Dropped after an IO error and reopened by the next publish.
-    writer: Option<BufWriter<File>>,
     line: Vec<u8>,
+    pool: BufferPool,
+    last_flush: Instant,
 }
 
 impl FileSink {
-    fn io_error(&self, e: io::Error) -> ConnectorError {
-        ConnectorError::transient(format!(
-            "file sink: cannot write '{}': {e}",
-            self.path.display()
-        ))
-    }
-
-    /// Opens (and creates) the file unless it is open.
-    fn ensure_open(&mut self) -> Result<(), ConnectorError> {
-        if self.writer.is_none() {
-            let writer = open_append(&self.path, self.mapper.as_ref()).map_err(|e| {
-                let mut err = ConnectorError::from(e);
-                err.message = format!(
-                    "file sink: cannot open '{}': {}",
-                    self.path.display(),
-                    err.message
-                );
-                err
-            })?;
-            self.writer = Some(writer);
-        }
-        Ok(())
-    }
-
     fn write_batch(&mut self, events: &[Event], rejects: &mut Rejects) -> io::Result<()> {
-        let Some(writer) = self.writer.as_mut() else {
-            return Ok(());
-        };
+        let mut buffers: FxHashMap<Option<String>, Vec<u8>> = FxHashMap::default();
         for (i, event) in events.iter().enumerate() {
             self.line.clear();
             match self.mapper.encode(event, &mut self.line) {
                 Ok(()) => {
-                    self.line.push(b'\n');
-                    writer.write_all(&self.line)?;
+                    let buf = buffers
+                        .entry(self.files.key(event))
+                        .or_insert_with(|| self.pool.take());
+                    buf.extend_from_slice(&self.line);
+                    buf.push(b'\n');
                 }
                 Err(msg) => rejects.reject(i, ConnectorError::permanent(msg)),
             }
         }
-        writer.flush()
-    }
-}
-
-/// Opens `path` for appending (creating it and its directories); writes the mapper's header if
-/// the file is empty.
-fn open_append(path: &Path, mapper: &dyn SinkMapper) -> io::Result<BufWriter<File>> {
-    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent)?;
-    }
-    let file = OpenOptions::new().create(true).append(true).open(path)?;
-    let empty = file.metadata()?.len() == 0;
-    let mut writer = BufWriter::with_capacity(WRITE_BUFFER, file);
-    if empty {
-        if let Some(header) = mapper.header() {
-            writer.write_all(&header)?;
-            writer.write_all(b"\n")?;
-            writer.flush()?;
+        let mut result = Ok(());
+        for (key, buf) in buffers {
+            if result.is_ok() {
+                result = self.files.get(key).and_then(|f| f.write(&buf));
+            }
+            self.pool.give(buf);
         }
+        result?;
+        if self.last_flush.elapsed() >= self.files.flush_interval() {
+            self.last_flush = Instant::now();
+            self.files.flush()?;
+        }
+        Ok(())
     }
-    Ok(writer)
 }
 
 impl Sink for FileSink {
     fn publish(&mut self, events: &[Event], rejects: &mut Rejects) -> Result<(), ConnectorError> {
-        if events.is_empty() {
-            return Ok(());
-        }
-        self.ensure_open()?;
         let first_reject = rejects.items.len();
-        if let Err(e) = self.write_batch(events, rejects) {
-            // The batch fails as a whole: per-event rejects of this attempt are moot, and the
-            // file is reopened on the next attempt.
+        self.write_batch(events, rejects).map_err(|e| {
+            // The batch fails as a whole: per-event rejects of this attempt are moot.
             rejects.items.truncate(first_reject);
-            self.writer = None;
-            return Err(self.io_error(e));
+            ConnectorError::transient(format!("file sink: cannot write: {e}"))
+        })
+    }
+
+    fn idle(&mut self) {
+        self.files.rotate_if_due();
+        if self.last_flush.elapsed() >= self.files.flush_interval() {
+            self.last_flush = Instant::now();
+            if let Err(e) = self.files.flush() {
+                log::error!("file sink: flush failed: {e}");
+            }
         }
-        Ok(())
     }
 
     fn flush(&mut self) -> Result<(), ConnectorError> {
-        let result = match self.writer.as_mut() {
-            Some(w) => w.flush(),
-            None => Ok(()),
-        };
-        result.map_err(|e| self.io_error(e))
+        self.files.close()
     }
 }
 
@@ -187,6 +190,8 @@ mod tests {
             Some(b"a,b".to_vec())
         }
     }
+
+    use std::path::{Path, PathBuf};
 
     fn temp_dir(tag: &str) -> PathBuf {
         std::env::temp_dir().join(format!(

@@ -65,12 +65,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn all_four_are_registered_with_complete_specs() {
+    fn all_are_registered_with_complete_specs() {
         let mut r = ConnectorRegistry::empty();
         register_all(&mut r);
         let specs = r.mapper_specs();
         let names: Vec<&str> = specs.iter().map(|s| s.name).collect();
-        assert_eq!(names, ["bytes", "csv", "json", "text"]);
+        assert_eq!(names, ["binary", "bytes", "csv", "json", "text"]);
         for s in &specs {
             assert!(!s.description.is_empty(), "{}", s.name);
             assert!(s.formats.is_empty() && s.default_format.is_none());

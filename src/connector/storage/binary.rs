@@ -11,7 +11,7 @@
 //! skip a record without decoding it.
 
 use super::pool::BufferPool;
-use super::rotation::{self, file_params, FileSettings, Layout, RotatingFile};
+use super::rotation::{attribute_index, file_params, FileSet, FileSettings, Layout};
 use crate::connector::config::{ConfigError, ConnectorConfig, Params};
 use crate::connector::error::error_params;
 use crate::connector::registry::ConnectorRegistry;
@@ -93,6 +93,7 @@ fn sink_params() -> Vec<ParamSpec> {
         "Base directory of the rotated files (with rotation='none' and no rotation.max.bytes: \
          the one file to append to).",
         "4096",
+        "1000",
     );
     params.push(ParamSpec::optional(
         "address.attribute",
@@ -181,103 +182,6 @@ impl SinkFactory for BinarySinkFactory {
             sink.files.get(None)?;
         }
         Ok(Box::new(sink))
-    }
-}
-
-/// Finds an optional attribute, checking its type.
-pub fn attribute_index(
-    schema: &Schema,
-    name: Option<&str>,
-    param: &str,
-    types: Option<&[AttrType]>,
-) -> Result<Option<usize>, ConfigError> {
-    let Some(name) = name else { return Ok(None) };
-    let i = schema.index_of(name.trim()).ok_or_else(|| {
-        ConfigError(format!(
-            "parameter '{param}': stream '{}' has no attribute '{name}'{}",
-            schema.name(),
-            crate::sql::diagnostic::did_you_mean(name, schema.names())
-        ))
-    })?;
-    if let Some(types) = types {
-        let ty = schema.attrs()[i].ty;
-        if !types.contains(&ty) {
-            return Err(ConfigError(format!(
-                "parameter '{param}': attribute '{name}' is {ty}; it must be one of {}",
-                types
-                    .iter()
-                    .map(|t| t.to_string())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )));
-        }
-    }
-    Ok(Some(i))
-}
-
-/// The rotating files of a sink, one per partition value.
-pub struct FileSet {
-    layout: Arc<Layout>,
-    partition: Option<usize>,
-    files: FxHashMap<Option<String>, RotatingFile>,
-}
-
-impl FileSet {
-    pub fn new(layout: Arc<Layout>, partition: Option<usize>) -> FileSet {
-        FileSet {
-            layout,
-            partition,
-            files: FxHashMap::default(),
-        }
-    }
-
-    /// The partition key of an event (`None` without partition.by).
-    pub fn key(&self, event: &Event) -> Option<String> {
-        self.partition.map(|i| match event.get(i) {
-            Value::Null => "_null".to_string(),
-            v => rotation::partition_dir(&v.to_string()),
-        })
-    }
-
-    pub fn get(&mut self, key: Option<String>) -> io::Result<&RotatingFile> {
-        if !self.files.contains_key(&key) {
-            let file = RotatingFile::open(self.layout.clone(), key.clone())?;
-            self.files.insert(key.clone(), file);
-        }
-        Ok(&self.files[&key])
-    }
-
-    pub fn flush(&self) -> io::Result<()> {
-        self.files.values().try_for_each(RotatingFile::flush)
-    }
-
-    pub fn rotate_if_due(&self) {
-        self.files.values().for_each(RotatingFile::rotate_if_due)
-    }
-
-    /// Closes every file; returns the first error after trying them all.
-    pub fn close(&mut self) -> Result<(), ConnectorError> {
-        let mut first = None;
-        for (_, f) in self.files.drain() {
-            if let Err(e) = f.close() {
-                first.get_or_insert(e);
-            }
-        }
-        let dropped = self
-            .layout
-            .close_errors
-            .load(std::sync::atomic::Ordering::Relaxed);
-        match first {
-            Some(e) => Err(ConnectorError::transient(format!("closing files: {e}"))),
-            None if dropped > 0 => Err(ConnectorError::transient(format!(
-                "{dropped} rotated files failed to close; see the log"
-            ))),
-            None => Ok(()),
-        }
-    }
-
-    pub fn flush_interval(&self) -> Duration {
-        self.layout.settings.flush_interval
     }
 }
 

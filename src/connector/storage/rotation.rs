@@ -12,8 +12,13 @@
 
 use crate::connector::config::{ConfigError, ConnectorConfig, Params};
 use crate::connector::spec::ParamSpec;
+use crate::connector::ConnectorError;
+use crate::event::Event;
+use crate::schema::Schema;
+use crate::value::{AttrType, Value};
 use arc_swap::ArcSwapOption;
 use chrono::{DateTime, Datelike, Timelike, Utc};
+use rustc_hash::FxHashMap;
 use std::fs::{File, OpenOptions};
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -59,7 +64,11 @@ pub struct FileSettings {
 }
 
 /// The shared parameters, with the defaults a sink chooses.
-pub fn file_params(path_doc: &'static str, batch_default: &'static str) -> Vec<ParamSpec> {
+pub fn file_params(
+    path_doc: &'static str,
+    batch_default: &'static str,
+    flush_default: &'static str,
+) -> Vec<ParamSpec> {
     vec![
         ParamSpec::required("path", path_doc, "archive/trades"),
         ParamSpec::optional(
@@ -97,8 +106,9 @@ pub fn file_params(path_doc: &'static str, batch_default: &'static str) -> Vec<P
         ),
         ParamSpec::optional(
             "flush.interval.ms",
-            Some("1000"),
-            "Longest time written data waits in memory before it is flushed to the file.",
+            Some(flush_default),
+            "Longest time written data waits in memory before it is flushed to the file \
+             (0 = after every batch). Files only ever end on whole records.",
             "200",
         ),
         ParamSpec::optional(
@@ -159,7 +169,7 @@ impl FileSettings {
             max_bytes,
             partition_by: config.get("partition.by").map(str::to_string),
             batch_size: config.parse_or("batch.size", 1024usize)?.max(1),
-            flush_interval: Duration::from_millis(config.parse_or("flush.interval.ms", 1000u64)?),
+            flush_interval: Duration::from_millis(config.parse_or("flush.interval.ms", 0u64)?),
             fsync,
         };
         if settings.single_file() && settings.partition_by.is_some() {
@@ -523,6 +533,103 @@ impl RotatingFile {
             Some(file) => file.close(),
             None => Ok(()),
         }
+    }
+}
+
+/// Finds an optional attribute, checking its type.
+pub fn attribute_index(
+    schema: &Schema,
+    name: Option<&str>,
+    param: &str,
+    types: Option<&[AttrType]>,
+) -> Result<Option<usize>, ConfigError> {
+    let Some(name) = name else { return Ok(None) };
+    let i = schema.index_of(name.trim()).ok_or_else(|| {
+        ConfigError(format!(
+            "parameter '{param}': stream '{}' has no attribute '{name}'{}",
+            schema.name(),
+            crate::sql::diagnostic::did_you_mean(name, schema.names())
+        ))
+    })?;
+    if let Some(types) = types {
+        let ty = schema.attrs()[i].ty;
+        if !types.contains(&ty) {
+            return Err(ConfigError(format!(
+                "parameter '{param}': attribute '{name}' is {ty}; it must be one of {}",
+                types
+                    .iter()
+                    .map(|t| t.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )));
+        }
+    }
+    Ok(Some(i))
+}
+
+/// The rotating files of a sink, one per partition value.
+pub struct FileSet {
+    layout: Arc<Layout>,
+    partition: Option<usize>,
+    files: FxHashMap<Option<String>, RotatingFile>,
+}
+
+impl FileSet {
+    pub fn new(layout: Arc<Layout>, partition: Option<usize>) -> FileSet {
+        FileSet {
+            layout,
+            partition,
+            files: FxHashMap::default(),
+        }
+    }
+
+    /// The partition key of an event (`None` without partition.by).
+    pub fn key(&self, event: &Event) -> Option<String> {
+        self.partition.map(|i| match event.get(i) {
+            Value::Null => "_null".to_string(),
+            v => partition_dir(&v.to_string()),
+        })
+    }
+
+    pub fn get(&mut self, key: Option<String>) -> io::Result<&RotatingFile> {
+        if !self.files.contains_key(&key) {
+            let file = RotatingFile::open(self.layout.clone(), key.clone())?;
+            self.files.insert(key.clone(), file);
+        }
+        Ok(&self.files[&key])
+    }
+
+    pub fn flush(&self) -> io::Result<()> {
+        self.files.values().try_for_each(RotatingFile::flush)
+    }
+
+    pub fn rotate_if_due(&self) {
+        self.files.values().for_each(RotatingFile::rotate_if_due)
+    }
+
+    /// Closes every file; returns the first error after trying them all.
+    pub fn close(&mut self) -> Result<(), ConnectorError> {
+        let mut first = None;
+        for (_, f) in self.files.drain() {
+            if let Err(e) = f.close() {
+                first.get_or_insert(e);
+            }
+        }
+        let dropped = self
+            .layout
+            .close_errors
+            .load(std::sync::atomic::Ordering::Relaxed);
+        match first {
+            Some(e) => Err(ConnectorError::transient(format!("closing files: {e}"))),
+            None if dropped > 0 => Err(ConnectorError::transient(format!(
+                "{dropped} rotated files failed to close; see the log"
+            ))),
+            None => Ok(()),
+        }
+    }
+
+    pub fn flush_interval(&self) -> Duration {
+        self.layout.settings.flush_interval
     }
 }
 

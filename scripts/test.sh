@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 # External peers the tests drive: Chromium renders the docs site, mdBook builds it. Connector
 # issues add theirs here (apt: ffmpeg, clickhouse-server, ...; pip: websockets, pyarrow, ...).
 APT_PACKAGES=(chromium lz4)
-PIP_PACKAGES=(websockets)
+PIP_PACKAGES=(websockets pyarrow)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -217,7 +217,8 @@ impl Layout {
         })
     }
 
-    fn bucket(&self, now: DateTime<Utc>) -> i64 {
+    /// Which hour or day `now` falls in (0 without time rotation).
+    pub fn bucket(&self, now: DateTime<Utc>) -> i64 {
         match self.settings.rotation {
             TimeRotation::None => 0,
             TimeRotation::Hourly => now.timestamp().div_euclid(3600),
@@ -226,7 +227,7 @@ impl Layout {
     }
 
     /// The final path of a new rotated file.
-    fn next_path(&self, partition: Option<&str>, now: DateTime<Utc>) -> PathBuf {
+    pub fn next_path(&self, partition: Option<&str>, now: DateTime<Utc>) -> PathBuf {
         let mut dir = self.settings.path.clone();
         if let Some(p) = partition {
             dir.push(p);

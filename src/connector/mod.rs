@@ -92,6 +92,11 @@ pub trait SourceOutput: Send {
     /// made, or the mapper's error (also counted and handed to the error strategy). For sources
     /// that answer their sender, like an HTTP receiver replying 400.
     fn payload_checked(&mut self, payload: &Bytes) -> Result<usize, String>;
+    /// Delivers whole events (rows with their own timestamps) as one batch.
+    fn events(&mut self, events: Vec<Event>);
+    /// Waits until every sink of the app has delivered and synced what it held when called;
+    /// false when `timeout` passes first.
+    fn sync_downstream(&mut self, timeout: std::time::Duration) -> bool;
     /// Delivers typed rows (in the stream's attribute order) as one batch.
     fn rows(&mut self, rows: Vec<Arc<[Value]>>);
     /// Reports a failure that is not tied to a decodable payload (connection lost, ...). It is
@@ -129,6 +134,19 @@ impl SourceContext {
         if !payloads.is_empty() {
             self.output.payloads(payloads);
         }
+    }
+
+    /// Events that keep their own timestamps (a forwarder keeps the sender's).
+    pub fn emit_events(&mut self, events: Vec<Event>) {
+        if !events.is_empty() {
+            self.output.events(events);
+        }
+    }
+
+    /// Waits until everything emitted so far is delivered and durable in every sink of the app
+    /// (synchronous paths; an `@async` stream in between is not waited for).
+    pub fn sync_downstream(&mut self, timeout: std::time::Duration) -> bool {
+        self.output.sync_downstream(timeout)
     }
 
     /// Decodes and delivers one payload; `Err` carries the mapper's message.
@@ -175,6 +193,13 @@ pub trait Sink: Send {
 
     /// Called once after the last batch, at shutdown: write out anything held.
     fn flush(&mut self) -> Result<(), ConnectorError> {
+        Ok(())
+    }
+
+    /// Makes everything published so far durable (flushed to the OS, fsynced per the sink's
+    /// policy). Called when a source needs to acknowledge what it received, such as the
+    /// forwarder's receiver; sinks that hold nothing back keep the default.
+    fn sync(&mut self) -> Result<(), ConnectorError> {
         Ok(())
     }
 

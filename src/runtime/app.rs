@@ -509,7 +509,7 @@ impl App {
         if self.options.connectors {
             for (id, s) in self.plan.streams.iter().enumerate() {
                 for (k, c) in s.sources.iter().enumerate() {
-                    match self.start_source(id, k, c) {
+                    match self.start_source(id, k, c, &sinks) {
                         Ok(d) => sources.push(d),
                         Err(e) => {
                             *state = State::Running { sources, sinks };
@@ -597,6 +597,7 @@ impl App {
         stream: StreamId,
         k: usize,
         c: &ConnectorPlan,
+        sinks: &[SinkDriver],
     ) -> Result<SourceDriver, EngineError> {
         let schema = &self.plan.streams[stream].schema;
         let label = connector_label(Role::Source, schema.name(), &c.config.kind, k);
@@ -617,12 +618,13 @@ impl App {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .push((label.clone(), handler.counters.clone()));
-        let inlet = SourceInlet::new(
+        let mut inlet = SourceInlet::new(
             mapper,
             self.junctions[stream].clone(),
             self.clock.clone(),
             handler,
         );
+        inlet.sinks = sinks.iter().map(|d| d.sync.clone()).collect();
         Ok(SourceDriver::start(label, source, inlet))
     }
 

@@ -18,6 +18,10 @@ pub struct BoundedQueue {
 struct State {
     items: VecDeque<Event>,
     closed: bool,
+    /// Events ever accepted, and of those the ones dropped later by drop_oldest: the
+    /// durability barrier waits for a consumer to have handled the rest.
+    accepted: u64,
+    dropped_after: u64,
 }
 
 impl BoundedQueue {
@@ -26,6 +30,8 @@ impl BoundedQueue {
             state: Mutex::new(State {
                 items: VecDeque::with_capacity(capacity.min(65_536)),
                 closed: false,
+                accepted: 0,
+                dropped_after: 0,
             }),
             not_empty: Condvar::new(),
             not_full: Condvar::new(),
@@ -60,6 +66,7 @@ impl BoundedQueue {
                     WhenFull::DropOldest => {
                         let n = rest.len().min(self.capacity);
                         st.items.drain(..n);
+                        st.dropped_after += n as u64;
                         dropped += n;
                         continue;
                     }
@@ -67,6 +74,7 @@ impl BoundedQueue {
             }
             let n = room.min(rest.len());
             st.items.extend(rest[..n].iter().cloned());
+            st.accepted += n as u64;
             rest = &rest[n..];
             self.not_empty.notify_one();
         }
@@ -90,6 +98,17 @@ impl BoundedQueue {
             self.not_full.notify_all();
         }
         !(st.closed && st.items.is_empty())
+    }
+
+    /// (events ever accepted, of those dropped by drop_oldest).
+    pub fn counts(&self) -> (u64, u64) {
+        let st = self.lock();
+        (st.accepted, st.dropped_after)
+    }
+
+    /// Wakes a popper waiting on an empty queue (it returns with nothing).
+    pub fn wake(&self) {
+        self.not_empty.notify_all();
     }
 
     /// No more pushes; poppers drain what is left.

@@ -9,9 +9,9 @@ use crate::runtime::failure::{ConnectorCounters, FailureHandler};
 use crate::runtime::junction::Subscriber;
 use crate::runtime::queue::BoundedQueue;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
 use std::thread::JoinHandle;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// The stream-facing side: pushes batches into the buffer.
 pub struct SinkInlet {
@@ -35,10 +35,77 @@ impl Subscriber for SinkInlet {
     }
 }
 
+/// Lets a source wait until everything handed to a sink so far is delivered and made durable
+/// (`Sink::sync`), so it can acknowledge its sender (the forwarder's receiver does).
+pub struct SyncPoint {
+    queue: Arc<BoundedQueue>,
+    state: Mutex<SyncState>,
+    synced: Condvar,
+}
+
+#[derive(Default)]
+struct SyncState {
+    /// Events the drain thread has handled (published, rejected or failed).
+    handled: u64,
+    /// The highest `accepted` count a waiter needs synced.
+    wanted: u64,
+    /// `handled + dropped` at the last successful sync.
+    synced_at: u64,
+}
+
+impl SyncPoint {
+    fn new(queue: Arc<BoundedQueue>) -> SyncPoint {
+        SyncPoint {
+            queue,
+            state: Mutex::new(SyncState::default()),
+            synced: Condvar::new(),
+        }
+    }
+
+    /// Waits until every event the sink's buffer had accepted when called is delivered and
+    /// synced; false when `deadline` passes first.
+    pub fn wait(&self, deadline: Instant) -> bool {
+        let (target, _) = self.queue.counts();
+        let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        st.wanted = st.wanted.max(target);
+        self.queue.wake();
+        while st.synced_at < target {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return false;
+            }
+            st = self
+                .synced
+                .wait_timeout(st, left.min(Duration::from_millis(50)))
+                .unwrap_or_else(|e| e.into_inner())
+                .0;
+            self.queue.wake();
+        }
+        true
+    }
+
+    /// Drain thread: counts handled events and syncs the sink when a waiter needs it.
+    fn handled(&self, n: usize, sink: &mut dyn Sink, label: &str) {
+        let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        st.handled += n as u64;
+        let done = st.handled + self.queue.counts().1;
+        if st.wanted > st.synced_at && done >= st.wanted {
+            match sink.sync() {
+                Ok(()) => {
+                    st.synced_at = done;
+                    self.synced.notify_all();
+                }
+                Err(e) => log::error!("{label}: sync failed: {e}"),
+            }
+        }
+    }
+}
+
 pub struct SinkDriver {
     pub label: String,
     pub queue: Arc<BoundedQueue>,
     pub counters: Arc<ConnectorCounters>,
+    pub sync: Arc<SyncPoint>,
     handle: Mutex<Option<JoinHandle<bool>>>,
     stopping: Arc<AtomicBool>,
 }
@@ -68,6 +135,8 @@ impl SinkDriver {
     ) -> SinkDriver {
         let counters = handler.counters.clone();
         let stopping = Arc::new(AtomicBool::new(false));
+        let sync = Arc::new(SyncPoint::new(queue.clone()));
+        let sync_point = sync.clone();
         let (q, stop) = (queue.clone(), stopping.clone());
         let thread_label = label.clone();
         sink.set_stopping(stopping.clone());
@@ -85,10 +154,11 @@ impl SinkDriver {
                     }
                     if !batch.is_empty() {
                         deliver(sink.as_mut(), &batch, &mut rejects, &handler, &stop);
-                        batch.clear();
                     } else if open {
                         sink.idle();
                     }
+                    sync_point.handled(batch.len(), sink.as_mut(), &thread_label);
+                    batch.clear();
                     if !open {
                         break;
                     }
@@ -107,6 +177,7 @@ impl SinkDriver {
             label,
             queue,
             counters,
+            sync,
             handle: Mutex::new(Some(handle)),
             stopping,
         }

@@ -16,6 +16,8 @@ use std::thread::JoinHandle;
 /// The engine's side of a source: decode, stamp, publish.
 pub struct SourceInlet {
     pub mapper: Option<Box<dyn SourceMapper>>,
+    /// The app's sinks, for `sync_downstream`.
+    pub sinks: Vec<Arc<crate::runtime::sink::SyncPoint>>,
     pub junction: Arc<Junction>,
     pub clock: Arc<Clock>,
     pub handler: Arc<FailureHandler>,
@@ -32,6 +34,7 @@ impl SourceInlet {
     ) -> Self {
         SourceInlet {
             mapper,
+            sinks: Vec::new(),
             junction,
             clock,
             handler,
@@ -96,6 +99,19 @@ impl SourceOutput for SourceInlet {
                 Err(msg)
             }
         }
+    }
+
+    fn events(&mut self, events: Vec<Event>) {
+        self.handler
+            .counters
+            .events
+            .fetch_add(events.len() as u64, Ordering::Relaxed);
+        self.junction.publish(&events);
+    }
+
+    fn sync_downstream(&mut self, timeout: std::time::Duration) -> bool {
+        let deadline = std::time::Instant::now() + timeout;
+        self.sinks.iter().all(|s| s.wait(deadline))
     }
 
     fn rows(&mut self, rows: Vec<Arc<[Value]>>) {

@@ -154,6 +154,10 @@ impl Sink for FileSink {
         })
     }
 
+    fn sync(&mut self) -> Result<(), ConnectorError> {
+        self.files.sync()
+    }
+
     fn idle(&mut self) {
         self.files.rotate_if_due();
         if self.last_flush.elapsed() >= self.files.flush_interval() {

@@ -85,6 +85,14 @@ impl SourceOutput for Recorder {
         Ok(1)
     }
 
+    fn events(&mut self, events: Vec<crate::event::Event>) {
+        self.rows(events.into_iter().map(|e| e.data).collect());
+    }
+
+    fn sync_downstream(&mut self, _timeout: std::time::Duration) -> bool {
+        true
+    }
+
     fn rows(&mut self, rows: Vec<Arc<[Value]>>) {
         self.0.lock().unwrap().rows.push(rows);
     }

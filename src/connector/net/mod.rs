@@ -3,6 +3,7 @@
 //! reconnect backoff, so every network connector behaves the same way under failure.
 
 mod backoff;
+mod forwarder;
 mod http_sink;
 mod http_source;
 mod runtime;
@@ -12,6 +13,7 @@ mod ws_sink;
 mod ws_source;
 
 pub use backoff::Backoff;
+pub use forwarder::{ForwarderSinkFactory, ForwarderSourceFactory};
 pub use http_sink::HttpSinkFactory;
 pub use http_source::HttpSourceFactory;
 pub use runtime::{runtime, tls_client_config};
@@ -29,4 +31,6 @@ pub fn register_all(registry: &mut ConnectorRegistry) {
     registry.register_sink(Arc::new(WsServerSinkFactory));
     registry.register_sink(Arc::new(HttpSinkFactory));
     registry.register_source(Arc::new(HttpSourceFactory));
+    registry.register_sink(Arc::new(ForwarderSinkFactory));
+    registry.register_source(Arc::new(ForwarderSourceFactory));
 }

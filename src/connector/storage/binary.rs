@@ -252,6 +252,10 @@ impl Sink for BinarySink {
             .map_err(ConnectorError::from)
     }
 
+    fn sync(&mut self) -> Result<(), ConnectorError> {
+        self.files.sync()
+    }
+
     fn idle(&mut self) {
         self.files.rotate_if_due();
         if let Err(e) = self.flush_if_due() {

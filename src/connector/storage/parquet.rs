@@ -495,6 +495,12 @@ impl Sink for ParquetSink {
         Ok(())
     }
 
+    /// Writes the pending rows as row groups. The file itself is readable only once closed.
+    fn sync(&mut self) -> Result<(), ConnectorError> {
+        let keys: Vec<Option<String>> = self.parts.keys().cloned().collect();
+        keys.iter().try_for_each(|k| self.write_row_group(k))
+    }
+
     fn idle(&mut self) {
         let due: Vec<Option<String>> = self
             .parts

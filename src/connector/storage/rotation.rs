@@ -385,6 +385,19 @@ impl OpenFile {
         }
     }
 
+    /// Flushes to the OS and, unless fsync='never', to the disk.
+    pub fn sync(&self) -> io::Result<()> {
+        let mut chain = self.chain.lock().unwrap_or_else(|e| e.into_inner());
+        let Some(chain) = chain.as_mut() else {
+            return Ok(());
+        };
+        chain.writer().flush()?;
+        if self.layout.settings.fsync != Fsync::Never {
+            chain.file().sync_data()?;
+        }
+        Ok(())
+    }
+
     /// Bytes handed to the file (before compression).
     pub fn bytes(&self) -> u64 {
         self.bytes.load(Ordering::Relaxed)
@@ -528,6 +541,13 @@ impl RotatingFile {
         }
     }
 
+    pub fn sync(&self) -> io::Result<()> {
+        match self.active.load_full() {
+            Some(file) => file.sync(),
+            None => Ok(()),
+        }
+    }
+
     /// Closes the active file now (shutdown) and returns its close error, if any.
     pub fn close(&self) -> io::Result<()> {
         match self.active.swap(None) {
@@ -606,6 +626,14 @@ impl FileSet {
 
     pub fn rotate_if_due(&self) {
         self.files.values().for_each(RotatingFile::rotate_if_due)
+    }
+
+    /// Everything written so far to the OS (and the disk, per `fsync`).
+    pub fn sync(&self) -> Result<(), ConnectorError> {
+        self.files
+            .values()
+            .try_for_each(RotatingFile::sync)
+            .map_err(|e| ConnectorError::transient(format!("sync: {e}")))
     }
 
     /// Closes every file; returns the first error after trying them all.

@@ -442,3 +442,141 @@ fn client_source_pings_keep_a_quiet_connection_and_silence_reconnects_it() {
         "a silent connection is dropped and reopened: {reconnects}"
     );
 }
+
+/// A test CA and a server certificate for localhost signed by it, made by openssl.
+fn test_certificates(dir: &std::path::Path) -> bool {
+    let openssl = |args: &[&str]| {
+        std::process::Command::new("openssl")
+            .args(args)
+            .current_dir(dir)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .map(|s| s.success())
+            .unwrap_or(false)
+    };
+    std::fs::write(
+        dir.join("ext.cnf"),
+        "subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\n\
+         keyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n",
+    )
+    .unwrap();
+    openssl(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.pem",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=EventFlux Test CA",
+    ]) && openssl(&[
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "server.key",
+        "-out",
+        "server.csr",
+        "-subj",
+        "/CN=localhost",
+    ]) && openssl(&[
+        "x509",
+        "-req",
+        "-in",
+        "server.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-out",
+        "server.pem",
+        "-days",
+        "2",
+        "-extfile",
+        "ext.cnf",
+    ])
+}
+
+#[test]
+fn wss_uses_rustls_trusts_a_given_ca_and_refuses_an_unknown_one() {
+    init_logs();
+    if !python_module("websockets")
+        || !peer_available(
+            "openssl",
+            std::process::Command::new("openssl").arg("version"),
+        )
+    {
+        return;
+    }
+    let dir = temp_dir("wss");
+    assert!(
+        test_certificates(&dir),
+        "openssl could not make the test certificates"
+    );
+    let port = free_port();
+    let (cert, key) = (dir.join("server.pem"), dir.join("server.key"));
+    let _server = ws_server(
+        port,
+        &dir,
+        &[
+            "--count",
+            "5",
+            "--tls-cert",
+            cert.to_str().unwrap(),
+            "--tls-key",
+            key.to_str().unwrap(),
+        ],
+    );
+    let app = |ca: &str| {
+        compile(&format!(
+            "@source(type='websocket', websocket.url='wss://localhost:{port}/feed',
+                     websocket.subscribe.message='hi' {ca})
+             CREATE STREAM Trades (id BIGINT, symbol STRING, price DOUBLE);"
+        ))
+    };
+    let trusted = app(&format!(
+        ", websocket.tls.ca.file='{}'",
+        dir.join("ca.pem").display()
+    ));
+    let trades = trusted.subscribe("Trades").unwrap();
+    trusted.start().unwrap();
+    let mut got = Vec::new();
+    assert!(wait_until(WAIT, || {
+        got.extend(trades.drain());
+        got.len() >= 5
+    }));
+    trusted.shutdown().unwrap();
+    assert_eq!(ids(&got), vec![0, 1, 2, 3, 4]);
+    // Without the CA the certificate is unknown: the source stops with a permanent TLS error.
+    let untrusted = app("");
+    untrusted.start().unwrap();
+    std::thread::sleep(Duration::from_millis(1000));
+    let stats = untrusted.shutdown().unwrap();
+    assert_eq!(stats.sources[0].events, 0);
+    assert_eq!(
+        stats.sources[0].errors, 1,
+        "one refusal, no retry loop: {:?}",
+        stats.sources[0]
+    );
+    // A missing CA file is a compile error naming the parameter.
+    let err = Engine::new()
+        .compile(
+            "@source(type='websocket', websocket.url='wss://localhost:1/', websocket.tls.ca.file='/nonexistent.pem')
+             CREATE STREAM T (id BIGINT);",
+        )
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(
+        err.contains("websocket.tls.ca.file") && err.contains("/nonexistent.pem"),
+        "{err}"
+    );
+}

@@ -1,7 +1,7 @@
 """WebSocket peer for EventFlux's connector tests, built on Python's `websockets` package (not on
 tokio-tungstenite), so the tests prove interoperability.
 
-server --port P --dir D [--start K --count N] [--gzip]
+server --port P --dir D [--start K --count N] [--gzip] [--tls-cert PEM --tls-key PEM]
     /feed : records the handshake (path, headers, subprotocol) to D/handshakes.jsonl, waits for
             the subscribe message (appended to D/subscribes.txt), then sends trades K..K+N-1
             (with --gzip, odd ids as gzip-compressed binary frames) and stays open.
@@ -59,7 +59,13 @@ async def serve_forever(args):
         # Accept ours when offered; clients that offer none connect without one.
         return "eventflux.v1" if "eventflux.v1" in offered else None
 
-    async with serve(handler, "127.0.0.1", args.port, select_subprotocol=select_subprotocol):
+    ssl_context = None
+    if args.tls_cert:
+        import ssl
+        ssl_context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ssl_context.load_cert_chain(args.tls_cert, args.tls_key)
+
+    async with serve(handler, "127.0.0.1", args.port, select_subprotocol=select_subprotocol, ssl=ssl_context):
         print("READY", flush=True)
         await asyncio.Future()
 
@@ -90,6 +96,8 @@ def main():
     p.add_argument("--start", type=int, default=0)
     p.add_argument("--count", type=int, default=0)
     p.add_argument("--gzip", action="store_true")
+    p.add_argument("--tls-cert")
+    p.add_argument("--tls-key")
     p.add_argument("--url")
     p.add_argument("--header", action="append", default=[])
     p.add_argument("--send", action="append", default=[])

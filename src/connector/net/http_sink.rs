@@ -3,7 +3,7 @@
 //! with capped exponential backoff and jitter; other 4xx are never retried. Events whose request
 //! finally fails go to the error strategy (dlq, log, fail), one by one, with the reason.
 
-use super::runtime::{runtime, tls_client_config};
+use super::runtime::{runtime, tls_client_config_with};
 use crate::connector::config::{ConfigError, ConnectorConfig, Params};
 use crate::connector::error::{error_params, sink_buffer_params, RetryPolicy};
 use crate::connector::spec::{ConnectorSpec, ParamSpec};
@@ -69,6 +69,12 @@ fn params() -> Vec<ParamSpec> {
             Some("10000"),
             "Limit on one request, connect to last byte; a timeout is retried.",
             "2000",
+        ),
+        ParamSpec::optional(
+            "tls.ca.file",
+            None,
+            "https://: a PEM file of certificates to trust besides the built-in webpki roots.",
+            "certs/internal-ca.pem",
         ),
         ParamSpec::optional(
             "retry.max.attempts",
@@ -174,8 +180,10 @@ impl SinkFactory for HttpSinkFactory {
         let mapper = mapper.ok_or_else(|| {
             ConnectorError::permanent("http sink needs a format (@map(type='json'), ...)")
         })?;
+        let tls = tls_client_config_with(config.get("tls.ca.file").map(std::path::Path::new))
+            .map_err(|e| ConnectorError::permanent(format!("parameter 'tls.ca.file': {e}")))?;
         let client = reqwest::Client::builder()
-            .tls_backend_preconfigured((*tls_client_config()).clone())
+            .tls_backend_preconfigured((*tls).clone())
             .timeout(settings.timeout)
             .default_headers(settings.headers.clone())
             .build()
@@ -252,6 +260,8 @@ fn settings(config: &ConnectorConfig, schema: &Schema) -> Result<HttpSettings, C
             )))
         }
     };
+    tls_client_config_with(config.get("tls.ca.file").map(std::path::Path::new))
+        .map_err(|e| ConfigError(format!("parameter 'tls.ca.file': {e}")))?;
     let attempts: i64 = config.parse_or("retry.max.attempts", 3i64)?;
     if attempts < 1 {
         return Err(ConfigError(format!(

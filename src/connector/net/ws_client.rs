@@ -2,12 +2,13 @@
 //! connection (headers, subprotocol, TLS, timeout) and payload decompression.
 
 use super::backoff::Backoff;
-use super::runtime::tls_client_config;
+use super::runtime::tls_client_config_with;
 use crate::connector::config::{ConfigError, ConnectorConfig, Params};
 use crate::connector::spec::ParamSpec;
 use crate::connector::ConnectorError;
 use bytes::Bytes;
 use std::io::Read;
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
@@ -40,6 +41,8 @@ pub struct WsClientConfig {
     pub ping_interval: Option<Duration>,
     pub idle_timeout: Option<Duration>,
     pub connect_timeout: Duration,
+    /// TLS client settings for wss:// (webpki roots, plus `websocket.tls.ca.file`).
+    pub tls: Arc<rustls::ClientConfig>,
 }
 
 /// The connection parameters of the client source and sink.
@@ -124,6 +127,13 @@ pub fn client_params() -> Vec<ParamSpec> {
             "60000",
         ),
         ParamSpec::optional(
+            "websocket.tls.ca.file",
+            None,
+            "wss://: a PEM file of certificates to trust besides the built-in webpki roots \
+             (a private CA or a self-signed server).",
+            "certs/internal-ca.pem",
+        ),
+        ParamSpec::optional(
             "websocket.connect.timeout.ms",
             Some("10000"),
             "Limit on the TCP, TLS and WebSocket handshake together.",
@@ -189,6 +199,12 @@ impl WsClientConfig {
             compression,
             ping_interval: optional_ms(config, "websocket.ping.interval.ms")?,
             idle_timeout: optional_ms(config, "websocket.idle.timeout.ms")?,
+            tls: tls_client_config_with(
+                config
+                    .get("websocket.tls.ca.file")
+                    .map(std::path::Path::new),
+            )
+            .map_err(|e| ConfigError(format!("parameter 'websocket.tls.ca.file': {e}")))?,
             connect_timeout: Duration::from_millis(
                 config
                     .parse_or("websocket.connect.timeout.ms", 10_000u64)?
@@ -234,7 +250,7 @@ impl WsClientConfig {
                 .insert("sec-websocket-protocol", value);
         }
         let connector = if self.url.starts_with("wss://") {
-            Connector::Rustls(tls_client_config())
+            Connector::Rustls(self.tls.clone())
         } else {
             Connector::Plain
         };
@@ -299,8 +315,24 @@ fn connect_error(url: &str, e: tokio_tungstenite::tungstenite::Error) -> Connect
             ))
         }
         Error::Url(_) => ConnectorError::permanent(format!("{url}: {e}")),
+        // A certificate the client does not trust will not become trusted by retrying.
+        // tokio-rustls reports a refused certificate as an IO error carrying a rustls error.
+        Error::Tls(_) => tls_refused(url, &e),
+        Error::Io(io)
+            if io
+                .get_ref()
+                .is_some_and(|inner| inner.downcast_ref::<rustls::Error>().is_some()) =>
+        {
+            tls_refused(url, &e)
+        }
         _ => ConnectorError::transient(format!("cannot connect to {url}: {e}")),
     }
+}
+
+fn tls_refused(url: &str, e: &dyn std::fmt::Display) -> ConnectorError {
+    ConnectorError::permanent(format!(
+        "{url}: TLS failed: {e} (a private CA or a self-signed server needs websocket.tls.ca.file)"
+    ))
 }
 
 /// Inflates a binary frame when the stream is configured for compression.

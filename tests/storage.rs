@@ -174,7 +174,12 @@ fn a_writer_killed_with_sigkill_leaves_complete_files_and_a_readable_active_one(
     let mut next = 0i64;
     for p in &files {
         let in_progress = p.extension().is_some_and(|e| e == "inprogress");
-        let mut reader = BinaryReader::open(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+        let mut reader = match BinaryReader::open(p) {
+            Ok(r) => r,
+            // The active file may hold less than its header when the writer dies.
+            Err(ReadError::Truncated { records: 0, .. }) if in_progress => continue,
+            Err(e) => panic!("{}: {e}", p.display()),
+        };
         loop {
             match reader.next_record() {
                 Ok(Some(r)) => {

@@ -322,9 +322,6 @@ fn stalled_client(port: u16, path: &str) -> std::net::TcpStream {
 #[test]
 fn server_sink_broadcasts_and_cuts_off_a_client_that_stops_reading() {
     init_logs();
-    if !python_module("websockets") {
-        return;
-    }
     let port = free_port();
     let app = compile(&format!(
         "@sink(type='websocket-server', host='127.0.0.1', port='{port}', path='/live',
@@ -332,23 +329,27 @@ fn server_sink_broadcasts_and_cuts_off_a_client_that_stops_reading() {
          CREATE STREAM Out (id BIGINT, note STRING);"
     ));
     app.start().unwrap();
-    let dir = temp_dir("ws-broadcast");
     let n = 3000;
-    let out = dir.join("fast.txt");
+    // The fast client reads in a thread of its own as fast as it can.
     let url = format!("ws://127.0.0.1:{port}/live");
-    let expect = n.to_string();
-    let mut fast = Peer::python(
-        "ws_peer.py",
-        &[
-            "client",
-            "--url",
-            &url,
-            "--expect",
-            &expect,
-            "--out",
-            out.to_str().unwrap(),
-        ],
-    );
+    let (mut fast, _) = tokio_tungstenite::tungstenite::connect(url.as_str()).unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut ids = Vec::new();
+        while ids.len() < n {
+            match fast.read() {
+                Ok(tokio_tungstenite::tungstenite::Message::Text(t)) => {
+                    let v: serde_json::Value = serde_json::from_str(&t).unwrap();
+                    ids.push(v["id"].as_i64().unwrap());
+                }
+                Ok(_) => {}
+                Err(e) => panic!(
+                    "the fast client was cut off after {} events: {e}",
+                    ids.len()
+                ),
+            }
+        }
+        ids
+    });
     let mut stalled = stalled_client(port, "/live");
     std::thread::sleep(Duration::from_millis(200));
     let input = app.input("Out").unwrap();
@@ -358,32 +359,36 @@ fn server_sink_broadcasts_and_cuts_off_a_client_that_stops_reading() {
         input
             .send(vec![Value::Long(i), Value::from(note.as_str())])
             .unwrap();
-        // Paced so the Python client keeps up; the stalled one falls behind all the same.
+        // Paced like a live feed; the stalled client falls behind all the same.
         if i % 50 == 0 {
             std::thread::sleep(Duration::from_millis(5));
         }
     }
-    assert!(
-        fast.wait(WAIT),
-        "the fast client did not get all {n} events"
-    );
+    let fast_ids = reader.join().unwrap();
     let stats = app.shutdown().unwrap();
-    assert_eq!(received_ids(&out), (0..n as i64).collect::<Vec<_>>());
+    assert_eq!(fast_ids, (0..n as i64).collect::<Vec<_>>());
     assert_eq!(stats.sinks[0].events, n as u64);
-    // The stalled client, read at last: part of the stream, then a policy close (1008).
+    // The stalled client, read at last: part of the stream, then the server closed the
+    // connection (with a policy close frame, 1008, when its socket had room for one).
     let (data_frames, close) = read_frames(&mut stalled);
     assert!(
         data_frames < n,
         "the stalled client got all {data_frames} frames"
     );
-    assert_eq!(close, Some(1008));
+    assert!(matches!(close, None | Some(1008)), "{close:?}");
 }
 
-/// Reads unmasked server frames until EOF: (data frames, close code).
+/// Reads unmasked server frames until the server closes the connection: (data frames, close
+/// code). Panics if the server leaves it open.
 fn read_frames(s: &mut std::net::TcpStream) -> (usize, Option<u16>) {
     s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
     let mut all = Vec::new();
-    let _ = s.read_to_end(&mut all);
+    if let Err(e) = s.read_to_end(&mut all) {
+        assert!(
+            e.kind() == std::io::ErrorKind::ConnectionReset,
+            "the server did not close the stalled connection: {e}"
+        );
+    }
     let (mut at, mut data, mut close) = (0, 0, None);
     while at + 2 <= all.len() {
         let opcode = all[at] & 0x0f;

@@ -12,7 +12,14 @@ use std::path::Path;
 /// error: its complete records are printed and a warning says where it stopped.
 pub fn run(path: &Path, from: Option<i64>, to: Option<i64>, as_json: bool) -> Result<u64, String> {
     let shown = |e: ReadError| format!("{}: error: {e}", path.display());
-    let reader = BinaryReader::open(path).map_err(shown)?;
+    let reader = match BinaryReader::open(path) {
+        Ok(r) => r,
+        Err(e @ ReadError::Truncated { .. }) => {
+            eprintln!("{}: warning: {e}", path.display());
+            return Ok(0);
+        }
+        Err(e) => return Err(shown(e)),
+    };
     let header = reader.header().clone();
     let names: Vec<String> = header.attributes.iter().map(|(n, _)| n.clone()).collect();
     let decodes = header.format == "binary";

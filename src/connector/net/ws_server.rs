@@ -344,8 +344,9 @@ impl SinkFactory for WsServerSinkFactory {
         params.push(ParamSpec::optional(
             "client.queue.size",
             Some("1024"),
-            "Events queued for one client. A client that falls this far behind is \
-             disconnected (close code 1008) and counted, so it never slows the others.",
+            "How far (in events not yet written to its socket) a client may fall behind. A \
+             client further behind when new events arrive is disconnected (close code 1008) \
+             and counted, so it never slows the others.",
             "4096",
         ));
         params.extend(sink_buffer_params());
@@ -413,34 +414,41 @@ struct Hub {
     slow_clients: AtomicU64,
 }
 
+/// Frames shared by every client: encoded once per batch.
+type Frames = Arc<[Message]>;
+
 struct ClientQueue {
     peer: SocketAddr,
-    tx: mpsc::Sender<Message>,
+    tx: mpsc::UnboundedSender<Frames>,
+    /// Frames queued for this client and not yet written to its socket.
+    pending: Arc<AtomicUsize>,
+    /// Tells the client's task to stop sending and close (it fell behind).
+    kick: Arc<tokio::sync::Notify>,
 }
 
 impl Hub {
-    fn broadcast(&self, frames: &[Message]) {
+    /// Queues the batch for every client. A client whose backlog already exceeds
+    /// client.queue.size is disconnected instead: a burst never cuts off a client that had
+    /// kept up, and one that fell behind never holds up the others or grows without bound.
+    fn broadcast(&self, frames: Frames) {
         let mut clients = self.clients.lock().unwrap_or_else(|e| e.into_inner());
         clients.retain(|client| {
-            for frame in frames {
-                match client.tx.try_send(frame.clone()) {
-                    Ok(()) => {}
-                    Err(mpsc::error::TrySendError::Full(_)) => {
-                        let n = self.slow_clients.fetch_add(1, Ordering::Relaxed) + 1;
-                        log::warn!(
-                            "websocket-server sink: client {} fell {} events behind (client.queue.size); disconnecting it ({n} slow clients so far)",
-                            client.peer, self.queue_size
-                        );
-                        return false;
-                    }
-                    Err(mpsc::error::TrySendError::Closed(_)) => return false,
-                }
+            let backlog = client.pending.load(Ordering::Acquire);
+            if backlog > self.queue_size {
+                let n = self.slow_clients.fetch_add(1, Ordering::Relaxed) + 1;
+                log::warn!(
+                    "websocket-server sink: client {} is {backlog} events behind (client.queue.size {}); disconnecting it ({n} slow clients so far)",
+                    client.peer, self.queue_size
+                );
+                client.kick.notify_one();
+                return false;
             }
-            true
+            client.pending.fetch_add(frames.len(), Ordering::AcqRel);
+            client.tx.send(frames.clone()).is_ok()
         });
     }
 
-    /// Waits (bounded) until every client's queue is empty.
+    /// Waits (bounded) until every client's backlog is written.
     fn drain(&self, limit: Duration) {
         let deadline = std::time::Instant::now() + limit;
         while std::time::Instant::now() < deadline {
@@ -449,7 +457,7 @@ impl Hub {
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
                 .iter()
-                .any(|c| c.tx.capacity() < self.queue_size && !c.tx.is_closed());
+                .any(|c| c.pending.load(Ordering::Acquire) > 0 && !c.tx.is_closed());
             if !pending {
                 return;
             }
@@ -474,37 +482,47 @@ async fn serve_clients(listener: TcpListener, config: Arc<ServerConfig>, hub: Ar
                     return;
                 }
             };
-            let (tx, rx) = mpsc::channel(hub.queue_size);
+            let (tx, rx) = mpsc::unbounded_channel();
+            let pending = Arc::new(AtomicUsize::new(0));
+            let kick = Arc::new(tokio::sync::Notify::new());
             hub.clients
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
-                .push(ClientQueue { peer, tx });
+                .push(ClientQueue {
+                    peer,
+                    tx,
+                    pending: pending.clone(),
+                    kick: kick.clone(),
+                });
             connected.fetch_add(1, Ordering::AcqRel);
             log::info!("websocket-server sink: client {peer} connected");
-            write_client(ws, rx).await;
+            write_client(ws, rx, &pending, &kick).await;
             connected.fetch_sub(1, Ordering::AcqRel);
             log::info!("websocket-server sink: client {peer} disconnected");
         });
     }
 }
 
-/// Sends a client its queue; answers its pings; ends when it leaves or its queue is dropped
-/// (too slow, or shutdown).
-async fn write_client(mut ws: WebSocketStream<TcpStream>, mut rx: mpsc::Receiver<Message>) {
+/// Sends a client its queue and answers its pings, until it leaves, its queue is dropped
+/// (shutdown) or it is kicked for falling behind: then it gets a close frame (1008) if its
+/// socket takes one within a second.
+async fn write_client(
+    mut ws: WebSocketStream<TcpStream>,
+    mut rx: mpsc::UnboundedReceiver<Frames>,
+    pending: &AtomicUsize,
+    kick: &tokio::sync::Notify,
+) {
     loop {
         tokio::select! {
+            _ = kick.notified() => break,
             next = rx.recv() => {
-                let Some(frame) = next else { break };
-                if ws.feed(frame).await.is_err() {
-                    return;
-                }
-                while let Ok(frame) = rx.try_recv() {
-                    if ws.feed(frame).await.is_err() {
-                        return;
-                    }
-                }
-                if ws.flush().await.is_err() {
-                    return;
+                let Some(frames) = next else { break };
+                let sent = tokio::select! {
+                    sent = send_frames(&mut ws, &frames, pending) => sent,
+                    _ = kick.notified() => false,
+                };
+                if !sent {
+                    break;
                 }
             }
             incoming = ws.next() => match incoming {
@@ -518,6 +536,20 @@ async fn write_client(mut ws: WebSocketStream<TcpStream>, mut rx: mpsc::Receiver
         reason: "closing: the app stopped or this client fell behind".into(),
     };
     let _ = tokio::time::timeout(Duration::from_secs(1), ws.close(Some(frame))).await;
+}
+
+async fn send_frames(
+    ws: &mut WebSocketStream<TcpStream>,
+    frames: &Frames,
+    pending: &AtomicUsize,
+) -> bool {
+    for frame in frames.iter() {
+        if ws.feed(frame.clone()).await.is_err() {
+            return false;
+        }
+        pending.fetch_sub(1, Ordering::AcqRel);
+    }
+    ws.flush().await.is_ok()
 }
 
 struct WsServerSink {
@@ -537,7 +569,7 @@ impl Sink for WsServerSink {
                 Err(e) => rejects.reject(i, e),
             }
         }
-        self.hub.broadcast(&frames);
+        self.hub.broadcast(frames.into());
         Ok(())
     }
 

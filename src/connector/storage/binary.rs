@@ -357,15 +357,23 @@ impl BinaryReader {
     pub fn from_reader(mut input: Box<dyn Read + Send>) -> Result<BinaryReader, ReadError> {
         let mut magic = [0u8; 12];
         let n = read_full(&mut input, &mut magic).map_err(ReadError::Io)?;
-        if n < 12 || &magic[..8] != MAGIC {
+        let cut = ReadError::Truncated {
+            offset: 0,
+            records: 0,
+        };
+        if magic[..n.min(8)] != MAGIC[..n.min(8)] {
             return Err(ReadError::Invalid(
                 "not an EventFlux binary log (it does not start with EFLXBIN1)".into(),
             ));
         }
+        if n < 12 {
+            // A file its writer had only just created when it stopped.
+            return Err(cut);
+        }
         let len = u32::from_le_bytes(magic[8..12].try_into().expect("4 bytes")) as usize;
         let mut json = vec![0u8; len];
         if read_full(&mut input, &mut json).map_err(ReadError::Io)? < len {
-            return Err(ReadError::Invalid("the file header is cut short".into()));
+            return Err(cut);
         }
         let header: FileHeader = serde_json::from_slice(&json)
             .map_err(|e| ReadError::Invalid(format!("the file header is not valid: {e}")))?;
@@ -621,8 +629,14 @@ impl Source for BinarySource {
         let mut batch: Vec<Bytes> = Vec::with_capacity(1024);
         let mut clock: Option<(i64, Instant)> = None;
         for file in files {
-            let mut reader = BinaryReader::open(&file)
-                .map_err(|e| ConnectorError::permanent(format!("binary source: {e}")))?;
+            let mut reader = match BinaryReader::open(&file) {
+                Ok(r) => r,
+                Err(e @ ReadError::Truncated { .. }) => {
+                    log::warn!("binary source: {}: {e}", file.display());
+                    continue;
+                }
+                Err(e) => return Err(ConnectorError::permanent(format!("binary source: {e}"))),
+            };
             loop {
                 if !ctx.is_running() {
                     return Ok(());

@@ -110,6 +110,7 @@ impl Engine {
         let binder = Binder {
             connectors: &self.connectors,
             functions: &self.functions,
+            tables: Default::default(),
         };
         let plan = match binder.bind(&ast) {
             Ok(plan) if errors.is_empty() => plan,

@@ -1224,3 +1224,46 @@ fn missing_env_var_without_default_is_a_compile_error() {
         "{text}"
     );
 }
+
+#[test]
+fn in_table_needs_a_declared_table_with_a_one_attribute_key() {
+    let engine = Engine::new();
+    let base = "CREATE TABLE Keyed (k STRING, v INT, PRIMARY KEY (k));
+                CREATE TABLE Loose (k STRING, v INT);
+                CREATE STREAM S (k STRING, n BIGINT);
+                CREATE STREAM O (k STRING);";
+    let err = compile_err(
+        &engine,
+        &format!("{base} INSERT INTO O SELECT k FROM S WHERE k IN Keyd;"),
+    )
+    .to_string();
+    assert!(
+        err.contains("'Keyd' is not a table") && err.contains("did you mean 'Keyed'"),
+        "{err}"
+    );
+    let err = compile_err(
+        &engine,
+        &format!("{base} INSERT INTO O SELECT k FROM S WHERE k IN Loose;"),
+    )
+    .to_string();
+    assert!(err.contains("one-attribute PRIMARY KEY"), "{err}");
+    let err = compile_err(
+        &engine,
+        &format!("{base} INSERT INTO O SELECT k FROM S WHERE n IN Keyed;"),
+    )
+    .to_string();
+    assert!(err.contains("cannot compare BIGINT with STRING"), "{err}");
+    // On-demand queries take it too.
+    let app = compile(
+        &engine,
+        &format!("{base} INSERT INTO Keyed SELECT k, 1 AS v FROM S;"),
+    );
+    app.start().unwrap();
+    app.input("S")
+        .unwrap()
+        .send(vec![s("a"), Value::Long(1)])
+        .unwrap();
+    let rows = app.query("SELECT k FROM Keyed WHERE k IN Keyed").unwrap();
+    assert_eq!(rows.len(), 1);
+    app.shutdown().unwrap();
+}

@@ -24,6 +24,8 @@ const DEFAULT_ASYNC_BUFFER: usize = 1024;
 pub struct Binder<'a> {
     pub connectors: &'a ConnectorRegistry,
     pub functions: &'a FunctionRegistry,
+    /// Tables declared so far, for `x IN T` conditions.
+    pub tables: std::cell::RefCell<Vec<crate::plan::expr::TableRef>>,
 }
 
 /// A connector binding before DLQ resolution, with where each key was written.
@@ -181,7 +183,16 @@ impl Binder<'_> {
                     )),
                 }
             }
-            Some(TablePlan { primary_key })
+            let slot = std::sync::Arc::new(crate::plan::graph::TableSlot::default());
+            self.tables.borrow_mut().push(crate::plan::expr::TableRef {
+                name: name.to_string(),
+                key: match primary_key[..] {
+                    [k] => Some(attrs[k].ty),
+                    _ => None,
+                },
+                slot: slot.clone(),
+            });
+            Some(TablePlan { primary_key, slot })
         } else {
             if let Some(k) = decl.primary_key.first() {
                 errors.push(Diagnostic::new(
@@ -742,6 +753,7 @@ impl Binder<'_> {
         plan: &mut AppPlan,
         errors: &mut Vec<Diagnostic>,
     ) {
+        let tables = self.tables.borrow();
         let lookup = |name: &Name, errors: &mut Vec<Diagnostic>| {
             let id = plan.stream_id(&name.value);
             if id.is_none() {
@@ -802,6 +814,7 @@ impl Binder<'_> {
             functions: self.functions,
             aggregates: None,
             join: Some(&names),
+            tables: &tables,
         };
         let mut ok = true;
         let condition = bind_condition(
@@ -877,6 +890,7 @@ impl Binder<'_> {
         plan: &mut AppPlan,
         errors: &mut Vec<Diagnostic>,
     ) -> Option<usize> {
+        let tables = self.tables.borrow();
         let mut keys = Vec::new();
         let mut ok = true;
         for k in &d.keys {
@@ -900,6 +914,7 @@ impl Binder<'_> {
                 functions: self.functions,
                 aggregates: None,
                 join: None,
+                tables: &tables,
             };
             let key = match &k.key {
                 PartitionKeyKind::Value(e) => match scope.bind(e) {
@@ -975,6 +990,7 @@ impl Binder<'_> {
         plan: &mut AppPlan,
         errors: &mut Vec<Diagnostic>,
     ) {
+        let tables = self.tables.borrow();
         let mut name = format!("query{}", index + 1);
         for a in &st.annotations {
             match a.name.as_str() {
@@ -1113,6 +1129,7 @@ impl Binder<'_> {
             functions: self.functions,
             aggregates: None,
             join: join_names.as_ref(),
+            tables: &tables,
         };
         // The projection may call aggregates; WHERE and GROUP BY may not.
         let scope = Scope {
@@ -1130,6 +1147,7 @@ impl Binder<'_> {
                 functions: self.functions,
                 aggregates: None,
                 join: None,
+                tables: &tables,
             };
             match w {
                 Some(w) => match bind_window(w, side, &side_scope) {
@@ -1212,6 +1230,7 @@ impl Binder<'_> {
                         functions: self.functions,
                         aggregates: None,
                         join: Some(&names),
+                        tables: &tables,
                     };
                     let what = format!("the filter of '{}'", el.alias.value);
                     let filter = bind_condition(
@@ -1438,6 +1457,7 @@ impl Binder<'_> {
         window: Option<WindowPlan>,
         always_stateful: bool,
     ) -> Result<Option<SelectPlan>, Vec<Diagnostic>> {
+        let tables = self.tables.borrow();
         let mut errors = Vec::new();
         // HAVING and ORDER BY read the output row, so they name output attributes (aliases).
         let out_scope = Scope {
@@ -1446,6 +1466,7 @@ impl Binder<'_> {
             functions: self.functions,
             aggregates: None,
             join: None,
+            tables: &tables,
         };
         let having = match &q.having {
             Some(h) => match out_scope.bind(h) {

@@ -103,6 +103,12 @@ pub enum Expr {
     Cast(Box<Expr>, AttrType),
     /// The current value of the query's k-th aggregate.
     Aggregate(usize),
+    /// `x [NOT] IN T`: whether table T has a row with primary key x (a hash lookup).
+    InTable {
+        expr: Box<Expr>,
+        table: Arc<crate::plan::graph::TableSlot>,
+        negated: bool,
+    },
     /// `ty` is the type the function's rule promised; results are conformed to it.
     Call {
         function: Arc<ScalarFunction>,
@@ -232,6 +238,17 @@ impl Expr {
             }),
             Expr::IsNull { expr, negated } => {
                 Owned(Value::Bool(expr.eval_ref(ev, cx).is_null() != *negated))
+            }
+            Expr::InTable {
+                expr,
+                table,
+                negated,
+            } => {
+                let v = expr.eval_ref(ev, cx);
+                match table.get() {
+                    Some(t) if !v.is_null() => Owned(Value::Bool(t.contains_key(&v) != *negated)),
+                    _ => Owned(Value::Null),
+                }
             }
             Expr::InList {
                 expr,
@@ -462,6 +479,17 @@ pub struct Scope<'a> {
     pub aggregates: Option<&'a std::cell::RefCell<Vec<AggregateCall>>>,
     /// Set in joins: names resolve against both sides.
     pub join: Option<&'a JoinNames<'a>>,
+    /// Declared tables, for `x IN T`.
+    pub tables: &'a [TableRef],
+}
+
+/// A declared table as `x IN T` sees it.
+#[derive(Debug, Clone)]
+pub struct TableRef {
+    pub name: String,
+    /// The type of its primary key when that is one attribute (membership needs that).
+    pub key: Option<AttrType>,
+    pub slot: Arc<crate::plan::graph::TableSlot>,
 }
 
 /// The names a join condition or projection sees: each side's stream name and alias, and where
@@ -640,6 +668,12 @@ impl Scope<'_> {
                     ty: Some(AttrType::Bool),
                 })
             }
+            S::In {
+                expr,
+                target: sql::InTarget::Table { name, args: None },
+                negated,
+                ..
+            } => self.bind_in_table(expr, name, *negated, e),
             S::In {
                 expr,
                 target: sql::InTarget::List(list),
@@ -888,6 +922,53 @@ impl Scope<'_> {
             )
             .with_len(span_len(at))),
         }
+    }
+
+    /// `x [NOT] IN T`: T must be a declared table with a one-attribute primary key.
+    fn bind_in_table(
+        &self,
+        expr: &sql::Expr,
+        name: &sql::ObjectName,
+        negated: bool,
+        whole: &sql::Expr,
+    ) -> BResult {
+        let table_name = name.to_string();
+        let Some(table) = self
+            .tables
+            .iter()
+            .find(|t| t.name.eq_ignore_ascii_case(&table_name))
+        else {
+            return Err(Diagnostic::new(
+                pos(whole),
+                format!(
+                    "'{table_name}' is not a table: x IN T checks a table's primary key{}; for a list write x IN (a, b)",
+                    did_you_mean(&table_name, self.tables.iter().map(|t| t.name.as_str()))
+                ),
+            ));
+        };
+        let Some(key) = table.key else {
+            return Err(Diagnostic::new(
+                pos(whole),
+                format!(
+                    "x IN {table_name} needs '{table_name}' to have a one-attribute PRIMARY KEY; join the table to match other attributes"
+                ),
+            ));
+        };
+        let v = self.bind(expr)?;
+        self.comparable(v.ty, Some(key), whole)?;
+        // The key index holds values of the key's type: widen or narrow numbers to it.
+        let value = match v.ty {
+            Some(t) if t != key => Expr::Cast(Box::new(v.expr), key),
+            _ => v.expr,
+        };
+        Ok(Bound {
+            expr: Expr::InTable {
+                expr: Box::new(value),
+                table: table.slot.clone(),
+                negated,
+            },
+            ty: Some(AttrType::Bool),
+        })
     }
 
     fn comparable(
@@ -1240,6 +1321,7 @@ mod tests {
             functions: &functions,
             aggregates: None,
             join: None,
+            tables: &[],
         };
         let e = Parser::new(&EventFluxDialect)
             .try_with_sql(text)

@@ -79,6 +79,38 @@ pub struct TableWritePlan {
 pub struct TablePlan {
     /// Attribute indices of the primary key (empty: none).
     pub primary_key: Vec<usize>,
+    /// How `x IN T` conditions reach the running table.
+    pub slot: std::sync::Arc<TableSlot>,
+}
+
+/// Primary-key membership, implemented by the runtime's table store.
+pub trait KeyLookup: Send + Sync {
+    fn contains_key(&self, key: &crate::value::Value) -> bool;
+}
+
+/// Where expressions find a table once the app is built (bound before the table exists).
+#[derive(Default)]
+pub struct TableSlot(std::sync::OnceLock<std::sync::Arc<dyn KeyLookup>>);
+
+impl TableSlot {
+    /// Connects the running table; an app's plan is built into one app, so this happens once.
+    pub fn fill(&self, table: std::sync::Arc<dyn KeyLookup>) {
+        let _ = self.0.set(table);
+    }
+
+    pub fn get(&self) -> Option<&std::sync::Arc<dyn KeyLookup>> {
+        self.0.get()
+    }
+}
+
+impl std::fmt::Debug for TableSlot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.get().is_some() {
+            "TableSlot(filled)"
+        } else {
+            "TableSlot(empty)"
+        })
+    }
 }
 
 /// When a trigger stream emits its `triggered_time`.

@@ -195,9 +195,12 @@ impl App {
             plan.streams
                 .iter()
                 .map(|s| {
-                    s.table
-                        .as_ref()
-                        .map(|t| Arc::new(TableStore::new(s.schema.clone(), t.primary_key.clone())))
+                    s.table.as_ref().map(|t| {
+                        let store =
+                            Arc::new(TableStore::new(s.schema.clone(), t.primary_key.clone()));
+                        t.slot.fill(store.clone());
+                        store
+                    })
                 })
                 .collect(),
         );
@@ -376,12 +379,29 @@ impl App {
                 "on-demand queries take SELECT ... FROM Table [WHERE ...] [LIMIT n]".into(),
             ));
         }
+        let tables: Vec<crate::plan::expr::TableRef> = self
+            .plan
+            .streams
+            .iter()
+            .filter_map(|s| {
+                let t = s.table.as_ref()?;
+                Some(crate::plan::expr::TableRef {
+                    name: s.schema.name().to_string(),
+                    key: match t.primary_key[..] {
+                        [k] => Some(s.schema.attrs()[k].ty),
+                        _ => None,
+                    },
+                    slot: t.slot.clone(),
+                })
+            })
+            .collect();
         let scope = Scope {
             schema: &table.schema,
             alias: q.alias.as_ref().map(|a| a.value.as_str()),
             functions: &self.functions,
             aggregates: None,
             join: None,
+            tables: &tables,
         };
         let filter = q
             .filter

@@ -97,6 +97,13 @@ impl TableStore {
         }
     }
 
+    /// Whether a row has this (one-attribute) primary key: a hash lookup.
+    pub fn has_key(&self, key: &Value) -> bool {
+        self.lock()
+            .by_key
+            .contains_key(&vec![OrdValue(key.clone())])
+    }
+
     pub fn snapshot(&self) -> Vec<Event> {
         self.lock().rows.clone()
     }
@@ -171,5 +178,11 @@ impl Subscriber for TableMutator {
             let keys: Vec<Key> = t.rows.iter().map(|r| self.table.key(r)).collect();
             t.by_key = keys.into_iter().enumerate().map(|(i, k)| (k, i)).collect();
         }
+    }
+}
+
+impl crate::plan::graph::KeyLookup for TableStore {
+    fn contains_key(&self, key: &Value) -> bool {
+        self.has_key(key)
     }
 }

@@ -30,6 +30,11 @@ impl Dialect for EventFluxDialect {
     fn is_delimited_identifier_start(&self, ch: char) -> bool {
         ch == '"' || ch == '`'
     }
+
+    /// `x IN Table`: membership in a table's primary key.
+    fn supports_in_table_expression(&self) -> bool {
+        true
+    }
 }
 
 /// Parses an app's text. Errors from every statement are collected, not only the first.

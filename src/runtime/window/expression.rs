@@ -32,7 +32,7 @@ pub const EXPRESSION: WindowDef = WindowDef {
             .map_err(|e| format!("condition '{text}' does not parse: {e}"))?;
         let functions = FunctionRegistry::with_builtins();
         let calls = RefCell::new(Vec::new());
-        let scope = Scope { schema, alias: None, functions: &functions, aggregates: Some(&calls), join: None };
+        let scope = Scope { schema, alias: None, functions: &functions, aggregates: Some(&calls), join: None, tables: &[] };
         let bound = scope.bind(&parsed).map_err(|d| format!("condition '{text}': {}", d.message))?;
         if bound.ty.is_some_and(|t| t != AttrType::Bool) {
             return Err(format!("condition '{text}' must be true or false"));

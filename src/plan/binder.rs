@@ -161,9 +161,35 @@ impl Binder<'_> {
         }
         let id = plan.streams.len();
         let table = if decl.table {
-            if !st.annotations.is_empty() || !decl.with.is_empty() {
+            let mut indexed = Vec::new();
+            for a in &st.annotations {
+                if a.name != "index" {
+                    errors.push(Diagnostic::new(a.pos, format!(
+                        "table '{name}' takes no @{}: queries write it, joins and on-demand queries read it (only @index('attr', ...) applies to tables)",
+                        a.name
+                    )));
+                    continue;
+                }
+                for e in &a.elements {
+                    match attrs
+                        .iter()
+                        .position(|x| x.name.eq_ignore_ascii_case(&e.value))
+                    {
+                        Some(i) if e.key.is_none() => indexed.push(i),
+                        _ => errors.push(Diagnostic::new(
+                            e.value_pos,
+                            format!(
+                                "@index names '{}', which is not an attribute of '{name}'{}",
+                                e.value,
+                                did_you_mean(&e.value, attrs.iter().map(|a| a.name.as_str()))
+                            ),
+                        )),
+                    }
+                }
+            }
+            if !decl.with.is_empty() {
                 errors.push(Diagnostic::new(decl.name.pos, format!(
-                    "table '{name}' takes no connectors or annotations: queries write it, joins and on-demand queries read it"
+                    "table '{name}' takes no connectors: queries write it, joins and on-demand queries read it"
                 )));
             }
             let mut primary_key = Vec::new();
@@ -192,7 +218,13 @@ impl Binder<'_> {
                 },
                 slot: slot.clone(),
             });
-            Some(TablePlan { primary_key, slot })
+            indexed.retain(|i| primary_key != [*i]);
+            indexed.dedup();
+            Some(TablePlan {
+                primary_key,
+                indexed,
+                slot,
+            })
         } else {
             if let Some(k) = decl.primary_key.first() {
                 errors.push(Diagnostic::new(

@@ -79,6 +79,8 @@ pub struct TableWritePlan {
 pub struct TablePlan {
     /// Attribute indices of the primary key (empty: none).
     pub primary_key: Vec<usize>,
+    /// Attributes with a secondary hash index (`@index('v')`).
+    pub indexed: Vec<usize>,
     /// How `x IN T` conditions reach the running table.
     pub slot: std::sync::Arc<TableSlot>,
 }

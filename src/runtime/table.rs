@@ -17,6 +17,42 @@ pub struct Rows {
     /// Rows in insertion order (an upsert keeps the row's place).
     pub rows: Vec<Event>,
     by_key: FxHashMap<Key, usize>,
+    /// `@index` attributes: value -> row positions.
+    secondary: Vec<(usize, FxHashMap<OrdValue, Vec<usize>>)>,
+}
+
+impl Rows {
+    fn index_row(&mut self, at: usize) {
+        let row = &self.rows[at];
+        for (attr, index) in &mut self.secondary {
+            // Positions stay sorted, so a lookup returns rows in table order, as a scan would.
+            let positions = index.entry(OrdValue(row.get(*attr).clone())).or_default();
+            let slot = positions.binary_search(&at).unwrap_or_else(|p| p);
+            positions.insert(slot, at);
+        }
+    }
+
+    fn unindex_row(&mut self, at: usize) {
+        let row = &self.rows[at];
+        for (attr, index) in &mut self.secondary {
+            let value = OrdValue(row.get(*attr).clone());
+            if let Some(positions) = index.get_mut(&value) {
+                positions.retain(|p| *p != at);
+                if positions.is_empty() {
+                    index.remove(&value);
+                }
+            }
+        }
+    }
+
+    fn rebuild_secondary(&mut self) {
+        for (_, index) in &mut self.secondary {
+            index.clear();
+        }
+        for at in 0..self.rows.len() {
+            self.index_row(at);
+        }
+    }
 }
 
 pub struct TableStore {
@@ -35,6 +71,18 @@ impl TableStore {
             rows: Mutex::new(Rows::default()),
             rejected: AtomicU64::new(0),
         }
+    }
+
+    /// Adds secondary hash indexes on these attributes.
+    pub fn with_indexes(self, attrs: Vec<usize>) -> TableStore {
+        {
+            let mut rows = self.lock();
+            rows.secondary = attrs
+                .into_iter()
+                .map(|a| (a, FxHashMap::default()))
+                .collect();
+        }
+        self
     }
 
     fn key(&self, e: &Event) -> Key {
@@ -59,11 +107,17 @@ impl TableStore {
             };
             if self.primary_key.is_empty() {
                 t.rows.push(row);
+                let at = t.rows.len() - 1;
+                t.index_row(at);
                 continue;
             }
             let key = self.key(&row);
             match t.by_key.get(&key).copied() {
-                Some(i) if upsert => t.rows[i] = row,
+                Some(i) if upsert => {
+                    t.unindex_row(i);
+                    t.rows[i] = row;
+                    t.index_row(i);
+                }
                 Some(_) => {
                     self.rejected.fetch_add(1, Ordering::Relaxed);
                     log::warn!("table '{}': a row with this primary key exists; use UPSERT INTO to replace it (row dropped)", self.schema.name());
@@ -72,13 +126,14 @@ impl TableStore {
                     let at = t.rows.len();
                     t.by_key.insert(key, at);
                     t.rows.push(row);
+                    t.index_row(at);
                 }
             }
         }
     }
 
-    /// Rows whose attribute `attr` equals `value`: an index lookup when `attr` is the whole
-    /// primary key, a scan otherwise.
+    /// Rows whose attribute `attr` equals `value`: a hash lookup when `attr` is the whole
+    /// primary key or has an `@index`, a scan otherwise.
     pub fn matching(&self, attr: Option<usize>, value: Option<&Value>) -> Vec<Event> {
         let t = self.lock();
         match (attr, value) {
@@ -87,6 +142,13 @@ impl TableStore {
                 .get(&vec![OrdValue(v.clone())])
                 .map(|i| vec![t.rows[*i].clone()])
                 .unwrap_or_default(),
+            (Some(a), Some(v)) if t.secondary.iter().any(|(x, _)| *x == a) => {
+                let (_, index) = t.secondary.iter().find(|(x, _)| *x == a).expect("checked");
+                index
+                    .get(&OrdValue(v.clone()))
+                    .map(|ps| ps.iter().map(|p| t.rows[*p].clone()).collect())
+                    .unwrap_or_default()
+            }
             (Some(a), Some(v)) => t
                 .rows
                 .iter()
@@ -177,6 +239,9 @@ impl Subscriber for TableMutator {
             // Deletions move rows and updates may change keys: rebuild the key index.
             let keys: Vec<Key> = t.rows.iter().map(|r| self.table.key(r)).collect();
             t.by_key = keys.into_iter().enumerate().map(|(i, k)| (k, i)).collect();
+        }
+        if changed {
+            t.rebuild_secondary();
         }
     }
 }

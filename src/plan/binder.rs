@@ -1278,6 +1278,7 @@ impl Binder<'_> {
                         filter,
                         offset: offsets[k],
                         width: elements[k].1.len(),
+                        every: k > 0 && pat.elements[k].every,
                     });
                 }
                 Some(PatternPlan {

@@ -197,6 +197,9 @@ pub struct PatternElementPlan {
     /// Where this element's attributes start in the combined row.
     pub offset: usize,
     pub width: usize,
+    /// `every` on a later element: a partial match waiting here stays after it advances, so
+    /// each further matching event advances it again.
+    pub every: bool,
 }
 
 /// `PATTERN` (followed-by) or `SEQUENCE` (strict contiguity) over several streams.

@@ -232,18 +232,27 @@ impl PatternQuery {
                         continue;
                     }
                     match self.accepts(k, &p.row, e, &cx, &mut scratch) {
-                        Some(row) if k == last => matched.push(Event {
-                            ts: e.ts,
-                            kind: EventKind::Current,
-                            data: row.into(),
-                        }),
-                        Some(row) => Self::park(
-                            &mut st.waiting[k + 1],
-                            Partial {
-                                row,
-                                start_ts: p.start_ts,
-                            },
-                        ),
+                        Some(row) => {
+                            if k == last {
+                                matched.push(Event {
+                                    ts: e.ts,
+                                    kind: EventKind::Current,
+                                    data: row.into(),
+                                });
+                            } else {
+                                Self::park(
+                                    &mut st.waiting[k + 1],
+                                    Partial {
+                                        row,
+                                        start_ts: p.start_ts,
+                                    },
+                                );
+                            }
+                            // `every` here: the attempt also waits for the next such event.
+                            if el.every {
+                                kept.push(p);
+                            }
+                        }
                         None if self.plan.sequence => {}
                         None => kept.push(p),
                     }

@@ -675,9 +675,6 @@ fn parse_pattern(p: &mut Parser) -> PResult<PatternDecl> {
         let every = word_is(&t, "EVERY");
         if every {
             p.next_token();
-            if !elements.is_empty() {
-                return Err(not_supported_yet(&t, "EVERY on a later pattern element"));
-            }
         }
         let t = p.peek_token();
         if word_is(&t, "NOT") || t.token == Token::LParen {

@@ -340,6 +340,10 @@ fn target(config: &ConnectorConfig, schema: &Schema) -> Result<Target, ConfigErr
         (Some(t), None) if t.trim().is_empty() => Err(ConfigError(
             "parameter 'table' is empty: name the table to insert into".into(),
         )),
+        (Some(t), None) if t.contains('.') => Err(ConfigError(format!(
+            "parameter 'table' has value '{t}': give the table alone and the database in \
+             parameter 'database'"
+        ))),
         (Some(t), None) => Ok(Target::Table(t.trim().to_string())),
         (None, Some(by)) => {
             let i = schema.index_of(by.trim()).ok_or_else(|| {
@@ -1111,6 +1115,7 @@ mod tests {
         let e = err(&[URL, ("table.by", "symbl")]);
         assert!(e.contains("did you mean 'symbol'"), "{e}");
         assert!(err(&[URL, ("table.by", "price")]).contains("must be STRING"));
+        assert!(err(&[URL, ("table", "db.t")]).contains("'database'"));
         assert!(err(&[("url", "https://h:8443"), ("table", "t")]).contains("no TLS"));
         assert!(err(&[("url", "h:8123"), ("table", "t")]).contains("'url'"));
         let e = err(&[URL, ("table", "t"), ("order.by", "symbol")]);

@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 # External peers the tests drive: Chromium renders the docs site, mdBook builds it. Connector
 # issues add theirs here (apt: ffmpeg, clickhouse-server, ...; pip: websockets, pyarrow, ...).
-APT_PACKAGES=(chromium lz4)
+APT_PACKAGES=(chromium lz4 clickhouse-server openssl curl)
 PIP_PACKAGES=(websockets pyarrow)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

@@ -3,7 +3,7 @@
 -- five-second summary is printed meanwhile.
 -- Run: cargo run --release -- run queries/archive.sql       (writes under ./archive)
 --      cargo run --release -- read archive/binary/<day>/<hour>/<file>.bin.lz4 --json | head
---      python3 -c "import pyarrow.dataset as d; print(d.dataset('archive/parquet').to_table().num_rows)"
+--      python3 -c "import glob, pyarrow.parquet as pq; print(sum(pq.read_metadata(f).num_rows for f in glob.glob('archive/parquet/**/*.parquet', recursive=True)))"
 @app:name('Archive')
 
 @source(type='datagen', rate='2000', count='20000',

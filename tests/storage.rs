@@ -389,3 +389,84 @@ fn the_binary_source_replays_an_archive_into_a_stream() {
     );
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+#[test]
+fn a_single_lz4_log_appended_by_two_runs_reads_back_whole() {
+    let dir = temp_dir("lz4-append");
+    let path = dir.join("trades.bin.lz4");
+    for run in 0..2 {
+        let app = Engine::new()
+            .compile(&format!(
+                "@sink(type='binary', path='{}', compression='lz4')
+                 CREATE STREAM T (n INT);",
+                path.display()
+            ))
+            .unwrap();
+        app.start().unwrap();
+        let input = app.input("T").unwrap();
+        for i in 0..5 {
+            input.send(vec![Value::Int(run * 5 + i)]).unwrap();
+        }
+        app.shutdown().unwrap();
+    }
+    let values: Vec<Value> = read_all(&path)
+        .into_iter()
+        .map(|(_, r)| r[0].clone())
+        .collect();
+    assert_eq!(values, (0..10).map(Value::Int).collect::<Vec<_>>());
+    if peer_available("lz4", Command::new("lz4").arg("--version")) {
+        let o = Command::new("lz4").arg("-dc").arg(&path).output().unwrap();
+        assert!(o.status.success());
+        assert!(o.stdout.starts_with(b"EFLXBIN1"));
+    }
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn the_binary_source_can_keep_the_recorded_timestamps() {
+    let dir = temp_dir("replay-ts");
+    let path = dir.join("log.bin");
+    let writer = Engine::new()
+        .compile(&format!(
+            "@sink(type='binary', path='{}')
+             CREATE STREAM T (n INT);",
+            path.display()
+        ))
+        .unwrap();
+    writer.start().unwrap();
+    let input = writer.input("T").unwrap();
+    for i in 0..50 {
+        input
+            .send_at(1_000_000 + i as i64 * 10, vec![Value::Int(i)])
+            .unwrap();
+    }
+    writer.shutdown().unwrap();
+    let replay = Engine::new()
+        .compile(&format!(
+            "@source(type='binary', path='{}', timestamps='recorded')
+             CREATE STREAM T (n INT);",
+            path.display()
+        ))
+        .unwrap();
+    let sub = replay.subscribe("T").unwrap();
+    replay.start().unwrap();
+    let mut got = Vec::new();
+    assert!(wait_until(Duration::from_secs(10), || {
+        got.extend(sub.drain());
+        got.len() >= 50
+    }));
+    replay.shutdown().unwrap();
+    let ts: Vec<i64> = got.iter().map(|e| e.ts).collect();
+    assert_eq!(ts, (0..50).map(|i| 1_000_000 + i * 10).collect::<Vec<_>>());
+    let err = Engine::new()
+        .compile(&format!(
+            "@source(type='binary', path='{}', timestamps='recorded', @map(type='json'))
+             CREATE STREAM T (n INT);",
+            path.display()
+        ))
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(err.contains("needs the binary format"), "{err}");
+    std::fs::remove_dir_all(dir).unwrap();
+}

@@ -154,7 +154,14 @@ impl SinkFactory for HttpSinkFactory {
     }
 
     fn validate(&self, config: &ConnectorConfig, schema: &Schema) -> Result<(), ConfigError> {
-        settings(config, schema).map(|_| ())
+        let s = settings(config, schema)?;
+        let format = config.map.as_ref().map_or("json", |m| m.kind.as_str());
+        if s.batch_size > 1 && s.batch_format == BatchFormat::JsonArray && format != "json" {
+            return Err(ConfigError(format!(
+                "batch.format='json_array' needs the json format, not '{format}'; use batch.format='lines'"
+            )));
+        }
+        Ok(())
     }
 
     fn create(

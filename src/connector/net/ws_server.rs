@@ -504,22 +504,29 @@ async fn serve_clients(listener: TcpListener, config: Arc<ServerConfig>, hub: Ar
 }
 
 /// Sends a client its queue and answers its pings, until it leaves, its queue is dropped
-/// (shutdown) or it is kicked for falling behind: then it gets a close frame (1008) if its
-/// socket takes one within a second.
+/// (shutdown: close 1001) or it is kicked for falling behind (close 1008); the close frame is
+/// sent if the socket takes it within a second.
 async fn write_client(
     mut ws: WebSocketStream<TcpStream>,
     mut rx: mpsc::UnboundedReceiver<Frames>,
     pending: &AtomicUsize,
     kick: &tokio::sync::Notify,
 ) {
+    let mut kicked = false;
     loop {
         tokio::select! {
-            _ = kick.notified() => break,
+            _ = kick.notified() => {
+                kicked = true;
+                break;
+            }
             next = rx.recv() => {
                 let Some(frames) = next else { break };
                 let sent = tokio::select! {
                     sent = send_frames(&mut ws, &frames, pending) => sent,
-                    _ = kick.notified() => false,
+                    _ = kick.notified() => {
+                        kicked = true;
+                        false
+                    }
                 };
                 if !sent {
                     break;
@@ -531,9 +538,16 @@ async fn write_client(
             },
         }
     }
-    let frame = CloseFrame {
-        code: CloseCode::Policy,
-        reason: "closing: the app stopped or this client fell behind".into(),
+    let frame = if kicked {
+        CloseFrame {
+            code: CloseCode::Policy,
+            reason: "this client fell behind (client.queue.size)".into(),
+        }
+    } else {
+        CloseFrame {
+            code: CloseCode::Away,
+            reason: "the app is stopping".into(),
+        }
     };
     let _ = tokio::time::timeout(Duration::from_secs(1), ws.close(Some(frame))).await;
 }

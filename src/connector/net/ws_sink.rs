@@ -260,6 +260,10 @@ impl WsSink {
                 Err(e) => e,
             };
             log::warn!("websocket sink: {error}");
+            // A refused handshake (4xx, untrusted certificate) will not pass with retrying.
+            if error.class == crate::connector::ErrorClass::Permanent {
+                return Err(error);
+            }
             if self.stopping.load(Ordering::Acquire) {
                 attempts_while_stopping += 1;
                 if attempts_while_stopping >= ATTEMPTS_WHILE_STOPPING {

@@ -10,6 +10,7 @@
 //! All integers little-endian. The 24-byte metadata and the length come first so a reader can
 //! skip a record without decoding it.
 
+use super::codec;
 use super::pool::BufferPool;
 use super::rotation::{attribute_index, file_params, FileSet, FileSettings, Layout};
 use crate::connector::config::{ConfigError, ConnectorConfig, Params};
@@ -343,7 +344,7 @@ impl BinaryReader {
         file.seek(SeekFrom::Start(0)).map_err(ReadError::Io)?;
         let buffered = BufReader::with_capacity(256 * 1024, file);
         let input: Box<dyn Read + Send> = if n == 4 && start == LZ4_FRAME_MAGIC {
-            Box::new(lz4_flex::frame::FrameDecoder::new(buffered))
+            Box::new(Lz4Frames::new(buffered))
         } else {
             Box::new(buffered)
         };
@@ -503,6 +504,40 @@ pub fn scan_time_range(
     }
 }
 
+/// Decodes concatenated LZ4 frames (a single file appended to by several runs holds one frame
+/// per run), as `lz4 -d` does.
+struct Lz4Frames<R: io::BufRead> {
+    decoder: Option<lz4_flex::frame::FrameDecoder<R>>,
+}
+
+impl<R: io::BufRead> Lz4Frames<R> {
+    fn new(input: R) -> Self {
+        Lz4Frames {
+            decoder: Some(lz4_flex::frame::FrameDecoder::new(input)),
+        }
+    }
+}
+
+impl<R: io::BufRead> Read for Lz4Frames<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        loop {
+            let Some(decoder) = self.decoder.as_mut() else {
+                return Ok(0);
+            };
+            let n = decoder.read(buf)?;
+            if n > 0 || buf.is_empty() {
+                return Ok(n);
+            }
+            // This frame ended: another may follow.
+            let mut input = self.decoder.take().expect("present").into_inner();
+            if input.fill_buf()?.is_empty() {
+                return Ok(0);
+            }
+            self.decoder = Some(lz4_flex::frame::FrameDecoder::new(input));
+        }
+    }
+}
+
 /// Reads until `buf` is full or the input ends; returns the bytes read.
 fn read_full(input: &mut dyn Read, buf: &mut [u8]) -> io::Result<usize> {
     let mut filled = 0;
@@ -564,6 +599,14 @@ impl SourceFactory for BinarySourceFactory {
                  recorded timestamps.",
                 "recorded",
             ),
+            ParamSpec::optional(
+                "timestamps",
+                Some("arrival"),
+                "arrival: events get the app clock's time as they enter; recorded: they keep \
+                 the timestamps in the log (binary format only), for time windows over history \
+                 (best with @app:playback).",
+                "recorded",
+            ),
         ];
         params.extend(error_params());
         ConnectorSpec {
@@ -582,18 +625,36 @@ impl SourceFactory for BinarySourceFactory {
     }
 
     fn validate(&self, config: &ConnectorConfig, _schema: &Schema) -> Result<(), ConfigError> {
-        pace(config).map(|_| ())
+        pace(config)?;
+        recorded_timestamps(config).map(|_| ())
     }
 
     fn create(
         &self,
         config: &ConnectorConfig,
-        _schema: &Schema,
+        schema: &Schema,
     ) -> Result<Box<dyn Source>, ConnectorError> {
         Ok(Box::new(BinarySource {
             path: PathBuf::from(config.require("path")?),
             recorded_pace: pace(config)?,
+            recorded_ts: recorded_timestamps(config)?.then(|| schema.clone()),
         }))
+    }
+}
+
+/// `timestamps='recorded'`: decode here (binary rows only) so events keep their log time.
+fn recorded_timestamps(config: &ConnectorConfig) -> Result<bool, ConfigError> {
+    match config.get("timestamps").unwrap_or("arrival") {
+        "arrival" => Ok(false),
+        "recorded" => match config.map.as_ref().map_or("binary", |m| m.kind.as_str()) {
+            "binary" => Ok(true),
+            other => Err(ConfigError(format!(
+                "timestamps='recorded' needs the binary format, not '{other}'"
+            ))),
+        },
+        other => Err(ConfigError(format!(
+            "parameter 'timestamps' has value '{other}': expected arrival or recorded"
+        ))),
     }
 }
 
@@ -610,6 +671,26 @@ fn pace(config: &ConnectorConfig) -> Result<bool, ConfigError> {
 struct BinarySource {
     path: PathBuf,
     recorded_pace: bool,
+    /// With `timestamps='recorded'`: the schema rows are decoded against.
+    recorded_ts: Option<Schema>,
+}
+
+/// What a replay has read and not yet emitted.
+struct Pending {
+    payloads: Vec<Bytes>,
+    events: Vec<Event>,
+}
+
+impl Pending {
+    fn len(&self) -> usize {
+        self.payloads.len() + self.events.len()
+    }
+
+    fn emit(&mut self, ctx: &mut SourceContext) {
+        ctx.emit_payloads(&self.payloads);
+        self.payloads.clear();
+        ctx.emit_events(std::mem::take(&mut self.events));
+    }
 }
 
 impl Source for BinarySource {
@@ -626,7 +707,10 @@ impl Source for BinarySource {
                 self.path.display()
             )));
         }
-        let mut batch: Vec<Bytes> = Vec::with_capacity(1024);
+        let mut batch = Pending {
+            payloads: Vec::with_capacity(1024),
+            events: Vec::new(),
+        };
         let mut clock: Option<(i64, Instant)> = None;
         for file in files {
             let mut reader = match BinaryReader::open(&file) {
@@ -650,15 +734,24 @@ impl Source for BinarySource {
                                 started + Duration::from_millis((record.ts - first).max(0) as u64);
                             let now = Instant::now();
                             if due > now {
-                                ctx.emit_payloads(&batch);
-                                batch.clear();
+                                batch.emit(ctx);
                                 std::thread::sleep(due - now);
                             }
                         }
-                        batch.push(record.payload);
-                        if batch.len() == batch.capacity() {
-                            ctx.emit_payloads(&batch);
-                            batch.clear();
+                        match &self.recorded_ts {
+                            None => batch.payloads.push(record.payload),
+                            Some(schema) => match codec::decode_for(&record.payload, schema) {
+                                Ok(row) => batch.events.push(Event::new(record.ts, row)),
+                                Err(msg) => ctx.report_error(
+                                    &ConnectorError::permanent(format!(
+                                        "cannot decode payload: {msg}"
+                                    )),
+                                    Some(&record.payload),
+                                ),
+                            },
+                        }
+                        if batch.len() >= 1024 {
+                            batch.emit(ctx);
                         }
                     }
                     Ok(None) => break,
@@ -667,7 +760,7 @@ impl Source for BinarySource {
                         break;
                     }
                     Err(e) => {
-                        ctx.emit_payloads(&batch);
+                        batch.emit(ctx);
                         return Err(ConnectorError::permanent(format!(
                             "binary source: {}: {e}",
                             file.display()
@@ -676,7 +769,7 @@ impl Source for BinarySource {
                 }
             }
         }
-        ctx.emit_payloads(&batch);
+        batch.emit(ctx);
         Ok(())
     }
 }

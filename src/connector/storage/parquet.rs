@@ -94,7 +94,10 @@ fn settings(config: &ConnectorConfig, schema: &Schema) -> Result<Settings, Confi
     // The shared settings know only none/lz4 stream compression; parquet compresses inside.
     let mut shared = config.clone();
     shared.params.remove("compression");
-    let files = FileSettings::from_config(&shared)?;
+    // path is always a directory here, so partitions need no rotation.
+    let partition_by = shared.params.remove("partition.by");
+    let mut files = FileSettings::from_config(&shared)?;
+    files.partition_by = partition_by;
     attribute_index(schema, files.partition_by.as_deref(), "partition.by", None)?;
     let timestamp_column = match config.get("timestamp.column").unwrap_or("event_time").trim() {
         "" => None,
@@ -452,6 +455,12 @@ impl Sink for ParquetSink {
             if !self.parts.contains_key(&key) {
                 let part = self.new_part();
                 self.parts.insert(key.clone(), part);
+            }
+            // The file opens with its first row, so time rotation counts from there even when
+            // a row group takes longer than the rotation period to fill.
+            if self.parts[&key].file.is_none() {
+                let file = self.open(key.as_deref())?;
+                self.parts.get_mut(&key).expect("inserted above").file = Some(file);
             }
             let part = self.parts.get_mut(&key).expect("inserted above");
             let fits = event.data.len() == part.columns.len()

@@ -108,7 +108,7 @@ pub fn file_params(
             "flush.interval.ms",
             Some(flush_default),
             "Longest time written data waits in memory before it is flushed to the file \
-             (0 = after every batch). Files only ever end on whole records.",
+             (0 = after every batch). A flush writes whole batches of records.",
             "200",
         ),
         ParamSpec::optional(
@@ -453,13 +453,19 @@ pub struct RotatingFile {
 }
 
 impl RotatingFile {
-    /// Opens the first file now, so a bad path fails at once.
+    /// A single file is opened now, so a bad path fails at once; rotated files open with their
+    /// first write, so a run without events leaves no empty file.
     pub fn open(layout: Arc<Layout>, partition: Option<String>) -> io::Result<RotatingFile> {
-        let first = OpenFile::create(&layout, partition.as_deref())?;
+        let first = if layout.settings.single_file() {
+            Some(Arc::new(OpenFile::create(&layout, partition.as_deref())?))
+        } else {
+            std::fs::create_dir_all(&layout.settings.path)?;
+            None
+        };
         Ok(RotatingFile {
             layout,
             partition,
-            active: ArcSwapOption::from_pointee(first),
+            active: ArcSwapOption::new(first),
             rotating: Mutex::new(()),
         })
     }

@@ -539,7 +539,7 @@ fn table_errors_name_the_fix() {
     assert!(e.contains("'T' is a table: join a stream with it"), "{e}");
     let e = compile_err("@sink(type='log')\nCREATE TABLE T (k STRING);");
     assert!(
-        e.contains("table 'T' takes no connectors or annotations"),
+        e.contains("table 'T' takes no @sink") && e.contains("only @index('attr', ...)"),
         "{e}"
     );
 }

@@ -585,3 +585,55 @@ fn wss_uses_rustls_trusts_a_given_ca_and_refuses_an_unknown_one() {
         "{err}"
     );
 }
+
+#[test]
+fn server_source_limits_connections_and_message_size() {
+    init_logs();
+    let port = free_port();
+    let app = compile(&format!(
+        "@source(type='websocket-server', host='127.0.0.1', port='{port}', path='/in',
+                 max.connections='1', max.message.bytes='64')
+         CREATE STREAM S (id BIGINT);"
+    ));
+    let got = app.subscribe("S").unwrap();
+    app.start().unwrap();
+    let url = format!("ws://127.0.0.1:{port}/in");
+    use tokio_tungstenite::tungstenite::{connect, Error, Message};
+    let mut first = None;
+    assert!(wait_until(WAIT, || {
+        first = connect(url.as_str()).ok();
+        first.is_some()
+    }));
+    let (mut first, _) = first.unwrap();
+    first.send(Message::text(r#"{"id":1}"#)).unwrap();
+    assert_eq!(
+        got.recv_timeout(WAIT).map(|e| e.get(0).clone()),
+        Some(Value::Long(1))
+    );
+    // A second client while the first is connected: 503.
+    match connect(url.as_str()) {
+        Err(Error::Http(response)) => assert_eq!(response.status(), 503),
+        other => panic!("expected 503, got {:?}", other.map(|_| ())),
+    }
+    // A message over max.message.bytes ends that client's connection and is counted.
+    let big = format!(r#"{{"id":2,"pad":"{}"}}"#, "x".repeat(100));
+    first.send(Message::text(big)).unwrap();
+    let closed = wait_until(WAIT, || {
+        matches!(first.read(), Err(_) | Ok(Message::Close(_)))
+    });
+    assert!(closed, "the oversized message did not close the connection");
+    // The slot is free again.
+    let mut again = None;
+    assert!(wait_until(WAIT, || {
+        again = connect(url.as_str()).ok();
+        again.is_some()
+    }));
+    again.unwrap().0.send(Message::text(r#"{"id":3}"#)).unwrap();
+    assert_eq!(
+        got.recv_timeout(WAIT).map(|e| e.get(0).clone()),
+        Some(Value::Long(3))
+    );
+    let stats = app.shutdown().unwrap();
+    assert_eq!(stats.sources[0].events, 2);
+    assert!(stats.sources[0].errors >= 1, "{:?}", stats.sources[0]);
+}

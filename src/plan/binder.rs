@@ -1273,13 +1273,22 @@ impl Binder<'_> {
                         errors,
                         &mut ok,
                     );
-                    plans.push(PatternElementPlan {
+                    let plan_el = PatternElementPlan {
                         stream: elements[k].0,
                         filter,
                         offset: offsets[k],
                         width: elements[k].1.len(),
                         every: k > 0 && pat.elements[k].every,
-                    });
+                        partner: None,
+                    };
+                    match (el.joined, plans.last_mut()) {
+                        // The second element of an and/or pair shares the step of the first.
+                        (Some(logic), Some(step)) => {
+                            let step: &mut PatternElementPlan = step;
+                            step.partner = Some((logic, Box::new(plan_el)));
+                        }
+                        _ => plans.push(plan_el),
+                    }
                 }
                 Some(PatternPlan {
                     elements: plans,
@@ -1591,8 +1600,8 @@ impl Binder<'_> {
                 if let Some(j) = &q.join {
                     edges[j.right].push((q.output, qi));
                 }
-                for el in q.pattern.iter().flat_map(|p| &p.elements) {
-                    edges[el.stream].push((q.output, qi));
+                for stream in q.pattern.iter().flat_map(|p| p.streams()) {
+                    edges[stream].push((q.output, qi));
                 }
             }
         }

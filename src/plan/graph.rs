@@ -200,11 +200,14 @@ pub struct PatternElementPlan {
     /// `every` on a later element: a partial match waiting here stays after it advances, so
     /// each further matching event advances it again.
     pub every: bool,
+    /// `this and other` / `this or other`: the second element of this step.
+    pub partner: Option<(crate::sql::ast::Logic, Box<PatternElementPlan>)>,
 }
 
 /// `PATTERN` (followed-by) or `SEQUENCE` (strict contiguity) over several streams.
 #[derive(Debug, Clone)]
 pub struct PatternPlan {
+    /// The steps in order; a step with a partner is an and/or pair.
     pub elements: Vec<PatternElementPlan>,
     pub sequence: bool,
     /// `every` on the first element: each match of it starts a new attempt.
@@ -214,6 +217,15 @@ pub struct PatternPlan {
     pub within: Option<i64>,
     /// Attributes in the combined row.
     pub width: usize,
+}
+
+impl PatternPlan {
+    /// Every stream the pattern reads, both elements of and/or pairs included.
+    pub fn streams(&self) -> impl Iterator<Item = StreamId> + '_ {
+        self.elements.iter().flat_map(|e| {
+            std::iter::once(e.stream).chain(e.partner.as_ref().map(|(_, o)| o.stream))
+        })
+    }
 }
 
 #[derive(Debug, Clone)]

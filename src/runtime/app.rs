@@ -705,7 +705,7 @@ impl App {
                     .chain(
                         q.pattern
                             .iter()
-                            .flat_map(|p| p.elements.iter().map(|e| (e.stream, q.output))),
+                            .flat_map(|p| p.streams().map(|s| (s, q.output))),
                     )
                     .collect::<Vec<_>>()
             })

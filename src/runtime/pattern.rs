@@ -8,11 +8,12 @@
 use crate::event::{Event, EventKind};
 use crate::functions::aggregate::OrdValue;
 use crate::plan::expr::{CmpOp, EvalContext, Expr};
-use crate::plan::graph::PatternPlan;
+use crate::plan::graph::{PatternElementPlan, PatternPlan};
 use crate::runtime::clock::Clock;
 use crate::runtime::junction::Subscriber;
 use crate::runtime::select::StatefulQuery;
 use crate::runtime::window::Emit;
+use crate::sql::ast::Logic;
 use crate::value::Value;
 use rustc_hash::FxHashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -22,6 +23,17 @@ struct Partial {
     /// The combined row, filled element by element.
     row: Vec<Value>,
     start_ts: i64,
+    /// At an `and` step: which of its two elements have matched (bit 1: the first, 2: the
+    /// second).
+    done: u8,
+}
+
+/// What an event does to a partial match waiting at a step.
+struct StepResult {
+    row: Vec<Value>,
+    done: u8,
+    /// The step is satisfied: the match moves on to the next step.
+    complete: bool,
 }
 
 /// The partial matches waiting for one element.
@@ -105,7 +117,7 @@ impl PatternQuery {
             .iter()
             .map(|el| Waiting {
                 // Sequences drop every attempt an event does not advance: no index for them.
-                key: if plan.sequence {
+                key: if plan.sequence || el.partner.is_some() {
                     None
                 } else {
                     el.filter
@@ -132,14 +144,12 @@ impl PatternQuery {
     /// Whether `e` satisfies element `k` given the partial row bound so far. The test runs on a
     /// scratch row owned by this call (no allocation); only an accepted candidate is copied.
     fn accepts(
-        &self,
-        k: usize,
+        el: &PatternElementPlan,
         row: &[Value],
         e: &Event,
         cx: &EvalContext,
         scratch: &mut Event,
     ) -> Option<Vec<Value>> {
-        let el = &self.plan.elements[k];
         let n = el.width.min(e.data.len());
         if let Some(f) = &el.filter {
             let data = Arc::get_mut(&mut scratch.data).expect("the scratch row is never shared");
@@ -154,6 +164,49 @@ impl PatternQuery {
         let mut candidate = row.to_vec();
         candidate[el.offset..el.offset + n].clone_from_slice(&e.data[..n]);
         Some(candidate)
+    }
+
+    /// Whether step `k` takes events of `stream`.
+    fn step_takes(&self, k: usize, stream: usize) -> bool {
+        let el = &self.plan.elements[k];
+        el.stream == stream || el.partner.as_ref().is_some_and(|(_, o)| o.stream == stream)
+    }
+
+    /// Tries event `e` (of `stream`) on a partial match waiting at step `k` with `row` bound and
+    /// `done` halves of an `and` pair matched.
+    fn try_step(
+        &self,
+        k: usize,
+        (row, done): (&[Value], u8),
+        (stream, e): (usize, &Event),
+        cx: &EvalContext,
+        scratch: &mut Event,
+    ) -> Option<StepResult> {
+        let el = &self.plan.elements[k];
+        let Some((logic, other)) = &el.partner else {
+            if el.stream != stream {
+                return None;
+            }
+            return Self::accepts(el, row, e, cx, scratch).map(|row| StepResult {
+                row,
+                done: 0,
+                complete: true,
+            });
+        };
+        for (bit, sub) in [(1u8, el), (2u8, other.as_ref())] {
+            if sub.stream != stream || (*logic == Logic::And && done & bit != 0) {
+                continue;
+            }
+            if let Some(row) = Self::accepts(sub, row, e, cx, scratch) {
+                let done = done | bit;
+                return Some(StepResult {
+                    row,
+                    done,
+                    complete: *logic == Logic::Or || done == 3,
+                });
+            }
+        }
+        None
     }
 
     fn park(w: &mut Waiting, p: Partial) {
@@ -201,10 +254,14 @@ impl PatternQuery {
                 st.events_since_sweep = 0;
                 self.sweep(&mut st, e.ts);
             }
-            // Later elements first, so a match advanced by this event is not advanced twice.
-            for k in (1..=last).rev() {
+            // Later steps first, so a match advanced by this event is not advanced twice. Step 0
+            // holds partial matches only when it is an `and` pair half done.
+            for k in (0..=last).rev() {
+                if k == 0 && st.waiting[0].len == 0 {
+                    continue;
+                }
                 let el = &self.plan.elements[k];
-                if el.stream != stream {
+                if !self.step_takes(k, stream) {
                     if self.plan.sequence {
                         // Strict contiguity: an event of another element breaks the attempt.
                         let w = &mut st.waiting[k];
@@ -231,20 +288,21 @@ impl PatternQuery {
                         self.expired_partials.fetch_add(1, Ordering::Relaxed);
                         continue;
                     }
-                    match self.accepts(k, &p.row, e, &cx, &mut scratch) {
-                        Some(row) => {
+                    match self.try_step(k, (&p.row, p.done), (stream, e), &cx, &mut scratch) {
+                        Some(r) if r.complete => {
                             if k == last {
                                 matched.push(Event {
                                     ts: e.ts,
                                     kind: EventKind::Current,
-                                    data: row.into(),
+                                    data: r.row.into(),
                                 });
                             } else {
                                 Self::park(
                                     &mut st.waiting[k + 1],
                                     Partial {
-                                        row,
+                                        row: r.row,
                                         start_ts: p.start_ts,
+                                        done: 0,
                                     },
                                 );
                             }
@@ -253,6 +311,12 @@ impl PatternQuery {
                                 kept.push(p);
                             }
                         }
+                        // Half of an `and` pair: wait here for the other half.
+                        Some(r) => kept.push(Partial {
+                            row: r.row,
+                            start_ts: p.start_ts,
+                            done: r.done,
+                        }),
                         None if self.plan.sequence => {}
                         None => kept.push(p),
                     }
@@ -269,22 +333,24 @@ impl PatternQuery {
             } else {
                 !st.started
             };
-            if may_start && self.plan.elements[0].stream == stream {
+            if may_start && self.step_takes(0, stream) {
                 let empty = vec![Value::Null; self.plan.width];
-                if let Some(row) = self.accepts(0, &empty, e, &cx, &mut scratch) {
+                if let Some(r) = self.try_step(0, (&empty, 0), (stream, e), &cx, &mut scratch) {
                     st.started = true;
-                    if last == 0 {
+                    let (at, done) = if r.complete { (1, 0) } else { (0, r.done) };
+                    if r.complete && last == 0 {
                         matched.push(Event {
                             ts: e.ts,
                             kind: EventKind::Current,
-                            data: row.into(),
+                            data: r.row.into(),
                         });
                     } else {
                         Self::park(
-                            &mut st.waiting[1],
+                            &mut st.waiting[at],
                             Partial {
-                                row,
+                                row: r.row,
                                 start_ts: e.ts,
+                                done,
                             },
                         );
                     }

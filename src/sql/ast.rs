@@ -96,6 +96,18 @@ pub struct PatternElement {
     pub stream: Name,
     pub filter: Option<Expr>,
     pub every: bool,
+    /// `e2=B and e3=C` / `e2=B or e3=C`: set on the second element, which shares the first's
+    /// step.
+    pub joined: Option<Logic>,
+}
+
+/// How the two elements of a logical step combine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Logic {
+    /// Both, in either order.
+    And,
+    /// Either one.
+    Or,
 }
 
 /// `PATTERN (...)` (followed-by, `->`) or `SEQUENCE (...)` (strict contiguity, `,`).

@@ -656,6 +656,54 @@ fn parse_partition(p: &mut Parser) -> PResult<PartitionDecl> {
     })
 }
 
+/// `alias=Stream[filter]`, with the forms not built yet refused by name.
+fn parse_pattern_element(
+    p: &mut Parser,
+    every: bool,
+    joined: Option<Logic>,
+) -> PResult<PatternElement> {
+    let t = p.peek_token();
+    if word_is(&t, "NOT") || t.token == Token::LParen {
+        return Err(not_supported_yet(
+            &t,
+            "this pattern form (absent elements, nested groups)",
+        ));
+    }
+    let alias = parse_name(p, "an event alias: e1=Stream")?;
+    let eq = p.next_token();
+    if eq.token != Token::Eq {
+        return Err(unexpected(
+            &eq,
+            &format!("'=' after '{}': {}=Stream", alias.value, alias.value),
+        ));
+    }
+    let stream = parse_name(p, "a stream name")?;
+    let mut filter = None;
+    if p.consume_token(&Token::LBracket) {
+        let at = pos_of(&p.peek_token());
+        filter = Some(p.parse_expr().map_err(|e| from_parser_error(e, at))?);
+        p.expect_token(&Token::RBracket)
+            .map_err(|e| from_parser_error(e, at))?;
+    }
+    let next = p.peek_token();
+    if matches!(
+        next.token,
+        Token::Lt | Token::LBrace | Token::Plus | Token::Mul | Token::Placeholder(_)
+    ) {
+        return Err(not_supported_yet(
+            &next,
+            "counting and quantifiers in patterns",
+        ));
+    }
+    Ok(PatternElement {
+        alias,
+        stream,
+        filter,
+        every,
+        joined,
+    })
+}
+
 /// `PATTERN ( [every] e1=S1[cond] -> e2=S2[cond] ... ) [WITHIN t]`, or `SEQUENCE (...)` with `,`
 /// between elements; `every ( ... )` around the whole chain restarts it after each match.
 fn parse_pattern(p: &mut Parser) -> PResult<PatternDecl> {
@@ -676,47 +724,29 @@ fn parse_pattern(p: &mut Parser) -> PResult<PatternDecl> {
         if every {
             p.next_token();
         }
-        let t = p.peek_token();
-        if word_is(&t, "NOT") || t.token == Token::LParen {
-            return Err(not_supported_yet(
-                &t,
-                "this pattern form (absent elements, nested groups)",
-            ));
-        }
-        let alias = parse_name(p, "an event alias: e1=Stream")?;
-        let eq = p.next_token();
-        if eq.token != Token::Eq {
-            return Err(unexpected(
-                &eq,
-                &format!("'=' after '{}': {}=Stream", alias.value, alias.value),
-            ));
-        }
-        let stream = parse_name(p, "a stream name")?;
-        let mut filter = None;
-        if p.consume_token(&Token::LBracket) {
-            let at = pos_of(&p.peek_token());
-            filter = Some(p.parse_expr().map_err(|e| from_parser_error(e, at))?);
-            p.expect_token(&Token::RBracket)
-                .map_err(|e| from_parser_error(e, at))?;
-        }
+        elements.push(parse_pattern_element(p, every, None)?);
         let next = p.peek_token();
-        if matches!(
-            next.token,
-            Token::Lt | Token::LBrace | Token::Plus | Token::Mul | Token::Placeholder(_)
-        ) || word_is(&next, "AND")
-            || word_is(&next, "OR")
-        {
-            return Err(not_supported_yet(
-                &next,
-                "counting, quantifiers and and/or in patterns",
-            ));
+        let logic = if word_is(&next, "AND") {
+            Some(Logic::And)
+        } else if word_is(&next, "OR") {
+            Some(Logic::Or)
+        } else {
+            None
+        };
+        if let Some(logic) = logic {
+            if sequence {
+                return Err(not_supported_yet(&next, "and/or in a SEQUENCE"));
+            }
+            p.next_token();
+            elements.push(parse_pattern_element(p, false, Some(logic))?);
+            let again = p.peek_token();
+            if word_is(&again, "AND") || word_is(&again, "OR") {
+                return Err(not_supported_yet(
+                    &again,
+                    "more than two elements joined by and/or",
+                ));
+            }
         }
-        elements.push(PatternElement {
-            alias,
-            stream,
-            filter,
-            every,
-        });
         let sep = p.peek_token();
         let is_sep = if sequence {
             sep.token == Token::Comma

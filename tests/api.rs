@@ -1267,3 +1267,27 @@ fn in_table_needs_a_declared_table_with_a_one_attribute_key() {
     assert_eq!(rows.len(), 1);
     app.shutdown().unwrap();
 }
+
+#[test]
+fn absent_pattern_forms_not_built_yet_say_so() {
+    let engine = Engine::new();
+    let base = "CREATE STREAM A (id INT); CREATE STREAM B (id INT); CREATE STREAM C (id INT);";
+    for (pattern, says) in [
+        (
+            "PATTERN (not A for 1 sec -> e2=B)",
+            "starts with an absent element is not supported yet",
+        ),
+        (
+            "SEQUENCE (e1=A, not B for 1 sec)",
+            "absent elements in a SEQUENCE is not supported yet",
+        ),
+        ("PATTERN (e1=A -> not B)", "expected FOR and a time"),
+    ] {
+        let err = compile_err(
+            &engine,
+            &format!("{base} INSERT INTO O SELECT e1.id AS id FROM {pattern};"),
+        )
+        .to_string();
+        assert!(err.contains(says), "{pattern}: {err}");
+    }
+}

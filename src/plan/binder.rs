@@ -1280,6 +1280,7 @@ impl Binder<'_> {
                         width: elements[k].1.len(),
                         every: k > 0 && pat.elements[k].every,
                         partner: None,
+                        absent: el.absent,
                     };
                     match (el.joined, plans.last_mut()) {
                         // The second element of an and/or pair shares the step of the first.

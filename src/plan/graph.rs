@@ -202,6 +202,10 @@ pub struct PatternElementPlan {
     pub every: bool,
     /// `this and other` / `this or other`: the second element of this step.
     pub partner: Option<(crate::sql::ast::Logic, Box<PatternElementPlan>)>,
+    /// `not S[cond] for t` (Some(t)): the step is met when no such event comes within t of
+    /// the step starting; `not S[cond] and e=C` (None): C meets it unless such an event came
+    /// first.
+    pub absent: Option<Option<i64>>,
 }
 
 /// `PATTERN` (followed-by) or `SEQUENCE` (strict contiguity) over several streams.

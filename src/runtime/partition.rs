@@ -56,7 +56,13 @@ pub fn wire_query(
     };
     if let (Some(pattern), Some(select)) = (&q.pattern, &q.select) {
         let selector = selector(select, target);
-        let query = PatternQuery::new(pattern.clone(), q.filter.clone(), selector, clock.clone());
+        let query = PatternQuery::new(
+            pattern.clone(),
+            q.filter.clone(),
+            selector,
+            clock.clone(),
+            scheduler.clone(),
+        );
         let mut streams: Vec<StreamId> = pattern.streams().collect();
         streams.sort_unstable();
         streams.dedup();

@@ -11,29 +11,36 @@ use crate::plan::expr::{CmpOp, EvalContext, Expr};
 use crate::plan::graph::{PatternElementPlan, PatternPlan};
 use crate::runtime::clock::Clock;
 use crate::runtime::junction::Subscriber;
+use crate::runtime::scheduler::Scheduler;
 use crate::runtime::select::StatefulQuery;
 use crate::runtime::window::Emit;
 use crate::sql::ast::Logic;
 use crate::value::Value;
 use rustc_hash::FxHashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, Weak};
 
 struct Partial {
     /// The combined row, filled element by element.
     row: Vec<Value>,
     start_ts: i64,
+    /// When the match reached its current step (an absent step's time counts from here).
+    since: i64,
     /// At an `and` step: which of its two elements have matched (bit 1: the first, 2: the
     /// second).
     done: u8,
 }
 
 /// What an event does to a partial match waiting at a step.
-struct StepResult {
-    row: Vec<Value>,
-    done: u8,
-    /// The step is satisfied: the match moves on to the next step.
-    complete: bool,
+enum Outcome {
+    /// The step is met: the match moves on with this row.
+    Advance(Vec<Value>),
+    /// Half of an `and` pair is met: wait here with this row and these halves done.
+    Half(Vec<Value>, u8),
+    /// The event an absent step forbids: the attempt ends.
+    Kill,
+    /// The event does not concern this match.
+    Pass,
 }
 
 /// The partial matches waiting for one element.
@@ -47,8 +54,11 @@ struct Waiting {
 }
 
 struct State {
-    /// `waiting[k]`: partial matches whose next element is `k` (index 0 unused).
+    /// `waiting[k]`: partial matches whose next step is `k` (step 0 only for a half-done
+    /// `and` pair).
     waiting: Vec<Waiting>,
+    /// Deadlines of absent steps with a timer armed.
+    timers: std::collections::BTreeSet<i64>,
     /// Without `every`, only the first start counts.
     started: bool,
     events_since_sweep: u32,
@@ -66,6 +76,9 @@ pub struct PatternQuery {
     filter: Option<Expr>,
     select: Arc<StatefulQuery>,
     clock: Arc<Clock>,
+    /// Fires absent steps (`not B for t`) on the clock, events or not.
+    scheduler: Arc<Scheduler>,
+    me: Weak<PatternQuery>,
     state: Mutex<State>,
     /// Partial matches discarded by WITHIN.
     pub expired_partials: AtomicU64,
@@ -111,13 +124,15 @@ impl PatternQuery {
         filter: Option<Expr>,
         select: Arc<StatefulQuery>,
         clock: Arc<Clock>,
+        scheduler: Arc<Scheduler>,
     ) -> Arc<PatternQuery> {
         let waiting = plan
             .elements
             .iter()
             .map(|el| Waiting {
-                // Sequences drop every attempt an event does not advance: no index for them.
-                key: if plan.sequence || el.partner.is_some() {
+                // Sequences drop every attempt an event does not advance, and pairs and absent
+                // steps are visited by more than one kind of event: no index for them.
+                key: if plan.sequence || el.partner.is_some() || el.absent.is_some() {
                     None
                 } else {
                     el.filter
@@ -127,13 +142,16 @@ impl PatternQuery {
                 ..Default::default()
             })
             .collect();
-        Arc::new(PatternQuery {
+        Arc::new_cyclic(|me| PatternQuery {
             plan,
             filter,
             select,
             clock,
+            scheduler,
+            me: me.clone(),
             state: Mutex::new(State {
                 waiting,
+                timers: Default::default(),
                 started: false,
                 events_since_sweep: 0,
             }),
@@ -181,17 +199,30 @@ impl PatternQuery {
         (stream, e): (usize, &Event),
         cx: &EvalContext,
         scratch: &mut Event,
-    ) -> Option<StepResult> {
+    ) -> Outcome {
         let el = &self.plan.elements[k];
+        if el.absent.is_some() {
+            if el.stream == stream && Self::accepts(el, row, e, cx, scratch).is_some() {
+                return Outcome::Kill;
+            }
+            // `not B and e=C`: C meets the step while no B came.
+            if let Some((_, other)) = &el.partner {
+                if other.stream == stream {
+                    if let Some(row) = Self::accepts(other, row, e, cx, scratch) {
+                        return Outcome::Advance(row);
+                    }
+                }
+            }
+            return Outcome::Pass;
+        }
         let Some((logic, other)) = &el.partner else {
             if el.stream != stream {
-                return None;
+                return Outcome::Pass;
             }
-            return Self::accepts(el, row, e, cx, scratch).map(|row| StepResult {
-                row,
-                done: 0,
-                complete: true,
-            });
+            return match Self::accepts(el, row, e, cx, scratch) {
+                Some(row) => Outcome::Advance(row),
+                None => Outcome::Pass,
+            };
         };
         for (bit, sub) in [(1u8, el), (2u8, other.as_ref())] {
             if sub.stream != stream || (*logic == Logic::And && done & bit != 0) {
@@ -199,14 +230,106 @@ impl PatternQuery {
             }
             if let Some(row) = Self::accepts(sub, row, e, cx, scratch) {
                 let done = done | bit;
-                return Some(StepResult {
-                    row,
-                    done,
-                    complete: *logic == Logic::Or || done == 3,
+                return if *logic == Logic::Or || done == 3 {
+                    Outcome::Advance(row)
+                } else {
+                    Outcome::Half(row, done)
+                };
+            }
+        }
+        Outcome::Pass
+    }
+
+    /// Parks a match at step `k`, arming the timer of an absent step.
+    fn wait_at(&self, st: &mut State, k: usize, p: Partial) {
+        if let Some(Some(period)) = self.plan.elements[k].absent {
+            let due = p.since + period;
+            if st.timers.insert(due) {
+                let me = self.me.clone();
+                self.scheduler.schedule(due, move |t| {
+                    if let Some(q) = me.upgrade() {
+                        q.on_timer(t);
+                    }
                 });
             }
         }
-        None
+        Self::park(&mut st.waiting[k], p);
+    }
+
+    /// A match that met step `k` at `ts`: complete, or waiting for the next step.
+    fn advance(
+        &self,
+        st: &mut State,
+        k: usize,
+        row: Vec<Value>,
+        start_ts: i64,
+        ts: i64,
+        matched: &mut Vec<Event>,
+    ) {
+        if k + 1 == self.plan.elements.len() {
+            matched.push(Event {
+                ts,
+                kind: EventKind::Current,
+                data: row.into(),
+            });
+        } else {
+            let p = Partial {
+                row,
+                start_ts,
+                since: ts,
+                done: 0,
+            };
+            self.wait_at(st, k + 1, p);
+        }
+    }
+
+    /// Meets every absent step whose time ran out by `now` without its event (in step order,
+    /// so a match can pass several in a row).
+    fn fire_due(&self, st: &mut State, now: i64, matched: &mut Vec<Event>) {
+        for k in 0..self.plan.elements.len() {
+            let Some(Some(period)) = self.plan.elements[k].absent else {
+                continue;
+            };
+            let w = &mut st.waiting[k];
+            if w.len == 0 {
+                continue;
+            }
+            let (mut due, rest): (Vec<Partial>, Vec<Partial>) = std::mem::take(&mut w.all)
+                .into_iter()
+                .partition(|p| p.since + period <= now);
+            w.all = rest;
+            w.len = w.all.len();
+            due.sort_by_key(|p| p.since);
+            for p in due {
+                let at = p.since + period;
+                if self.plan.within.is_some_and(|w| at - p.start_ts > w) {
+                    self.expired_partials.fetch_add(1, Ordering::Relaxed);
+                    continue;
+                }
+                self.advance(st, k, p.row, p.start_ts, at, matched);
+            }
+        }
+        st.timers.retain(|t| *t > now);
+    }
+
+    fn on_timer(&self, now: i64) {
+        let mut matched = Vec::new();
+        let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        self.fire_due(&mut st, now, &mut matched);
+        self.emit(matched, now);
+        drop(st);
+    }
+
+    /// WHERE, then the selector; called under the state lock so matches leave in order.
+    fn emit(&self, mut matched: Vec<Event>, now: i64) {
+        if let Some(f) = &self.filter {
+            let cx = EvalContext::new(&self.clock);
+            matched.retain(|r| f.test(r, &cx));
+        }
+        if !matched.is_empty() {
+            let chunk: Vec<Emit> = matched.into_iter().map(Emit::Event).collect();
+            self.select.process_chunk(&chunk, now);
+        }
     }
 
     fn park(w: &mut Waiting, p: Partial) {
@@ -254,6 +377,10 @@ impl PatternQuery {
                 st.events_since_sweep = 0;
                 self.sweep(&mut st, e.ts);
             }
+            // Absent steps whose time ran out before this event are met first.
+            if !st.timers.is_empty() {
+                self.fire_due(&mut st, e.ts, &mut matched);
+            }
             // Later steps first, so a match advanced by this event is not advanced twice. Step 0
             // holds partial matches only when it is an `and` pair half done.
             for k in (0..=last).rev() {
@@ -289,36 +416,22 @@ impl PatternQuery {
                         continue;
                     }
                     match self.try_step(k, (&p.row, p.done), (stream, e), &cx, &mut scratch) {
-                        Some(r) if r.complete => {
-                            if k == last {
-                                matched.push(Event {
-                                    ts: e.ts,
-                                    kind: EventKind::Current,
-                                    data: r.row.into(),
-                                });
-                            } else {
-                                Self::park(
-                                    &mut st.waiting[k + 1],
-                                    Partial {
-                                        row: r.row,
-                                        start_ts: p.start_ts,
-                                        done: 0,
-                                    },
-                                );
-                            }
+                        Outcome::Advance(row) => {
+                            self.advance(&mut st, k, row, p.start_ts, e.ts, &mut matched);
                             // `every` here: the attempt also waits for the next such event.
                             if el.every {
                                 kept.push(p);
                             }
                         }
-                        // Half of an `and` pair: wait here for the other half.
-                        Some(r) => kept.push(Partial {
-                            row: r.row,
+                        Outcome::Half(row, done) => kept.push(Partial {
+                            row,
                             start_ts: p.start_ts,
-                            done: r.done,
+                            since: p.since,
+                            done,
                         }),
-                        None if self.plan.sequence => {}
-                        None => kept.push(p),
+                        Outcome::Kill => {}
+                        Outcome::Pass if self.plan.sequence => {}
+                        Outcome::Pass => kept.push(p),
                     }
                 }
                 for p in kept {
@@ -335,36 +448,27 @@ impl PatternQuery {
             };
             if may_start && self.step_takes(0, stream) {
                 let empty = vec![Value::Null; self.plan.width];
-                if let Some(r) = self.try_step(0, (&empty, 0), (stream, e), &cx, &mut scratch) {
-                    st.started = true;
-                    let (at, done) = if r.complete { (1, 0) } else { (0, r.done) };
-                    if r.complete && last == 0 {
-                        matched.push(Event {
-                            ts: e.ts,
-                            kind: EventKind::Current,
-                            data: r.row.into(),
-                        });
-                    } else {
-                        Self::park(
-                            &mut st.waiting[at],
-                            Partial {
-                                row: r.row,
-                                start_ts: e.ts,
-                                done,
-                            },
-                        );
+                match self.try_step(0, (&empty, 0), (stream, e), &cx, &mut scratch) {
+                    Outcome::Advance(row) => {
+                        st.started = true;
+                        self.advance(&mut st, 0, row, e.ts, e.ts, &mut matched);
                     }
+                    Outcome::Half(row, done) => {
+                        st.started = true;
+                        let p = Partial {
+                            row,
+                            start_ts: e.ts,
+                            since: e.ts,
+                            done,
+                        };
+                        Self::park(&mut st.waiting[0], p);
+                    }
+                    Outcome::Kill | Outcome::Pass => {}
                 }
             }
         }
-        if let Some(f) = &self.filter {
-            matched.retain(|r| f.test(r, &cx));
-        }
-        if !matched.is_empty() {
-            // Still under the lock, so matches leave in the order events arrived.
-            let chunk: Vec<Emit> = matched.into_iter().map(Emit::Event).collect();
-            self.select.process_chunk(&chunk, self.clock.now());
-        }
+        // Still under the lock, so matches leave in the order events arrived.
+        self.emit(matched, self.clock.now());
         drop(st);
     }
 }

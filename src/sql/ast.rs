@@ -99,6 +99,9 @@ pub struct PatternElement {
     /// `e2=B and e3=C` / `e2=B or e3=C`: set on the second element, which shares the first's
     /// step.
     pub joined: Option<Logic>,
+    /// `not B[cond] for t` (Some(t) ms) or `not B[cond] and e=C` (None): the element must not
+    /// occur. Its alias is generated and it binds nothing in the match.
+    pub absent: Option<Option<i64>>,
 }
 
 /// How the two elements of a logical step combine.

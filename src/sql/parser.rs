@@ -663,21 +663,30 @@ fn parse_pattern_element(
     joined: Option<Logic>,
 ) -> PResult<PatternElement> {
     let t = p.peek_token();
-    if word_is(&t, "NOT") || t.token == Token::LParen {
-        return Err(not_supported_yet(
-            &t,
-            "this pattern form (absent elements, nested groups)",
-        ));
+    if t.token == Token::LParen {
+        return Err(not_supported_yet(&t, "nested groups in patterns"));
     }
-    let alias = parse_name(p, "an event alias: e1=Stream")?;
-    let eq = p.next_token();
-    if eq.token != Token::Eq {
-        return Err(unexpected(
-            &eq,
-            &format!("'=' after '{}': {}=Stream", alias.value, alias.value),
-        ));
-    }
-    let stream = parse_name(p, "a stream name")?;
+    let negated = word_is(&t, "NOT");
+    let (alias, stream) = if negated {
+        p.next_token();
+        let stream = parse_name(p, "a stream name after NOT")?;
+        // An absent element binds nothing; its generated name cannot clash with a user's.
+        let alias = Name {
+            value: format!("#not_{}_{}", stream.value, stream.pos.col),
+            pos: stream.pos,
+        };
+        (alias, stream)
+    } else {
+        let alias = parse_name(p, "an event alias: e1=Stream")?;
+        let eq = p.next_token();
+        if eq.token != Token::Eq {
+            return Err(unexpected(
+                &eq,
+                &format!("'=' after '{}': {}=Stream", alias.value, alias.value),
+            ));
+        }
+        (alias, parse_name(p, "a stream name")?)
+    };
     let mut filter = None;
     if p.consume_token(&Token::LBracket) {
         let at = pos_of(&p.peek_token());
@@ -695,13 +704,46 @@ fn parse_pattern_element(
             "counting and quantifiers in patterns",
         ));
     }
+    let mut absent = None;
+    if negated {
+        if every || joined.is_some() {
+            return Err(not_supported_yet(
+                &t,
+                "NOT after EVERY, AND or OR (write `not B and e=C`)",
+            ));
+        }
+        let next = p.peek_token();
+        absent = Some(if word_is(&next, "FOR") {
+            p.next_token();
+            Some(parse_duration(p)?)
+        } else if word_is(&next, "AND") {
+            None
+        } else {
+            return Err(unexpected(
+                &next,
+                "FOR and a time (`not B for 5 sec`), or AND and an element (`not B and e=C`)",
+            ));
+        });
+    }
     Ok(PatternElement {
         alias,
         stream,
         filter,
         every,
         joined,
+        absent,
     })
+}
+
+/// `5 SECONDS`, `1.5 MINUTES`: milliseconds.
+fn parse_duration(p: &mut Parser) -> PResult<i64> {
+    let n_tok = p.next_token();
+    let Token::Number(n, _) = &n_tok.token else {
+        return Err(unexpected(&n_tok, "a time such as 10 SECONDS"));
+    };
+    let unit_tok = p.next_token();
+    let unit = time_unit(&unit_tok).ok_or_else(|| unexpected(&unit_tok, "a time unit"))?;
+    Ok((n.parse::<f64>().unwrap_or(0.0) * unit as f64).round() as i64)
 }
 
 /// `PATTERN ( [every] e1=S1[cond] -> e2=S2[cond] ... ) [WITHIN t]`, or `SEQUENCE (...)` with `,`
@@ -724,7 +766,19 @@ fn parse_pattern(p: &mut Parser) -> PResult<PatternDecl> {
         if every {
             p.next_token();
         }
-        elements.push(parse_pattern_element(p, every, None)?);
+        let element = parse_pattern_element(p, every, None)?;
+        if element.absent.is_some() && (elements.is_empty() || sequence) {
+            return Err(not_supported_yet(
+                &t,
+                if sequence {
+                    "absent elements in a SEQUENCE"
+                } else {
+                    "a pattern that starts with an absent element"
+                },
+            ));
+        }
+        let absent_for = matches!(element.absent, Some(Some(_)));
+        elements.push(element);
         let next = p.peek_token();
         let logic = if word_is(&next, "AND") {
             Some(Logic::And)
@@ -733,6 +787,12 @@ fn parse_pattern(p: &mut Parser) -> PResult<PatternDecl> {
         } else {
             None
         };
+        if logic.is_some() && absent_for {
+            return Err(not_supported_yet(&next, "AND/OR after `not B for t`"));
+        }
+        if logic == Some(Logic::Or) && elements.last().is_some_and(|e| e.absent.is_some()) {
+            return Err(not_supported_yet(&next, "`not B or e=C`"));
+        }
         if let Some(logic) = logic {
             if sequence {
                 return Err(not_supported_yet(&next, "and/or in a SEQUENCE"));
@@ -771,13 +831,7 @@ fn parse_pattern(p: &mut Parser) -> PResult<PatternDecl> {
     let mut within = None;
     if word_is(&p.peek_token(), "WITHIN") {
         p.next_token();
-        let n_tok = p.next_token();
-        let Token::Number(n, _) = &n_tok.token else {
-            return Err(unexpected(&n_tok, "a time such as 10 SECONDS"));
-        };
-        let unit_tok = p.next_token();
-        let unit = time_unit(&unit_tok).ok_or_else(|| unexpected(&unit_tok, "a time unit"))?;
-        within = Some((n.parse::<f64>().unwrap_or(0.0) * unit as f64).round() as i64);
+        within = Some(parse_duration(p)?);
     }
     Ok(PatternDecl {
         sequence,

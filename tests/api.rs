@@ -1291,3 +1291,34 @@ fn absent_pattern_forms_not_built_yet_say_so() {
         assert!(err.contains(says), "{pattern}: {err}");
     }
 }
+
+#[test]
+fn counting_pattern_errors_name_the_fix() {
+    let engine = Engine::new();
+    let base = "CREATE STREAM A (id INT); CREATE STREAM B (id INT);";
+    for (query, says) in [
+        (
+            "SELECT e1[0].id AS x FROM PATTERN (e1=A -> e2=B<2:3>)",
+            "counting on the last element ('e2') is not supported yet",
+        ),
+        (
+            "SELECT e1[0].id AS x FROM SEQUENCE (e1=A*, e2=B)",
+            "the quantifiers * and ? (a count that may be zero) is not supported yet",
+        ),
+        (
+            "SELECT e1[3].id AS x FROM PATTERN (e1=A<2:3> -> e2=B)",
+            "keeps its first 3 occurrences (0 to 2)",
+        ),
+        (
+            "SELECT e2[0].id AS x FROM PATTERN (e1=A<2:3> -> e2=B)",
+            "'e2' is not a counting element",
+        ),
+        (
+            "SELECT e1[0].idd AS x FROM PATTERN (e1=A<2> -> e2=B)",
+            "did you mean 'id'",
+        ),
+    ] {
+        let err = compile_err(&engine, &format!("{base} INSERT INTO O {query};")).to_string();
+        assert!(err.contains(says), "{query}: {err}");
+    }
+}

@@ -37,6 +37,11 @@ struct PendingConnector {
     key_pos: HashMap<String, Pos>,
 }
 
+/// How many first occurrences a counting element keeps for `e1[i]` (besides `e1[last]`).
+fn counted_slots(max: Option<u32>) -> usize {
+    max.map_or(8, |m| (m as usize).min(16))
+}
+
 impl Binder<'_> {
     pub fn bind(&self, app: &AppAst) -> Result<AppPlan, Vec<Diagnostic>> {
         let mut errors = Vec::new();
@@ -839,6 +844,7 @@ impl Binder<'_> {
                 (&ss, w.alias.as_ref().map(|a| a.value.as_str()), ts.len()),
             ],
             unqualified: None,
+            counted: Vec::new(),
         };
         let scope = Scope {
             schema: &combined,
@@ -1100,11 +1106,23 @@ impl Binder<'_> {
                 }
             }
         }
+        // A counting element (`e1=A<2:5>`) keeps its first occurrences and its last one, each
+        // a copy of its attributes in the combined row.
+        let kept: Vec<Option<usize>> = match &q.pattern {
+            Some(pat) => pat
+                .elements
+                .iter()
+                .map(|e| e.count.map(|(_, max)| counted_slots(max)))
+                .collect(),
+            None => Vec::new(),
+        };
+        let copies = |k: usize| kept.get(k).copied().flatten().map_or(1, |n| n + 1);
         let offsets: Vec<usize> = elements
             .iter()
-            .scan(0, |acc, (_, s)| {
+            .enumerate()
+            .scan(0, |acc, (k, (_, s))| {
                 let o = *acc;
-                *acc += s.len();
+                *acc += s.len() * copies(k);
                 Some(o)
             })
             .collect();
@@ -1113,7 +1131,10 @@ impl Binder<'_> {
                 "pattern",
                 elements
                     .iter()
-                    .flat_map(|(_, s)| s.attrs().iter().cloned())
+                    .enumerate()
+                    .flat_map(|(k, (_, s))| {
+                        std::iter::repeat_n(s.attrs(), copies(k)).flatten().cloned()
+                    })
                     .collect(),
             ),
             Some((_, r)) => Schema::new(
@@ -1137,6 +1158,7 @@ impl Binder<'_> {
                 .map(|((el, (_, s)), o)| (s, Some(el.alias.value.as_str()), *o))
                 .collect(),
             unqualified: None,
+            counted: kept.clone(),
         });
         let join_names = pattern_names.or_else(|| {
             right.as_ref().map(|(_, r)| JoinNames {
@@ -1152,6 +1174,7 @@ impl Binder<'_> {
                     ),
                 ],
                 unqualified: None,
+                counted: Vec::new(),
             })
         });
         let calls = RefCell::new(Vec::new());
@@ -1255,6 +1278,7 @@ impl Binder<'_> {
                             .map(|((e, (_, s)), o)| (s, Some(e.alias.value.as_str()), *o))
                             .collect(),
                         unqualified: Some(k),
+                        counted: kept.clone(),
                     };
                     let scope = Scope {
                         schema: &schema,
@@ -1281,6 +1305,11 @@ impl Binder<'_> {
                         every: k > 0 && pat.elements[k].every,
                         partner: None,
                         absent: el.absent,
+                        count: el.count.map(|(min, max)| CountPlan {
+                            min,
+                            max,
+                            kept: counted_slots(max),
+                        }),
                     };
                     match (el.joined, plans.last_mut()) {
                         // The second element of an and/or pair shares the step of the first.

@@ -498,9 +498,79 @@ pub struct JoinNames<'a> {
     pub sides: Vec<(&'a Schema, Option<&'a str>, usize)>,
     /// Patterns: unqualified names resolve only in this side (the element being filtered).
     pub unqualified: Option<usize>,
+    /// Patterns: per side, the occurrence slots a counting element keeps (`e1[i]`).
+    pub counted: Vec<Option<usize>>,
 }
 
 impl JoinNames<'_> {
+    /// `e1[i].attr` / `e1[last].attr` of a counting pattern element.
+    fn occurrence(&self, alias: &sql::Ident, index: &sql::Expr, attr: &sql::Ident) -> BResult {
+        let at: Pos = alias.span.start.into();
+        let Some(k) = self
+            .sides
+            .iter()
+            .position(|(_, a, _)| *a == Some(alias.value.as_str()))
+        else {
+            return Err(unknown_qualifier(
+                alias,
+                attr,
+                self.sides.iter().filter_map(|(_, a, _)| *a),
+            ));
+        };
+        let Some(kept) = self.counted.get(k).copied().flatten() else {
+            return Err(Diagnostic::new(
+                at,
+                format!(
+                    "'{}' is not a counting element: write {}.{} (occurrences like {}[0] belong to elements such as {}=S<2:5>)",
+                    alias.value, alias.value, attr.value, alias.value, alias.value
+                ),
+            ));
+        };
+        let slot = match index {
+            sql::Expr::Identifier(w) if w.value.eq_ignore_ascii_case("last") => kept,
+            sql::Expr::Value(v) => match &v.value {
+                sql::Value::Number(n, _) => match n.parse::<usize>() {
+                    Ok(i) if i < kept => i,
+                    _ => {
+                        return Err(Diagnostic::new(
+                            at,
+                            format!(
+                                "{}[{n}]: '{}' keeps its first {kept} occurrences (0 to {}) and the last ({}[last])",
+                                alias.value,
+                                alias.value,
+                                kept - 1,
+                                alias.value
+                            ),
+                        ))
+                    }
+                },
+                _ => return Err(Diagnostic::new(at, "an occurrence index is a number or last")),
+            },
+            _ => {
+                return Err(Diagnostic::new(
+                    at,
+                    format!("write {0}[0], {0}[1], ... or {0}[last]", alias.value),
+                ))
+            }
+        };
+        let (schema, _, offset) = self.sides[k];
+        let Some(i) = schema.index_of(&attr.value) else {
+            return Err(Diagnostic::new(
+                attr.span.start.into(),
+                format!(
+                    "unknown attribute '{}' in '{}'{}",
+                    attr.value,
+                    alias.value,
+                    did_you_mean(&attr.value, schema.names())
+                ),
+            ));
+        };
+        Ok(Bound {
+            expr: Expr::Attr(offset + slot * schema.len() + i),
+            ty: Some(schema.attrs()[i].ty),
+        })
+    }
+
     fn attribute(&self, qualifier: Option<&sql::Ident>, id: &sql::Ident) -> BResult {
         let at: Pos = id.span.start.into();
         let sides: Vec<&(&Schema, Option<&str>, usize)> = match qualifier {
@@ -615,6 +685,19 @@ impl Scope<'_> {
             S::Identifier(id) => self.attribute(None, id),
             S::CompoundIdentifier(parts) if parts.len() == 2 => {
                 self.attribute(Some(&parts[0]), &parts[1])
+            }
+            S::CompoundFieldAccess { root, access_chain } => {
+                match (root.as_ref(), access_chain.as_slice(), self.join) {
+                    (
+                        S::Identifier(alias),
+                        [sql::AccessExpr::Subscript(sql::Subscript::Index { index }), sql::AccessExpr::Dot(S::Identifier(attr))],
+                        Some(names),
+                    ) => names.occurrence(alias, index, attr),
+                    _ => Err(Diagnostic::new(
+                        pos(e),
+                        "this is not an attribute: in patterns a counting element's occurrences are e1[0].attr, e1[1].attr, ... and e1[last].attr",
+                    )),
+                }
             }
             S::CompoundIdentifier(parts) => Err(Diagnostic::new(
                 pos(e),

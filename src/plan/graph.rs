@@ -206,6 +206,17 @@ pub struct PatternElementPlan {
     /// the step starting; `not S[cond] and e=C` (None): C meets it unless such an event came
     /// first.
     pub absent: Option<Option<i64>>,
+    /// `e1=A<min:max>`: the element collects events; the match may move on after `min`.
+    pub count: Option<CountPlan>,
+}
+
+/// A counting element's bounds, and how many first occurrences the row keeps.
+#[derive(Debug, Clone, Copy)]
+pub struct CountPlan {
+    pub min: u32,
+    pub max: Option<u32>,
+    /// Occurrence slots 0..kept for `e1[i]`; slot `kept` holds `e1[last]`.
+    pub kept: usize,
 }
 
 /// `PATTERN` (followed-by) or `SEQUENCE` (strict contiguity) over several streams.

@@ -29,12 +29,23 @@ struct Partial {
     /// At an `and` step: which of its two elements have matched (bit 1: the first, 2: the
     /// second).
     done: u8,
+    /// Events collected by the counting element this match is at, or has passed but may still
+    /// collect for (`open`).
+    count: u32,
+    /// A counting element behind the current step that still takes events (its minimum is
+    /// met, its maximum not yet).
+    open: Option<usize>,
 }
 
 /// What an event does to a partial match waiting at a step.
 enum Outcome {
     /// The step is met: the match moves on with this row.
     Advance(Vec<Value>),
+    /// A counting step collected one more event (now this many) and its minimum is not met.
+    Collect(Vec<Value>, u32),
+    /// A counting step met its minimum with this many events: the match moves on, and the
+    /// element may still collect more while it waits for the next step.
+    Counted(Vec<Value>, u32),
     /// Half of an `and` pair is met: wait here with this row and these halves done.
     Half(Vec<Value>, u8),
     /// The event an absent step forbids: the attempt ends.
@@ -129,10 +140,17 @@ impl PatternQuery {
         let waiting = plan
             .elements
             .iter()
-            .map(|el| Waiting {
+            .enumerate()
+            .map(|(k, el)| Waiting {
                 // Sequences drop every attempt an event does not advance, and pairs and absent
                 // steps are visited by more than one kind of event: no index for them.
-                key: if plan.sequence || el.partner.is_some() || el.absent.is_some() {
+                key: if plan.sequence
+                    || el.partner.is_some()
+                    || el.absent.is_some()
+                    || el.count.is_some()
+                    || k.checked_sub(1)
+                        .is_some_and(|j| plan.elements[j].count.is_some())
+                {
                     None
                 } else {
                     el.filter
@@ -168,6 +186,19 @@ impl PatternQuery {
         cx: &EvalContext,
         scratch: &mut Event,
     ) -> Option<Vec<Value>> {
+        Self::accepts_nth(el, row, e, cx, scratch, 0)
+    }
+
+    /// As `accepts`, storing `e` as occurrence `nth` of a counting element (its first slots
+    /// keep the first occurrences, its last slot always the latest).
+    fn accepts_nth(
+        el: &PatternElementPlan,
+        row: &[Value],
+        e: &Event,
+        cx: &EvalContext,
+        scratch: &mut Event,
+        nth: u32,
+    ) -> Option<Vec<Value>> {
         let n = el.width.min(e.data.len());
         if let Some(f) = &el.filter {
             let data = Arc::get_mut(&mut scratch.data).expect("the scratch row is never shared");
@@ -180,14 +211,34 @@ impl PatternQuery {
             }
         }
         let mut candidate = row.to_vec();
-        candidate[el.offset..el.offset + n].clone_from_slice(&e.data[..n]);
+        let mut store = |slot: usize| {
+            let at = el.offset + slot * el.width;
+            candidate[at..at + n].clone_from_slice(&e.data[..n]);
+        };
+        match el.count {
+            None => store(0),
+            Some(c) => {
+                if (nth as usize) < c.kept {
+                    store(nth as usize);
+                }
+                store(c.kept);
+            }
+        }
         Some(candidate)
     }
 
     /// Whether step `k` takes events of `stream`.
     fn step_takes(&self, k: usize, stream: usize) -> bool {
         let el = &self.plan.elements[k];
-        el.stream == stream || el.partner.as_ref().is_some_and(|(_, o)| o.stream == stream)
+        el.stream == stream
+            || el.partner.as_ref().is_some_and(|(_, o)| o.stream == stream)
+            || (k > 0 && self.counting_before(k).is_some_and(|c| c.stream == stream))
+    }
+
+    /// The counting element just before step `k`, which may still collect there.
+    fn counting_before(&self, k: usize) -> Option<&PatternElementPlan> {
+        let prev = &self.plan.elements[k.checked_sub(1)?];
+        prev.count.map(|_| prev)
     }
 
     /// Tries event `e` (of `stream`) on a partial match waiting at step `k` with `row` bound and
@@ -195,7 +246,7 @@ impl PatternQuery {
     fn try_step(
         &self,
         k: usize,
-        (row, done): (&[Value], u8),
+        (row, done, count): (&[Value], u8, u32),
         (stream, e): (usize, &Event),
         cx: &EvalContext,
         scratch: &mut Event,
@@ -214,6 +265,16 @@ impl PatternQuery {
                 }
             }
             return Outcome::Pass;
+        }
+        if let Some(c) = el.count {
+            if el.stream != stream {
+                return Outcome::Pass;
+            }
+            return match Self::accepts_nth(el, row, e, cx, scratch, count) {
+                Some(row) if count + 1 >= c.min => Outcome::Counted(row, count + 1),
+                Some(row) => Outcome::Collect(row, count + 1),
+                None => Outcome::Pass,
+            };
         }
         let Some((logic, other)) = &el.partner else {
             if el.stream != stream {
@@ -256,7 +317,9 @@ impl PatternQuery {
         Self::park(&mut st.waiting[k], p);
     }
 
-    /// A match that met step `k` at `ts`: complete, or waiting for the next step.
+    /// A match that met step `k` at `ts`: complete, or waiting for the next step. `counted`:
+    /// step `k` is a counting element that has collected this many events.
+    #[allow(clippy::too_many_arguments)]
     fn advance(
         &self,
         st: &mut State,
@@ -264,6 +327,7 @@ impl PatternQuery {
         row: Vec<Value>,
         start_ts: i64,
         ts: i64,
+        counted: Option<u32>,
         matched: &mut Vec<Event>,
     ) {
         if k + 1 == self.plan.elements.len() {
@@ -272,15 +336,22 @@ impl PatternQuery {
                 kind: EventKind::Current,
                 data: row.into(),
             });
-        } else {
-            let p = Partial {
-                row,
-                start_ts,
-                since: ts,
-                done: 0,
-            };
-            self.wait_at(st, k + 1, p);
+            return;
         }
+        let max = self.plan.elements[k].count.and_then(|c| c.max);
+        let (open, count) = match counted {
+            Some(n) if max.is_none_or(|m| n < m) => (Some(k), n),
+            _ => (None, 0),
+        };
+        let p = Partial {
+            row,
+            start_ts,
+            since: ts,
+            done: 0,
+            count,
+            open,
+        };
+        self.wait_at(st, k + 1, p);
     }
 
     /// Meets every absent step whose time ran out by `now` without its event (in step order,
@@ -306,7 +377,7 @@ impl PatternQuery {
                     self.expired_partials.fetch_add(1, Ordering::Relaxed);
                     continue;
                 }
-                self.advance(st, k, p.row, p.start_ts, at, matched);
+                self.advance(st, k, p.row, p.start_ts, at, None, matched);
             }
         }
         st.timers.retain(|t| *t > now);
@@ -365,6 +436,34 @@ impl PatternQuery {
             .fetch_add(dropped as u64, Ordering::Relaxed);
     }
 
+    /// One more event for the counting element a match has passed but may still collect
+    /// for; `None` when `e` is not one of its events.
+    fn collect_open(
+        &self,
+        p: &Partial,
+        stream: usize,
+        e: &Event,
+        cx: &EvalContext,
+        scratch: &mut Event,
+    ) -> Option<Partial> {
+        let j = p.open?;
+        let el = &self.plan.elements[j];
+        if el.stream != stream {
+            return None;
+        }
+        let row = Self::accepts_nth(el, &p.row, e, cx, scratch, p.count)?;
+        let count = p.count + 1;
+        let still_open = el.count.and_then(|c| c.max).is_none_or(|m| count < m);
+        Some(Partial {
+            row,
+            start_ts: p.start_ts,
+            since: p.since,
+            done: p.done,
+            count,
+            open: still_open.then_some(j),
+        })
+    }
+
     fn arrive(&self, stream: usize, batch: &[Event]) {
         let cx = EvalContext::new(&self.clock);
         let mut matched: Vec<Event> = Vec::new();
@@ -415,23 +514,34 @@ impl PatternQuery {
                         self.expired_partials.fetch_add(1, Ordering::Relaxed);
                         continue;
                     }
-                    match self.try_step(k, (&p.row, p.done), (stream, e), &cx, &mut scratch) {
-                        Outcome::Advance(row) => {
-                            self.advance(&mut st, k, row, p.start_ts, e.ts, &mut matched);
+                    let outcome =
+                        self.try_step(k, (&p.row, p.done, p.count), (stream, e), &cx, &mut scratch);
+                    let met = match outcome {
+                        Outcome::Advance(row) => Ok((row, None)),
+                        Outcome::Counted(row, n) => Ok((row, Some(n))),
+                        other => Err(other),
+                    };
+                    match met {
+                        Ok((row, counted)) => {
+                            self.advance(&mut st, k, row, p.start_ts, e.ts, counted, &mut matched);
                             // `every` here: the attempt also waits for the next such event.
                             if el.every {
                                 kept.push(p);
                             }
                         }
-                        Outcome::Half(row, done) => kept.push(Partial {
-                            row,
-                            start_ts: p.start_ts,
-                            since: p.since,
-                            done,
-                        }),
-                        Outcome::Kill => {}
-                        Outcome::Pass if self.plan.sequence => {}
-                        Outcome::Pass => kept.push(p),
+                        Err(Outcome::Collect(row, count)) => kept.push(Partial { row, count, ..p }),
+                        Err(Outcome::Half(row, done)) => kept.push(Partial { row, done, ..p }),
+                        Err(Outcome::Kill) => {}
+                        // A counting element behind this step takes one more event.
+                        Err(Outcome::Pass) if p.open.is_some() => {
+                            match self.collect_open(&p, stream, e, &cx, &mut scratch) {
+                                Some(more) => kept.push(more),
+                                None if self.plan.sequence => {}
+                                None => kept.push(p),
+                            }
+                        }
+                        Err(_) if self.plan.sequence => {}
+                        Err(_) => kept.push(p),
                     }
                 }
                 for p in kept {
@@ -448,20 +558,30 @@ impl PatternQuery {
             };
             if may_start && self.step_takes(0, stream) {
                 let empty = vec![Value::Null; self.plan.width];
-                match self.try_step(0, (&empty, 0), (stream, e), &cx, &mut scratch) {
+                let fresh = |row, done, count| Partial {
+                    row,
+                    start_ts: e.ts,
+                    since: e.ts,
+                    done,
+                    count,
+                    open: None,
+                };
+                match self.try_step(0, (&empty, 0, 0), (stream, e), &cx, &mut scratch) {
                     Outcome::Advance(row) => {
                         st.started = true;
-                        self.advance(&mut st, 0, row, e.ts, e.ts, &mut matched);
+                        self.advance(&mut st, 0, row, e.ts, e.ts, None, &mut matched);
+                    }
+                    Outcome::Counted(row, n) => {
+                        st.started = true;
+                        self.advance(&mut st, 0, row, e.ts, e.ts, Some(n), &mut matched);
                     }
                     Outcome::Half(row, done) => {
                         st.started = true;
-                        let p = Partial {
-                            row,
-                            start_ts: e.ts,
-                            since: e.ts,
-                            done,
-                        };
-                        Self::park(&mut st.waiting[0], p);
+                        Self::park(&mut st.waiting[0], fresh(row, done, 0));
+                    }
+                    Outcome::Collect(row, count) => {
+                        st.started = true;
+                        Self::park(&mut st.waiting[0], fresh(row, 0, count));
                     }
                     Outcome::Kill | Outcome::Pass => {}
                 }

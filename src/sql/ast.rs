@@ -102,6 +102,9 @@ pub struct PatternElement {
     /// `not B[cond] for t` (Some(t) ms) or `not B[cond] and e=C` (None): the element must not
     /// occur. Its alias is generated and it binds nothing in the match.
     pub absent: Option<Option<i64>>,
+    /// `e1=A<2:5>` (also `{2,5}`, `<2:>`, `+`): how many events the element collects, (min,
+    /// max; None = no limit).
+    pub count: Option<(u32, Option<u32>)>,
 }
 
 /// How the two elements of a logical step combine.

@@ -694,14 +694,11 @@ fn parse_pattern_element(
         p.expect_token(&Token::RBracket)
             .map_err(|e| from_parser_error(e, at))?;
     }
-    let next = p.peek_token();
-    if matches!(
-        next.token,
-        Token::Lt | Token::LBrace | Token::Plus | Token::Mul | Token::Placeholder(_)
-    ) {
+    let count = parse_count(p)?;
+    if count.is_some() && (negated || joined.is_some()) {
         return Err(not_supported_yet(
-            &next,
-            "counting and quantifiers in patterns",
+            &t,
+            "counting on an absent element or in an and/or pair",
         ));
     }
     let mut absent = None;
@@ -732,7 +729,67 @@ fn parse_pattern_element(
         every,
         joined,
         absent,
+        count,
     })
+}
+
+/// `<n:m>`, `<n:>`, `<n>`, `{n,m}`, `{n,}`, `+` after an element: (min, max).
+fn parse_count(p: &mut Parser) -> PResult<Option<(u32, Option<u32>)>> {
+    let t = p.peek_token();
+    let number = |p: &mut Parser| -> PResult<Option<u32>> {
+        let n = p.peek_token();
+        match &n.token {
+            Token::Number(v, _) => {
+                p.next_token();
+                v.parse::<u32>()
+                    .map(Some)
+                    .map_err(|_| unexpected(&n, "a whole number of events"))
+            }
+            _ => Ok(None),
+        }
+    };
+    let (min, max) = match &t.token {
+        Token::Plus => {
+            p.next_token();
+            (1, None)
+        }
+        Token::Mul | Token::Placeholder(_) => {
+            return Err(not_supported_yet(
+                &t,
+                "the quantifiers * and ? (a count that may be zero)",
+            ))
+        }
+        Token::Lt | Token::LBrace => {
+            let (sep, close) = if t.token == Token::Lt {
+                (Token::Colon, Token::Gt)
+            } else {
+                (Token::Comma, Token::RBrace)
+            };
+            p.next_token();
+            let min = number(p)?.unwrap_or(0);
+            let max = if p.consume_token(&sep) {
+                number(p)?
+            } else {
+                Some(min)
+            };
+            let end = p.next_token();
+            if end.token != close {
+                return Err(unexpected(&end, &format!("'{close}' closing the count")));
+            }
+            (min, max)
+        }
+        _ => return Ok(None),
+    };
+    if min == 0 {
+        return Err(not_supported_yet(&t, "a count that may be zero"));
+    }
+    if max.is_some_and(|m| m < min) {
+        return Err(unexpected(
+            &t,
+            "a count whose maximum is not below its minimum",
+        ));
+    }
+    Ok(Some((min, max)))
 }
 
 /// `5 SECONDS`, `1.5 MINUTES`: milliseconds.
@@ -818,6 +875,15 @@ fn parse_pattern(p: &mut Parser) -> PResult<PatternDecl> {
             continue;
         }
         break;
+    }
+    if let Some(last) = elements.last().filter(|e| e.count.is_some()) {
+        return Err(Diagnostic::new(
+            last.alias.pos,
+            format!(
+                "counting on the last element ('{}') is not supported yet in this version of EventFlux; follow it with another element",
+                last.alias.value
+            ),
+        ));
     }
     if every_all {
         p.expect_token(&Token::RParen)

@@ -7,7 +7,7 @@ use common::*;
 use eventflux::connector::storage::binary::{log_files, write_record, BinaryReader, ReadError};
 use eventflux::connector::storage::codec;
 use eventflux::connector::storage::rotation::{
-    Compression, FileSettings, Fsync, Layout, RotatingFile, TimeRotation,
+    files_under, Compression, FileSettings, Fsync, Layout, RotatingFile, TimeRotation,
 };
 use eventflux::{Engine, Value};
 use std::collections::HashSet;
@@ -22,20 +22,7 @@ fn bin() -> Command {
 }
 
 fn all_files(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                out.push(p);
-            }
-        }
-    }
-    out.sort();
-    out
+    files_under(dir).unwrap()
 }
 
 /// Reads every record of a complete file, failing on any damage.

@@ -111,6 +111,15 @@ pub fn sink_buffer_params() -> Vec<ParamSpec> {
     ]
 }
 
+/// The buffering parameters without `batch.size`, for sinks that define their own batch (a
+/// request, an INSERT).
+pub fn sink_buffer_params_without_batch() -> Vec<ParamSpec> {
+    sink_buffer_params()
+        .into_iter()
+        .filter(|p| p.name != "batch.size")
+        .collect()
+}
+
 impl ErrorStrategy {
     pub fn from_config(config: &ConnectorConfig) -> Result<ErrorStrategy, ConfigError> {
         let name = config

@@ -5,7 +5,7 @@
 
 use super::runtime::{runtime, tls_client_config_with};
 use crate::connector::config::{ConfigError, ConnectorConfig, Params};
-use crate::connector::error::{error_params, sink_buffer_params, RetryPolicy};
+use crate::connector::error::{error_params, sink_buffer_params_without_batch, RetryPolicy};
 use crate::connector::spec::{ConnectorSpec, ParamSpec};
 use crate::connector::{ConnectorError, Rejects, Sink, SinkFactory, SinkMapper};
 use crate::event::Event;
@@ -123,11 +123,7 @@ fn params() -> Vec<ParamSpec> {
             "8",
         ),
     ];
-    params.extend(
-        sink_buffer_params()
-            .into_iter()
-            .filter(|p| p.name != "batch.size"),
-    );
+    params.extend(sink_buffer_params_without_batch());
     params.extend(error_params());
     params
 }

@@ -558,24 +558,13 @@ pub fn log_files(path: &Path) -> io::Result<Vec<PathBuf>> {
     if path.is_file() {
         return Ok(vec![path.to_path_buf()]);
     }
-    let mut out = Vec::new();
-    let mut stack = vec![path.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(&dir)? {
-            let p = entry?.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                let name = p.file_name().unwrap_or_default().to_string_lossy();
-                let name = name.strip_suffix(".inprogress").unwrap_or(&name);
-                if name.ends_with(".bin") || name.ends_with(".bin.lz4") {
-                    out.push(p);
-                }
-            }
-        }
-    }
-    out.sort();
-    Ok(out)
+    let mut files = super::rotation::files_under(path)?;
+    files.retain(|p| {
+        let name = p.file_name().unwrap_or_default().to_string_lossy();
+        let name = name.strip_suffix(".inprogress").unwrap_or(&name);
+        name.ends_with(".bin") || name.ends_with(".bin.lz4")
+    });
+    Ok(files)
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@
 //! not. Rows that finally fail go to the error strategy one by one, with the reason.
 
 use crate::connector::config::{ConfigError, ConnectorConfig, Params};
-use crate::connector::error::{error_params, sink_buffer_params, RetryPolicy};
+use crate::connector::error::{error_params, sink_buffer_params_without_batch, RetryPolicy};
 use crate::connector::net::runtime;
 use crate::connector::registry::ConnectorRegistry;
 use crate::connector::spec::{ConnectorSpec, ParamSpec};
@@ -153,11 +153,7 @@ fn params() -> Vec<ParamSpec> {
             "none",
         ),
     ];
-    params.extend(
-        sink_buffer_params()
-            .into_iter()
-            .filter(|p| p.name != "batch.size"),
-    );
+    params.extend(sink_buffer_params_without_batch());
     params.extend(error_params());
     params
 }

@@ -1303,7 +1303,7 @@ fn counting_pattern_errors_name_the_fix() {
         ),
         (
             "SELECT e1[0].id AS x FROM SEQUENCE (e1=A*, e2=B)",
-            "the quantifiers * and ? (a count that may be zero) is not supported yet",
+            "a pattern that starts with an optional element (*, ?, <0:n>) is not supported yet",
         ),
         (
             "SELECT e1[3].id AS x FROM PATTERN (e1=A<2:3> -> e2=B)",

@@ -338,6 +338,14 @@ impl PatternQuery {
             });
             return;
         }
+        // An optional next element (`B*`, `B?`, `<0:n>`) is met at once with no events; it
+        // may still collect while the match waits at the step after it.
+        if self.plan.elements[k + 1].count.is_some_and(|c| c.min == 0)
+            && k + 2 < self.plan.elements.len()
+        {
+            self.advance(st, k + 1, row, start_ts, ts, Some(0), matched);
+            return;
+        }
         let max = self.plan.elements[k].count.and_then(|c| c.max);
         let (open, count) = match counted {
             Some(n) if max.is_none_or(|m| n < m) => (Some(k), n),

@@ -753,11 +753,13 @@ fn parse_count(p: &mut Parser) -> PResult<Option<(u32, Option<u32>)>> {
             p.next_token();
             (1, None)
         }
-        Token::Mul | Token::Placeholder(_) => {
-            return Err(not_supported_yet(
-                &t,
-                "the quantifiers * and ? (a count that may be zero)",
-            ))
+        Token::Mul => {
+            p.next_token();
+            (0, None)
+        }
+        Token::Placeholder(q) if q == "?" => {
+            p.next_token();
+            (0, Some(1))
         }
         Token::Lt | Token::LBrace => {
             let (sep, close) = if t.token == Token::Lt {
@@ -780,8 +782,8 @@ fn parse_count(p: &mut Parser) -> PResult<Option<(u32, Option<u32>)>> {
         }
         _ => return Ok(None),
     };
-    if min == 0 {
-        return Err(not_supported_yet(&t, "a count that may be zero"));
+    if max == Some(0) {
+        return Err(unexpected(&t, "a count whose maximum is above zero"));
     }
     if max.is_some_and(|m| m < min) {
         return Err(unexpected(
@@ -832,6 +834,12 @@ fn parse_pattern(p: &mut Parser) -> PResult<PatternDecl> {
                 } else {
                     "a pattern that starts with an absent element"
                 },
+            ));
+        }
+        if elements.is_empty() && element.count.is_some_and(|(min, _)| min == 0) {
+            return Err(not_supported_yet(
+                &t,
+                "a pattern that starts with an optional element (*, ?, <0:n>)",
             ));
         }
         let absent_for = matches!(element.absent, Some(Some(_)));

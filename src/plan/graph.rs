@@ -292,6 +292,47 @@ pub struct AppPlan {
     pub queries: Vec<QueryPlan>,
     pub partitions: Vec<PartitionPlan>,
     pub table_writes: Vec<TableWritePlan>,
+    pub aggregations: Vec<AggregationPlan>,
+}
+
+/// `CREATE AGGREGATION`: running sums, counts, averages, minima and maxima per group and time
+/// bucket, at several granularities.
+#[derive(Debug, Clone)]
+pub struct AggregationPlan {
+    pub name: String,
+    pub input: StreamId,
+    /// WHERE, over the input stream.
+    pub filter: Option<Expr>,
+    /// The input attribute holding the event's time (epoch ms); `None`: the event timestamp.
+    pub timestamp: Option<usize>,
+    /// Finest first.
+    pub levels: Vec<crate::sql::ast::Granularity>,
+    /// Group key expressions over the input.
+    pub group: Vec<Expr>,
+    /// The columns after `AGG_TIMESTAMP`, in projection order.
+    pub items: Vec<AggItem>,
+    /// `AGG_TIMESTAMP BIGINT` (the bucket start), then the items.
+    pub schema: Schema,
+}
+
+#[derive(Debug, Clone)]
+pub enum AggItem {
+    /// The i-th group key.
+    Group(usize),
+    Agg {
+        kind: AggKind,
+        arg: Option<Expr>,
+        ty: crate::value::AttrType,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AggKind {
+    Sum,
+    Count,
+    Avg,
+    Min,
+    Max,
 }
 
 impl AppPlan {
@@ -370,6 +411,20 @@ impl AppPlan {
             }
             for c in &s.sinks {
                 let _ = writeln!(out, "    -> sink {}", connector_label(&c.config));
+            }
+        }
+        if !self.aggregations.is_empty() {
+            let _ = writeln!(out, "aggregations:");
+            for a in &self.aggregations {
+                let levels: Vec<&str> = a.levels.iter().map(|g| g.name()).collect();
+                let _ = writeln!(
+                    out,
+                    "  {}: {} -> {}  [every {}]",
+                    a.name,
+                    self.streams[a.input].schema.name(),
+                    a.schema,
+                    levels.join(", ")
+                );
             }
         }
         let _ = writeln!(out, "queries:");

@@ -161,6 +161,7 @@ pub struct App {
     source_counters: Mutex<Vec<(String, Arc<ConnectorCounters>)>>,
     partitions: Vec<Arc<PartitionRuntime>>,
     tables: Tables,
+    aggregations: Vec<Arc<crate::runtime::aggregation::AggregationStore>>,
     functions: crate::functions::FunctionRegistry,
 }
 
@@ -242,6 +243,16 @@ impl App {
             }
             partitions.push(runtime);
         }
+        let aggregations = plan
+            .aggregations
+            .iter()
+            .map(|a| {
+                let store =
+                    crate::runtime::aggregation::AggregationStore::new(a.clone(), clock.clone());
+                junctions[a.input].subscribe(store.clone());
+                store
+            })
+            .collect();
         App {
             plan,
             connectors,
@@ -252,6 +263,7 @@ impl App {
             options,
             partitions,
             tables,
+            aggregations,
             functions,
             state: Mutex::new(State::Compiled),
             source_counters: Mutex::new(Vec::new()),
@@ -362,12 +374,38 @@ impl App {
                 "expected SELECT ... FROM Table [WHERE ...]".into(),
             ));
         };
-        let id = self.stream_id(&q.from.value)?;
-        let Some(table) = self.tables[id].clone() else {
-            return Err(EngineError::Query(format!(
-                "'{}' is a stream: on-demand queries read tables",
-                q.from.value
-            )));
+        let aggregation = self
+            .aggregations
+            .iter()
+            .find(|a| a.plan.name.eq_ignore_ascii_case(&q.from.value));
+        let (schema, rows) = match (aggregation, &q.within) {
+            (Some(agg), Some((from, to, per))) => {
+                let rows = read_aggregation(agg, from, to, per)?;
+                (agg.plan.schema.clone(), rows)
+            }
+            (Some(agg), None) => {
+                return Err(EngineError::Query(format!(
+                    "'{}' is an aggregation: read it with WITHIN from, to PER '{}'",
+                    agg.plan.name,
+                    agg.plan.levels[0].name()
+                )))
+            }
+            (None, _) => {
+                let id = self.stream_id(&q.from.value)?;
+                let Some(table) = self.tables[id].clone() else {
+                    return Err(EngineError::Query(format!(
+                        "'{}' is a stream: on-demand queries read tables and aggregations",
+                        q.from.value
+                    )));
+                };
+                if q.within.is_some() {
+                    return Err(EngineError::Query(format!(
+                        "'{}' is a table: WITHIN ... PER reads aggregations",
+                        q.from.value
+                    )));
+                }
+                (table.schema.clone(), table.snapshot())
+            }
         };
         if q.window.is_some()
             || q.join.is_some()
@@ -396,7 +434,7 @@ impl App {
             })
             .collect();
         let scope = Scope {
-            schema: &table.schema,
+            schema: &schema,
             alias: q.alias.as_ref().map(|a| a.value.as_str()),
             functions: &self.functions,
             aggregates: None,
@@ -413,7 +451,7 @@ impl App {
         for item in &q.projection {
             match item {
                 SelectItem::Wildcard(_) => {
-                    exprs.extend((0..table.schema.len()).map(crate::plan::expr::Expr::Attr))
+                    exprs.extend((0..schema.len()).map(crate::plan::expr::Expr::Attr))
                 }
                 SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } => {
                     exprs.push(scope.bind(e).map_err(|d| fail(vec![d]))?.expr)
@@ -426,8 +464,7 @@ impl App {
             }
         }
         let cx = EvalContext::new(&self.clock);
-        let mut out: Vec<Event> = table
-            .snapshot()
+        let mut out: Vec<Event> = rows
             .iter()
             .filter(|r| filter.as_ref().is_none_or(|f| f.expr.test(r, &cx)))
             .map(|r| {
@@ -907,4 +944,55 @@ fn arm_trigger(scheduler: &Arc<Scheduler>, junction: Arc<Junction>, trigger: Tri
 fn next_cron(schedule: &cron::Schedule, ms: i64) -> Option<i64> {
     let t = chrono::DateTime::<chrono::Utc>::from_timestamp_millis(ms)?;
     schedule.after(&t).next().map(|d| d.timestamp_millis())
+}
+
+/// `WITHIN from, to PER 'granularity'` over an aggregation. Times are epoch milliseconds or
+/// 'YYYY-MM-DD HH:MM:SS' (UTC).
+fn read_aggregation(
+    agg: &crate::runtime::aggregation::AggregationStore,
+    from: &sqlparser::ast::Expr,
+    to: &sqlparser::ast::Expr,
+    per: &str,
+) -> Result<Vec<Event>, EngineError> {
+    let time = |e: &sqlparser::ast::Expr| -> Result<i64, EngineError> {
+        let text = e.to_string();
+        let text = text.trim_matches('\'');
+        if let Ok(ms) = text.parse::<i64>() {
+            return Ok(ms);
+        }
+        chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S")
+            .or_else(|_| {
+                chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
+                    .map(|d| d.and_hms_opt(0, 0, 0).expect("midnight exists"))
+            })
+            .map(|t| t.and_utc().timestamp_millis())
+            .map_err(|_| {
+                EngineError::Query(format!(
+                    "WITHIN takes epoch milliseconds or 'YYYY-MM-DD HH:MM:SS' (UTC), not {e}"
+                ))
+            })
+    };
+    let levels = || {
+        agg.plan
+            .levels
+            .iter()
+            .map(|g| format!("'{}'", g.name()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let granularity = crate::sql::ast::Granularity::parse(per).ok_or_else(|| {
+        EngineError::Query(format!(
+            "PER '{per}' is not a granularity; '{}' has {}",
+            agg.plan.name,
+            levels()
+        ))
+    })?;
+    agg.read(time(from)?, time(to)?, granularity)
+        .ok_or_else(|| {
+            EngineError::Query(format!(
+                "'{}' is not aggregated PER '{per}'; it has {}",
+                agg.plan.name,
+                levels()
+            ))
+        })
 }

@@ -1,5 +1,6 @@
 //! Execution: junctions, clock and scheduler, query operators, connector drivers.
 
+pub mod aggregation;
 pub mod app;
 pub mod clock;
 pub mod failure;

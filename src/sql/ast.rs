@@ -182,6 +182,70 @@ pub struct QueryDecl {
     pub limit: Option<u64>,
     pub offset: Option<u64>,
     pub output_rate: Option<OutputRate>,
+    /// `FROM Agg WITHIN from, to PER 'granularity'`: reads an aggregation.
+    pub within: Option<(Expr, Expr, String)>,
+}
+
+/// Time granularities of an incremental aggregation, finest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Granularity {
+    Seconds,
+    Minutes,
+    Hours,
+    Days,
+    Months,
+    Years,
+}
+
+impl Granularity {
+    pub const ALL: [Granularity; 6] = [
+        Granularity::Seconds,
+        Granularity::Minutes,
+        Granularity::Hours,
+        Granularity::Days,
+        Granularity::Months,
+        Granularity::Years,
+    ];
+
+    /// `sec`, `seconds`, `minute`, ... as the language spells them.
+    pub fn parse(word: &str) -> Option<Granularity> {
+        Some(match word.to_ascii_lowercase().trim_end_matches('s') {
+            "sec" | "second" => Granularity::Seconds,
+            "min" | "minute" => Granularity::Minutes,
+            "hour" => Granularity::Hours,
+            "day" => Granularity::Days,
+            "month" => Granularity::Months,
+            "year" => Granularity::Years,
+            _ => return None,
+        })
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Granularity::Seconds => "seconds",
+            Granularity::Minutes => "minutes",
+            Granularity::Hours => "hours",
+            Granularity::Days => "days",
+            Granularity::Months => "months",
+            Granularity::Years => "years",
+        }
+    }
+}
+
+/// `CREATE AGGREGATION Name AS SELECT ... FROM S [WHERE ...] GROUP BY ... AGGREGATE [BY ts]
+/// EVERY SECONDS ... YEARS`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AggregationDecl {
+    pub name: Name,
+    pub projection: Vec<SelectItem>,
+    pub projection_pos: Pos,
+    pub from: Name,
+    pub filter: Option<Expr>,
+    pub group_by: Vec<Expr>,
+    /// The BIGINT attribute (epoch ms) that places events in time; default the event time.
+    pub by: Option<Name>,
+    pub every: Vec<Granularity>,
+    pub every_pos: Pos,
 }
 
 /// When a trigger fires.
@@ -245,6 +309,7 @@ pub struct TableWriteDecl {
 #[derive(Debug, Clone, PartialEq)]
 pub enum StatementKind {
     TableWrite(Box<TableWriteDecl>),
+    CreateAggregation(Box<AggregationDecl>),
     CreateStream(StreamDecl),
     CreateTrigger(TriggerDecl),
     Partition(Box<PartitionDecl>),

@@ -185,7 +185,10 @@ fn parse_statement(p: &mut Parser) -> PResult<StatementKind> {
                 StatementKind::CreateStream(d)
             });
         }
-        if word_is(&what, "WINDOW") || word_is(&what, "AGGREGATION") {
+        if word_is(&what, "AGGREGATION") {
+            return parse_aggregation(p).map(|d| StatementKind::CreateAggregation(Box::new(d)));
+        }
+        if word_is(&what, "WINDOW") {
             return Err(not_supported_yet(
                 &what,
                 &format!("CREATE {}", what.token.to_string().to_uppercase()),
@@ -411,6 +414,107 @@ fn parse_with_options(p: &mut Parser) -> PResult<Vec<WithOption>> {
     }
 }
 
+/// `CREATE AGGREGATION Name AS SELECT ... FROM S [WHERE ...] GROUP BY ... AGGREGATE [BY attr]
+/// EVERY g1 [, g2 ...]` or `EVERY g1 ... g2` (a range of granularities).
+fn parse_aggregation(p: &mut Parser) -> PResult<AggregationDecl> {
+    let name = parse_name(p, "the aggregation's name")?;
+    let as_ = p.next_token();
+    if !word_is(&as_, "AS") {
+        return Err(unexpected(&as_, "AS SELECT ..."));
+    }
+    let select = p.next_token();
+    if !word_is(&select, "SELECT") {
+        return Err(unexpected(&select, "SELECT"));
+    }
+    let projection_pos = pos_of(&p.peek_token());
+    let projection = p
+        .parse_projection()
+        .map_err(|e| from_parser_error(e, projection_pos))?;
+    let from_kw = p.next_token();
+    if !word_is(&from_kw, "FROM") {
+        return Err(unexpected(&from_kw, "FROM"));
+    }
+    let from = parse_name(p, "the stream to aggregate")?;
+    let mut filter = None;
+    if p.parse_keyword(Keyword::WHERE) {
+        let at = pos_of(&p.peek_token());
+        filter = Some(p.parse_expr().map_err(|e| from_parser_error(e, at))?);
+    }
+    let mut group_by = Vec::new();
+    if p.parse_keywords(&[Keyword::GROUP, Keyword::BY]) {
+        let at = pos_of(&p.peek_token());
+        group_by = p
+            .parse_comma_separated(Parser::parse_expr)
+            .map_err(|e| from_parser_error(e, at))?;
+    }
+    let agg = p.next_token();
+    if !word_is(&agg, "AGGREGATE") {
+        return Err(unexpected(
+            &agg,
+            "AGGREGATE [BY attr] EVERY SECONDS ... YEARS",
+        ));
+    }
+    let mut by = None;
+    if p.parse_keyword(Keyword::BY) {
+        by = Some(parse_name(
+            p,
+            "the timestamp attribute (BIGINT epoch milliseconds)",
+        )?);
+    }
+    let every_tok = p.next_token();
+    if !word_is(&every_tok, "EVERY") {
+        return Err(unexpected(&every_tok, "EVERY SECONDS ... YEARS"));
+    }
+    let granularity = |p: &mut Parser| -> PResult<Granularity> {
+        let t = p.next_token();
+        Granularity::parse(&t.token.to_string()).ok_or_else(|| {
+            unexpected(
+                &t,
+                "a granularity: SECONDS, MINUTES, HOURS, DAYS, MONTHS or YEARS",
+            )
+        })
+    };
+    let first = granularity(p)?;
+    let mut every = vec![first];
+    if p.peek_token().token == Token::Period {
+        // `SECONDS ... YEARS`: three dots.
+        for _ in 0..3 {
+            let dot = p.next_token();
+            if dot.token != Token::Period {
+                return Err(unexpected(&dot, "'...' between two granularities"));
+            }
+        }
+        let last = granularity(p)?;
+        every = Granularity::ALL
+            .into_iter()
+            .filter(|g| *g >= first && *g <= last)
+            .collect();
+        if every.is_empty() {
+            return Err(unexpected(
+                &every_tok,
+                "a range from a finer to a coarser granularity",
+            ));
+        }
+    } else {
+        while p.consume_token(&Token::Comma) {
+            every.push(granularity(p)?);
+        }
+    }
+    every.sort();
+    every.dedup();
+    Ok(AggregationDecl {
+        name,
+        projection,
+        projection_pos,
+        from,
+        filter,
+        group_by,
+        by,
+        every,
+        every_pos: pos_of(&every_tok),
+    })
+}
+
 fn parse_query(p: &mut Parser) -> PResult<QueryDecl> {
     let upsert = word_is(&p.next_token(), "UPSERT");
     let mut output = OutputEvents::Current;
@@ -470,6 +574,24 @@ fn parse_query(p: &mut Parser) -> PResult<QueryDecl> {
     } else {
         parse_join(p)?
     };
+    let mut within = None;
+    if pattern.is_none() && word_is(&p.peek_token(), "WITHIN") {
+        p.next_token();
+        let at = pos_of(&p.peek_token());
+        let from = p.parse_expr().map_err(|e| from_parser_error(e, at))?;
+        p.expect_token(&Token::Comma)
+            .map_err(|e| from_parser_error(e, at))?;
+        let to = p.parse_expr().map_err(|e| from_parser_error(e, at))?;
+        let per = p.next_token();
+        if !word_is(&per, "PER") {
+            return Err(unexpected(&per, "PER 'days' (the granularity to read)"));
+        }
+        let g = p.next_token();
+        let Token::SingleQuotedString(g) = &g.token else {
+            return Err(unexpected(&g, "a granularity in quotes, such as 'days'"));
+        };
+        within = Some((from, to, g.clone()));
+    }
     let FromSide {
         stream: source,
         alias,
@@ -557,6 +679,7 @@ fn parse_query(p: &mut Parser) -> PResult<QueryDecl> {
         limit,
         offset,
         output_rate,
+        within,
     })
 }
 

@@ -253,10 +253,17 @@ impl Binder<'_> {
             trigger: None,
             inner_of: None,
             table,
+            named_window: decl.named_window.clone(),
             sources: Vec::new(),
             sinks: Vec::new(),
             pos: decl.name.pos,
         };
+        if stream.named_window.is_some() && (!st.annotations.is_empty() || !decl.with.is_empty()) {
+            errors.push(Diagnostic::new(
+                decl.name.pos,
+                format!("window '{name}' takes no connectors or annotations: queries insert into it and read it"),
+            ));
+        }
         if stream.table.is_some() {
             plan.streams.push(stream);
             return;
@@ -1474,11 +1481,34 @@ impl Binder<'_> {
                 None => None,
             }
         };
-        let window = side_window(&q.window, &left_schema, left_alias, errors, &mut ok);
+        // A named window (`CREATE WINDOW`) brings its own window to every query reading it.
+        let named = |stream: &Name,
+                     own: &Option<WindowDecl>,
+                     errors: &mut Vec<Diagnostic>,
+                     ok: &mut bool| {
+            let declared = plan
+                .stream_id(&stream.value)
+                .and_then(|id| plan.streams[id].named_window.clone());
+            match (declared, own) {
+                (Some(_), Some(w)) => {
+                    errors.push(Diagnostic::new(
+                        w.name.pos,
+                        format!("'{}' is a named window: it has its window already; read it without WINDOW", stream.value),
+                    ));
+                    *ok = false;
+                    None
+                }
+                (Some(d), None) => Some(d),
+                (None, own) => own.clone(),
+            }
+        };
+        let left_window_decl = named(&q.from, &q.window, errors, &mut ok);
+        let window = side_window(&left_window_decl, &left_schema, left_alias, errors, &mut ok);
         let join = match (&q.join, &right) {
             (Some(j), Some((right_id, right_schema))) => {
+                let right_window_decl = named(&j.right.stream, &j.right.window, errors, &mut ok);
                 let right_window = side_window(
-                    &j.right.window,
+                    &right_window_decl,
                     right_schema,
                     j.right.alias.as_ref().map(|a| a.value.as_str()),
                     errors,
@@ -1733,6 +1763,7 @@ impl Binder<'_> {
                     trigger: None,
                     inner_of: None,
                     table: None,
+                    named_window: None,
                     sources: Vec::new(),
                     sinks: Vec::new(),
                     pos: q.target.pos,
@@ -2196,6 +2227,7 @@ fn declare_trigger(
         trigger: Some(trigger),
         inner_of: None,
         table: None,
+        named_window: None,
         pos: t.name.pos,
     });
 }

@@ -60,6 +60,9 @@ pub struct StreamPlan {
     pub inner_of: Option<usize>,
     /// `CREATE TABLE`: kept rows instead of a flow of events.
     pub table: Option<TablePlan>,
+    /// `CREATE WINDOW`: the window every query reading this stream applies (a named window:
+    /// `FROM W` and `JOIN W` see its contents, the same for every reader).
+    pub named_window: Option<crate::sql::ast::WindowDecl>,
     pub pos: Pos,
 }
 

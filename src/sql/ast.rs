@@ -37,6 +37,8 @@ pub struct StreamDecl {
     pub table: bool,
     /// `PRIMARY KEY (a, b)` (tables).
     pub primary_key: Vec<Name>,
+    /// `CREATE WINDOW W (...) WINDOW ...`: a named window, the window every reader applies.
+    pub named_window: Option<WindowDecl>,
 }
 
 /// Which events an `INSERT` forwards.

@@ -189,10 +189,17 @@ fn parse_statement(p: &mut Parser) -> PResult<StatementKind> {
             return parse_aggregation(p).map(|d| StatementKind::CreateAggregation(Box::new(d)));
         }
         if word_is(&what, "WINDOW") {
-            return Err(not_supported_yet(
-                &what,
-                &format!("CREATE {}", what.token.to_string().to_uppercase()),
-            ));
+            // `CREATE WINDOW W (attrs) WINDOW spec`: the same window syntax as a query's.
+            let mut d = parse_create_stream(p)?;
+            let kw = p.next_token();
+            if !word_is(&kw, "WINDOW") {
+                return Err(unexpected(
+                    &kw,
+                    "the window after the attributes, e.g. WINDOW('length', 10)",
+                ));
+            }
+            d.named_window = Some(parse_window(p)?);
+            return Ok(StatementKind::CreateStream(d));
         }
         return Err(unexpected(&what, "STREAM after CREATE"));
     }
@@ -352,6 +359,7 @@ fn parse_create_stream(p: &mut Parser) -> PResult<StreamDecl> {
         with,
         table: false,
         primary_key,
+        named_window: None,
     })
 }
 

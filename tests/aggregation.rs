@@ -164,5 +164,75 @@ fn aggregation_declarations_are_checked() {
         Ok(_) => panic!("a streaming read of an aggregation compiled"),
         Err(e) => e.to_string(),
     };
-    assert!(err.contains("not supported yet"), "{err}");
+    assert!(
+        err.contains("an aggregation is read by joining it"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_stream_joins_an_aggregation_within_a_range_per_granularity() {
+    let app = Engine::new()
+        .compile(
+            "CREATE STREAM Trades (symbol STRING, volume INT, ts BIGINT);
+             CREATE STREAM Asks (symbol STRING);
+             CREATE AGGREGATION Volumes AS
+             SELECT symbol, sum(volume) AS total FROM Trades GROUP BY symbol
+             AGGREGATE BY ts EVERY SECONDS ... DAYS;
+             CREATE STREAM Answers (symbol STRING, day BIGINT, total BIGINT);
+             INSERT INTO Answers
+             SELECT q.symbol AS symbol, v.AGG_TIMESTAMP AS day, v.total AS total
+             FROM Asks AS q JOIN Volumes AS v ON q.symbol = v.symbol
+             WITHIN '2026-01-01', '2026-01-03' PER 'days';",
+        )
+        .unwrap();
+    let answers = app.subscribe("Answers").unwrap();
+    app.start().unwrap();
+    let trades = app.input("Trades").unwrap();
+    for (sym, volume, at) in [
+        ("IBM", 1, T0 + 10),
+        ("WSO2", 7, T0 + 20),
+        ("IBM", 2, T0 + 30_000),
+        ("IBM", 4, T0 + DAY + 5),
+        ("IBM", 100, T0 + 5 * DAY), // outside the range
+    ] {
+        trades
+            .send(vec![s(sym), Value::Int(volume), Value::Long(at)])
+            .unwrap();
+    }
+    let asks = app.input("Asks").unwrap();
+    asks.send(vec![s("IBM")]).unwrap();
+    asks.send(vec![s("WSO2")]).unwrap();
+    asks.send(vec![s("ORCL")]).unwrap();
+    let got: Vec<Vec<Value>> =
+        std::iter::from_fn(|| answers.recv_timeout(std::time::Duration::from_secs(2)))
+            .take(3)
+            .map(|e| e.data.to_vec())
+            .collect();
+    app.shutdown().unwrap();
+    assert_eq!(
+        got,
+        vec![
+            vec![s("IBM"), Value::Long(T0), Value::Long(3)],
+            vec![s("IBM"), Value::Long(T0 + DAY), Value::Long(4)],
+            vec![s("WSO2"), Value::Long(T0), Value::Long(7)],
+        ]
+    );
+    let engine = Engine::new();
+    let base = "CREATE STREAM Trades (symbol STRING, volume INT, ts BIGINT);
+                CREATE STREAM Asks (symbol STRING);
+                CREATE AGGREGATION Volumes AS SELECT symbol, sum(volume) AS total FROM Trades
+                GROUP BY symbol AGGREGATE BY ts EVERY SECONDS ... DAYS;
+                CREATE STREAM O (symbol STRING);";
+    for (query, says) in [
+        ("INSERT INTO O SELECT q.symbol AS symbol FROM Asks AS q JOIN Volumes AS v ON q.symbol = v.symbol;", "needs WITHIN from, to PER"),
+        ("INSERT INTO O SELECT symbol FROM Volumes;", "an aggregation is read by joining it"),
+        ("INSERT INTO O SELECT q.symbol AS symbol FROM Asks AS q JOIN Volumes AS v ON q.symbol = v.symbol WITHIN 0, 1 PER 'years';", "is not aggregated PER 'years'"),
+    ] {
+        let err = match engine.compile(&format!("{base} {query}")) {
+            Ok(_) => panic!("{query} compiled"),
+            Err(e) => e.to_string(),
+        };
+        assert!(err.contains(says), "{query}: {err}");
+    }
 }

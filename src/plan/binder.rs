@@ -253,6 +253,7 @@ impl Binder<'_> {
             trigger: None,
             inner_of: None,
             table,
+            aggregation: None,
             named_window: decl.named_window.clone(),
             sources: Vec::new(),
             sinks: Vec::new(),
@@ -1029,6 +1030,22 @@ impl Binder<'_> {
             }
         };
         if ok {
+            let schema = Schema::new(&name, attrs);
+            let stream = plan.streams.len();
+            // Joins name the aggregation like a stream; nothing flows through it.
+            plan.streams.push(StreamPlan {
+                schema: schema.clone(),
+                declared: true,
+                async_buffer: None,
+                sources: Vec::new(),
+                sinks: Vec::new(),
+                trigger: None,
+                inner_of: None,
+                table: None,
+                aggregation: Some(plan.aggregations.len()),
+                named_window: None,
+                pos: d.name.pos,
+            });
             plan.aggregations.push(AggregationPlan {
                 name: name.clone(),
                 input,
@@ -1037,7 +1054,9 @@ impl Binder<'_> {
                 levels: d.every.clone(),
                 group,
                 items,
-                schema: Schema::new(&name, attrs),
+                schema,
+                stream,
+                slot: Default::default(),
             });
         }
     }
@@ -1287,10 +1306,29 @@ impl Binder<'_> {
         errors: &mut Vec<Diagnostic>,
     ) {
         let tables = self.tables.borrow();
-        if q.within.is_some() {
+        let is_aggregation = |name: &Name| {
+            plan.stream_id(&name.value)
+                .is_some_and(|id| plan.streams[id].aggregation.is_some())
+        };
+        let joins_aggregation = q
+            .join
+            .as_ref()
+            .is_some_and(|j| is_aggregation(&j.right.stream));
+        if is_aggregation(&q.from) || is_aggregation(&q.target) {
             errors.push(Diagnostic::new(
                 q.from.pos,
-                "WITHIN ... PER reads an aggregation in on-demand queries (app.query); joins with an aggregation are not supported yet in this version of EventFlux",
+                "an aggregation is read by joining it (FROM S JOIN Agg ON ... WITHIN from, to PER 'days') or on demand (app.query); queries do not read it as a stream or insert into it",
+            ));
+            return;
+        }
+        if q.within.is_some() != joins_aggregation {
+            errors.push(Diagnostic::new(
+                q.from.pos,
+                if joins_aggregation {
+                    "a join with an aggregation needs WITHIN from, to PER 'granularity' after ON"
+                } else {
+                    "WITHIN ... PER reads an aggregation: join one (FROM S JOIN Agg ON ... WITHIN ... PER ...)"
+                },
             ));
             return;
         }
@@ -1518,7 +1556,40 @@ impl Binder<'_> {
                 let keys = on
                     .as_ref()
                     .and_then(|c| equi_join_keys(c, left_schema.len()));
+                let right_within = match (&q.within, plan.streams[*right_id].aggregation) {
+                    (Some((from, to, per)), Some(a)) => {
+                        let agg = &plan.aggregations[a];
+                        match crate::runtime::aggregation::parse_within(
+                            from,
+                            to,
+                            per,
+                            &agg.levels,
+                            &agg.name,
+                        ) {
+                            Ok((from, to, granularity)) => Some(AggregationJoin {
+                                slot: agg.slot.clone(),
+                                from,
+                                to,
+                                granularity,
+                            }),
+                            Err(msg) => {
+                                errors.push(Diagnostic::new(j.pos, msg));
+                                ok = false;
+                                None
+                            }
+                        }
+                    }
+                    _ => None,
+                };
+                if right_within.is_some() && right_window.is_some() {
+                    errors.push(Diagnostic::new(
+                        j.pos,
+                        "an aggregation side takes no WINDOW: WITHIN ... PER chooses its rows",
+                    ));
+                    ok = false;
+                }
                 Some(JoinPlan {
+                    right_within,
                     right: *right_id,
                     kind: j.kind,
                     left_window: window.clone(),
@@ -1763,6 +1834,7 @@ impl Binder<'_> {
                     trigger: None,
                     inner_of: None,
                     table: None,
+                    aggregation: None,
                     named_window: None,
                     sources: Vec::new(),
                     sinks: Vec::new(),
@@ -2227,6 +2299,7 @@ fn declare_trigger(
         trigger: Some(trigger),
         inner_of: None,
         table: None,
+        aggregation: None,
         named_window: None,
         pos: t.name.pos,
     });

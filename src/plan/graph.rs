@@ -60,6 +60,8 @@ pub struct StreamPlan {
     pub inner_of: Option<usize>,
     /// `CREATE TABLE`: kept rows instead of a flow of events.
     pub table: Option<TablePlan>,
+    /// The aggregation (index into `AppPlan::aggregations`) this name stands for in joins.
+    pub aggregation: Option<usize>,
     /// `CREATE WINDOW`: the window every query reading this stream applies (a named window:
     /// `FROM W` and `JOIN W` see its contents, the same for every reader).
     pub named_window: Option<crate::sql::ast::WindowDecl>,
@@ -190,6 +192,17 @@ pub struct JoinPlan {
     pub keys: Option<(usize, usize)>,
     pub left_len: usize,
     pub right_len: usize,
+    /// The right side is an aggregation read `WITHIN from, to PER granularity`.
+    pub right_within: Option<AggregationJoin>,
+}
+
+/// An aggregation as a join side: the buckets of one granularity in a time range.
+#[derive(Debug, Clone)]
+pub struct AggregationJoin {
+    pub slot: std::sync::Arc<AggregationSlot>,
+    pub from: i64,
+    pub to: i64,
+    pub granularity: crate::sql::ast::Granularity,
 }
 
 #[derive(Debug, Clone)]
@@ -316,6 +329,40 @@ pub struct AggregationPlan {
     pub items: Vec<AggItem>,
     /// `AGG_TIMESTAMP BIGINT` (the bucket start), then the items.
     pub schema: Schema,
+    /// The stream id joins use to name it.
+    pub stream: StreamId,
+    /// How joins reach the running aggregation.
+    pub slot: std::sync::Arc<AggregationSlot>,
+}
+
+/// Reading an aggregation: rows of buckets of `granularity` starting in `[from, to)`.
+pub trait AggregationSource: Send + Sync {
+    fn read(
+        &self,
+        from: i64,
+        to: i64,
+        granularity: crate::sql::ast::Granularity,
+    ) -> Option<Vec<crate::event::Event>>;
+}
+
+/// Where joins find an aggregation once the app is built.
+#[derive(Default)]
+pub struct AggregationSlot(std::sync::OnceLock<std::sync::Arc<dyn AggregationSource>>);
+
+impl AggregationSlot {
+    pub fn fill(&self, source: std::sync::Arc<dyn AggregationSource>) {
+        let _ = self.0.set(source);
+    }
+
+    pub fn get(&self) -> Option<&std::sync::Arc<dyn AggregationSource>> {
+        self.0.get()
+    }
+}
+
+impl std::fmt::Debug for AggregationSlot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("AggregationSlot")
+    }
 }
 
 #[derive(Debug, Clone)]

@@ -21,6 +21,49 @@ use rustc_hash::FxHashMap;
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
+/// `WITHIN from, to PER 'granularity'`: times are epoch milliseconds or 'YYYY-MM-DD[ HH:MM:SS]'
+/// (UTC); the granularity must be one the aggregation keeps. Errors say what to write.
+pub fn parse_within(
+    from: &sqlparser::ast::Expr,
+    to: &sqlparser::ast::Expr,
+    per: &str,
+    levels: &[Granularity],
+    name: &str,
+) -> Result<(i64, i64, Granularity), String> {
+    let time = |e: &sqlparser::ast::Expr| -> Result<i64, String> {
+        let text = e.to_string();
+        let text = text.trim_matches('\'');
+        if let Ok(ms) = text.parse::<i64>() {
+            return Ok(ms);
+        }
+        chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S")
+            .or_else(|_| {
+                chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
+                    .map(|d| d.and_hms_opt(0, 0, 0).expect("midnight exists"))
+            })
+            .map(|t| t.and_utc().timestamp_millis())
+            .map_err(|_| {
+                format!("WITHIN takes epoch milliseconds or 'YYYY-MM-DD HH:MM:SS' (UTC), not {e}")
+            })
+    };
+    let kept = || {
+        levels
+            .iter()
+            .map(|g| format!("'{}'", g.name()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let granularity = Granularity::parse(per)
+        .ok_or_else(|| format!("PER '{per}' is not a granularity; '{name}' has {}", kept()))?;
+    if !levels.contains(&granularity) {
+        return Err(format!(
+            "'{name}' is not aggregated PER '{per}'; it has {}",
+            kept()
+        ));
+    }
+    Ok((time(from)?, time(to)?, granularity))
+}
+
 /// The start (epoch ms, UTC) of the bucket of `g` holding `ts`.
 pub fn bucket_start(g: Granularity, ts: i64) -> i64 {
     let fixed = |len: i64| ts.div_euclid(len) * len;
@@ -312,6 +355,12 @@ impl AggregationStore {
             }
         }
         Some(rows)
+    }
+}
+
+impl crate::plan::graph::AggregationSource for AggregationStore {
+    fn read(&self, from: i64, to: i64, granularity: Granularity) -> Option<Vec<Event>> {
+        AggregationStore::read(self, from, to, granularity)
     }
 }
 

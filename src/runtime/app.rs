@@ -250,6 +250,7 @@ impl App {
                 let store =
                     crate::runtime::aggregation::AggregationStore::new(a.clone(), clock.clone());
                 junctions[a.input].subscribe(store.clone());
+                a.slot.fill(store.clone());
                 store
             })
             .collect();
@@ -946,53 +947,16 @@ fn next_cron(schedule: &cron::Schedule, ms: i64) -> Option<i64> {
     schedule.after(&t).next().map(|d| d.timestamp_millis())
 }
 
-/// `WITHIN from, to PER 'granularity'` over an aggregation. Times are epoch milliseconds or
-/// 'YYYY-MM-DD HH:MM:SS' (UTC).
+/// `WITHIN from, to PER 'granularity'` over an aggregation.
 fn read_aggregation(
     agg: &crate::runtime::aggregation::AggregationStore,
     from: &sqlparser::ast::Expr,
     to: &sqlparser::ast::Expr,
     per: &str,
 ) -> Result<Vec<Event>, EngineError> {
-    let time = |e: &sqlparser::ast::Expr| -> Result<i64, EngineError> {
-        let text = e.to_string();
-        let text = text.trim_matches('\'');
-        if let Ok(ms) = text.parse::<i64>() {
-            return Ok(ms);
-        }
-        chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S")
-            .or_else(|_| {
-                chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
-                    .map(|d| d.and_hms_opt(0, 0, 0).expect("midnight exists"))
-            })
-            .map(|t| t.and_utc().timestamp_millis())
-            .map_err(|_| {
-                EngineError::Query(format!(
-                    "WITHIN takes epoch milliseconds or 'YYYY-MM-DD HH:MM:SS' (UTC), not {e}"
-                ))
-            })
-    };
-    let levels = || {
-        agg.plan
-            .levels
-            .iter()
-            .map(|g| format!("'{}'", g.name()))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    let granularity = crate::sql::ast::Granularity::parse(per).ok_or_else(|| {
-        EngineError::Query(format!(
-            "PER '{per}' is not a granularity; '{}' has {}",
-            agg.plan.name,
-            levels()
-        ))
-    })?;
-    agg.read(time(from)?, time(to)?, granularity)
-        .ok_or_else(|| {
-            EngineError::Query(format!(
-                "'{}' is not aggregated PER '{per}'; it has {}",
-                agg.plan.name,
-                levels()
-            ))
-        })
+    let (from, to, granularity) =
+        crate::runtime::aggregation::parse_within(from, to, per, &agg.plan.levels, &agg.plan.name)
+            .map_err(EngineError::Query)?;
+    agg.read(from, to, granularity)
+        .ok_or_else(|| EngineError::Query(format!("'{}' has no level '{per}'", agg.plan.name)))
 }

@@ -11,7 +11,7 @@ use crate::runtime::clock::Clock;
 use crate::runtime::junction::Subscriber;
 use crate::runtime::scheduler::Scheduler;
 use crate::runtime::select::StatefulQuery;
-use crate::runtime::table::TableStore;
+use crate::runtime::table::JoinLookup;
 use crate::runtime::window::{Emit, Window};
 use crate::sql::ast::JoinKind;
 use crate::value::Value;
@@ -78,7 +78,7 @@ impl Store {
 
 struct Side {
     /// Set when this side is a table: probed at lookup time instead of `store`.
-    table: Option<Arc<TableStore>>,
+    table: Option<Arc<dyn JoinLookup>>,
     window: Option<Box<dyn Window>>,
     store: Store,
     triggers: bool,
@@ -123,14 +123,14 @@ impl JoinQuery {
         select: Arc<StatefulQuery>,
         clock: Arc<Clock>,
         scheduler: Arc<Scheduler>,
-        tables: [Option<Arc<TableStore>>; 2],
+        tables: [Option<Arc<dyn JoinLookup>>; 2],
     ) -> Arc<JoinQuery> {
         let (lk, rk) = match plan.keys {
             Some((l, r)) => (Some(l), Some(r)),
             None => (None, None),
         };
         let [left_table, right_table] = tables;
-        let side = |table: Option<Arc<TableStore>>,
+        let side = |table: Option<Arc<dyn JoinLookup>>,
                     w: &Option<crate::plan::graph::WindowPlan>,
                     key,
                     triggers: bool,

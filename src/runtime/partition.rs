@@ -76,7 +76,18 @@ pub fn wire_query(
     }
     if let (Some(join), Some(select)) = (&q.join, &q.select) {
         let selector = selector(select, target);
-        let sides = [tables[q.input].clone(), tables[join.right].clone()];
+        let lookup = |id: StreamId| -> Option<Arc<dyn crate::runtime::table::JoinLookup>> {
+            tables[id]
+                .clone()
+                .map(|t| t as Arc<dyn crate::runtime::table::JoinLookup>)
+        };
+        let right: Option<Arc<dyn crate::runtime::table::JoinLookup>> = match &join.right_within {
+            Some(a) => Some(Arc::new(crate::runtime::table::AggregationLookup(
+                a.clone(),
+            ))),
+            None => lookup(join.right),
+        };
+        let sides = [lookup(q.input), right];
         let query = JoinQuery::new(
             join,
             q.filter.clone(),

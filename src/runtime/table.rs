@@ -251,3 +251,40 @@ impl crate::plan::graph::KeyLookup for TableStore {
         self.has_key(key)
     }
 }
+
+/// A side a join reads at probe time instead of keeping a window: a table, or an aggregation's
+/// buckets.
+pub trait JoinLookup: Send + Sync {
+    /// Rows whose attribute `attr` equals `value` (all rows without a key).
+    fn matching(&self, attr: Option<usize>, value: Option<&Value>) -> Vec<Event>;
+}
+
+impl JoinLookup for TableStore {
+    fn matching(&self, attr: Option<usize>, value: Option<&Value>) -> Vec<Event> {
+        TableStore::matching(self, attr, value)
+    }
+}
+
+/// An aggregation joined `WITHIN from, to PER granularity`: read at every probe, so the join
+/// sees the buckets as they are at that moment.
+pub struct AggregationLookup(pub crate::plan::graph::AggregationJoin);
+
+impl JoinLookup for AggregationLookup {
+    fn matching(&self, attr: Option<usize>, value: Option<&Value>) -> Vec<Event> {
+        let j = &self.0;
+        let Some(rows) = j
+            .slot
+            .get()
+            .and_then(|s| s.read(j.from, j.to, j.granularity))
+        else {
+            return Vec::new();
+        };
+        match (attr, value) {
+            (Some(a), Some(v)) => rows
+                .into_iter()
+                .filter(|r| OrdValue(r.get(a).clone()) == OrdValue(v.clone()))
+                .collect(),
+            _ => rows,
+        }
+    }
+}

@@ -1015,15 +1015,6 @@ fn parse_pattern(p: &mut Parser) -> PResult<PatternDecl> {
         }
         break;
     }
-    if let Some(last) = elements.last().filter(|e| e.count.is_some()) {
-        return Err(Diagnostic::new(
-            last.alias.pos,
-            format!(
-                "counting on the last element ('{}') is not supported yet in this version of EventFlux; follow it with another element",
-                last.alias.value
-            ),
-        ));
-    }
     if every_all {
         p.expect_token(&Token::RParen)
             .map_err(|e| from_parser_error(e, pos_of(&start)))?;

@@ -11,3 +11,7 @@ FROM PATTERN (e1=A[id > 0]<2:3> -> e2=B);
 INSERT INTO Run
 SELECT e1[0].id AS first, e1[last].id AS latest, e2.id AS b
 FROM SEQUENCE (e1=A+, e2=B);
+-- A counting element at the end: the match is emitted once its minimum is met.
+CREATE STREAM Pairs (a INT, first_b INT, second_b INT);
+INSERT INTO Pairs SELECT e1.id AS a, e2[0].id AS first_b, e2[1].id AS second_b
+FROM PATTERN (e1=B -> e2=A[id > 0]<2:4>);

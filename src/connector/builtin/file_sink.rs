@@ -4,16 +4,13 @@
 use crate::connector::config::{ConfigError, ConnectorConfig};
 use crate::connector::error::error_params;
 use crate::connector::spec::ConnectorSpec;
-use crate::connector::storage::pool::BufferPool;
 use crate::connector::storage::rotation::{
-    attribute_index, file_params, FileSet, FileSettings, Layout,
+    attribute_index, file_params, FileSet, FileSettings, Layout, PartitionBuffers,
 };
 use crate::connector::{ConnectorError, Rejects, Sink, SinkFactory, SinkMapper};
 use crate::event::Event;
 use crate::schema::Schema;
-use rustc_hash::FxHashMap;
 use std::io;
-use std::time::Instant;
 
 pub struct FileSinkFactory;
 
@@ -89,8 +86,6 @@ impl SinkFactory for FileSinkFactory {
             files: FileSet::new(layout, partition),
             mapper,
             line: Vec::with_capacity(256),
-            pool: BufferPool::new(4, 64 * 1024),
-            last_flush: Instant::now(),
         };
         if partition.is_none() {
             // Open now, so a bad path fails at startup rather than on the first event.
@@ -108,39 +103,23 @@ struct FileSink {
     files: FileSet,
     mapper: Box<dyn SinkMapper>,
     line: Vec<u8>,
-    pool: BufferPool,
-    last_flush: Instant,
 }
 
 impl FileSink {
     fn write_batch(&mut self, events: &[Event], rejects: &mut Rejects) -> io::Result<()> {
-        let mut buffers: FxHashMap<Option<String>, Vec<u8>> = FxHashMap::default();
+        let mut buffers = PartitionBuffers::default();
         for (i, event) in events.iter().enumerate() {
             self.line.clear();
             match self.mapper.encode(event, &mut self.line) {
                 Ok(()) => {
-                    let buf = buffers
-                        .entry(self.files.key(event))
-                        .or_insert_with(|| self.pool.take());
+                    let buf = self.files.buffer(&mut buffers, event);
                     buf.extend_from_slice(&self.line);
                     buf.push(b'\n');
                 }
                 Err(msg) => rejects.reject(i, ConnectorError::permanent(msg)),
             }
         }
-        let mut result = Ok(());
-        for (key, buf) in buffers {
-            if result.is_ok() {
-                result = self.files.get(key).and_then(|f| f.write(&buf));
-            }
-            self.pool.give(buf);
-        }
-        result?;
-        if self.last_flush.elapsed() >= self.files.flush_interval() {
-            self.last_flush = Instant::now();
-            self.files.flush()?;
-        }
-        Ok(())
+        self.files.write(buffers)
     }
 }
 
@@ -159,12 +138,8 @@ impl Sink for FileSink {
     }
 
     fn idle(&mut self) {
-        self.files.rotate_if_due();
-        if self.last_flush.elapsed() >= self.files.flush_interval() {
-            self.last_flush = Instant::now();
-            if let Err(e) = self.files.flush() {
-                log::error!("file sink: flush failed: {e}");
-            }
+        if let Err(e) = self.files.tick() {
+            log::error!("file sink: flush failed: {e}");
         }
     }
 

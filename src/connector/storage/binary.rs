@@ -11,8 +11,9 @@
 //! skip a record without decoding it.
 
 use super::codec;
-use super::pool::BufferPool;
-use super::rotation::{attribute_index, file_params, FileSet, FileSettings, Layout};
+use super::rotation::{
+    attribute_index, file_params, FileSet, FileSettings, Layout, PartitionBuffers,
+};
 use crate::connector::config::{ConfigError, ConnectorConfig, Params};
 use crate::connector::error::error_params;
 use crate::connector::registry::ConnectorRegistry;
@@ -24,7 +25,6 @@ use crate::event::Event;
 use crate::schema::Schema;
 use crate::value::{AttrType, Value};
 use bytes::Bytes;
-use rustc_hash::FxHashMap;
 use std::fs::File;
 use std::io::{self, BufReader, Read, Seek, SeekFrom};
 use std::net::IpAddr;
@@ -174,8 +174,6 @@ impl SinkFactory for BinarySinkFactory {
             files: FileSet::new(layout.clone(), partition),
             address,
             mapper,
-            pool: BufferPool::new(8, 256 * 1024),
-            last_flush: Instant::now(),
             payload: Vec::with_capacity(256),
         };
         if partition.is_none() {
@@ -190,8 +188,6 @@ struct BinarySink {
     files: FileSet,
     address: Option<usize>,
     mapper: Box<dyn SinkMapper>,
-    pool: BufferPool,
-    last_flush: Instant,
     payload: Vec<u8>,
 }
 
@@ -215,7 +211,7 @@ fn address_of(value: &Value) -> [u8; 16] {
 
 impl BinarySink {
     fn write_batch(&mut self, events: &[Event], rejects: &mut Rejects) -> io::Result<()> {
-        let mut buffers: FxHashMap<Option<String>, Vec<u8>> = FxHashMap::default();
+        let mut buffers = PartitionBuffers::default();
         for (i, event) in events.iter().enumerate() {
             self.payload.clear();
             if let Err(msg) = self.mapper.encode(event, &mut self.payload) {
@@ -223,33 +219,16 @@ impl BinarySink {
                 continue;
             }
             let address = self.address.map_or([0; 16], |a| address_of(event.get(a)));
-            let key = self.files.key(event);
-            let buf = buffers.entry(key).or_insert_with(|| self.pool.take());
+            let buf = self.files.buffer(&mut buffers, event);
             write_record(event.ts, &address, &self.payload, buf);
         }
-        let mut result = Ok(());
-        for (key, buf) in buffers {
-            if result.is_ok() {
-                result = self.files.get(key).and_then(|f| f.write(&buf));
-            }
-            self.pool.give(buf);
-        }
-        result
-    }
-
-    fn flush_if_due(&mut self) -> io::Result<()> {
-        if self.last_flush.elapsed() >= self.files.flush_interval() {
-            self.last_flush = Instant::now();
-            self.files.flush()?;
-        }
-        Ok(())
+        self.files.write(buffers)
     }
 }
 
 impl Sink for BinarySink {
     fn publish(&mut self, events: &[Event], rejects: &mut Rejects) -> Result<(), ConnectorError> {
         self.write_batch(events, rejects)
-            .and_then(|()| self.flush_if_due())
             .map_err(ConnectorError::from)
     }
 
@@ -258,17 +237,12 @@ impl Sink for BinarySink {
     }
 
     fn idle(&mut self) {
-        self.files.rotate_if_due();
-        if let Err(e) = self.flush_if_due() {
+        if let Err(e) = self.files.tick() {
             log::error!("binary sink: {e}");
         }
     }
 
     fn flush(&mut self) -> Result<(), ConnectorError> {
-        log::debug!(
-            "binary sink: buffer pool hit rate {:.3}",
-            self.pool.hit_rate()
-        );
         self.files.close()
     }
 }

@@ -618,7 +618,13 @@ pub struct FileSet {
     layout: Arc<Layout>,
     partition: Option<usize>,
     files: FxHashMap<Option<String>, RotatingFile>,
+    /// Reusable buffers for a batch's encoded records, one per partition.
+    pool: super::pool::BufferPool,
+    last_flush: std::time::Instant,
 }
+
+/// A batch's encoded records, by partition, before they are written.
+pub type PartitionBuffers = FxHashMap<Option<String>, Vec<u8>>;
 
 impl FileSet {
     pub fn new(layout: Arc<Layout>, partition: Option<usize>) -> FileSet {
@@ -626,7 +632,44 @@ impl FileSet {
             layout,
             partition,
             files: FxHashMap::default(),
+            pool: super::pool::BufferPool::new(8, 256 * 1024),
+            last_flush: std::time::Instant::now(),
         }
+    }
+
+    /// The buffer collecting `event`'s partition's records in this batch.
+    pub fn buffer<'b>(&self, buffers: &'b mut PartitionBuffers, event: &Event) -> &'b mut Vec<u8> {
+        buffers
+            .entry(self.key(event))
+            .or_insert_with(|| self.pool.take())
+    }
+
+    /// Writes each partition's records in one go (whole records, never split), returns the
+    /// buffers to the pool, and flushes when `flush.interval.ms` has passed.
+    pub fn write(&mut self, buffers: PartitionBuffers) -> io::Result<()> {
+        let mut result = Ok(());
+        for (key, buf) in buffers {
+            if result.is_ok() {
+                result = self.get(key).and_then(|f| f.write(&buf));
+            }
+            self.pool.give(buf);
+        }
+        result?;
+        self.flush_if_due()
+    }
+
+    /// The idle tick: time rotation and the flush interval while no events arrive.
+    pub fn tick(&mut self) -> io::Result<()> {
+        self.rotate_if_due();
+        self.flush_if_due()
+    }
+
+    fn flush_if_due(&mut self) -> io::Result<()> {
+        if self.last_flush.elapsed() >= self.layout.settings.flush_interval {
+            self.last_flush = std::time::Instant::now();
+            self.flush()?;
+        }
+        Ok(())
     }
 
     /// The partition key of an event (`None` without partition.by).
@@ -663,6 +706,7 @@ impl FileSet {
 
     /// Closes every file; returns the first error after trying them all.
     pub fn close(&mut self) -> Result<(), ConnectorError> {
+        log::debug!("buffer pool hit rate {:.3}", self.pool.hit_rate());
         let mut first = None;
         for (_, f) in self.files.drain() {
             if let Err(e) = f.close() {

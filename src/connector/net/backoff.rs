@@ -34,6 +34,11 @@ impl Backoff {
         }
     }
 
+    /// The wait before a first retry, without counting a failure.
+    pub fn first_delay(&self) -> Duration {
+        self.policy.backoff(1)
+    }
+
     pub fn failures(&self) -> u32 {
         self.failures
     }

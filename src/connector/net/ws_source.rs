@@ -83,12 +83,17 @@ async fn run_client(
 ) -> Result<(), ConnectorError> {
     let mut backoff = config.backoff();
     while ctx.is_running() {
+        // A connection that delivered something and then dropped is not a failed attempt:
+        // the next attempt waits the first delay. Failed attempts in a row count towards
+        // websocket.reconnect.max.attempts.
+        let mut healthy_drop = false;
         match config.connect().await {
             Ok(stream) => {
                 log::info!("websocket source: connected to {}", config.url);
                 match read_frames(config, stream, ctx, &mut backoff).await {
                     Ended::Stopping => return Ok(()),
                     Ended::Dropped(why) => {
+                        healthy_drop = backoff.failures() == 0;
                         log::warn!("websocket source: {}: {why}", config.url);
                         ctx.report_error(
                             &ConnectorError::transient(format!("{}: {why}", config.url)),
@@ -106,12 +111,19 @@ async fn run_client(
                 config.url
             )));
         }
-        let Some(wait) = backoff.failed() else {
-            return Err(ConnectorError::transient(format!(
-                "{}: gave up after {} failed connection attempts (websocket.reconnect.max.attempts)",
-                config.url,
-                backoff.failures() - 1
-            )));
+        let wait = if healthy_drop {
+            backoff.first_delay()
+        } else {
+            match backoff.failed() {
+                Some(wait) => wait,
+                None => {
+                    return Err(ConnectorError::transient(format!(
+                        "{}: gave up after {} failed connection attempts in a row (websocket.reconnect.max.attempts)",
+                        config.url,
+                        backoff.failures()
+                    )))
+                }
+            }
         };
         log::info!(
             "websocket source: reconnecting to {} in {wait:?} (attempt {})",

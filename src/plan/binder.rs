@@ -1684,6 +1684,12 @@ impl Binder<'_> {
                     sequence: pat.sequence,
                     every_first: pat.elements[0].every,
                     every_all: pat.every_all,
+                    // Steps formed by the group's elements (an and/or pair is one step).
+                    every_group_end: pat.elements[..pat.every_group.min(pat.elements.len())]
+                        .iter()
+                        .filter(|e| e.joined.is_none())
+                        .count()
+                        .saturating_sub(1),
                     within: pat.within,
                     width: schema.len(),
                 })

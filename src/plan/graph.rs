@@ -243,8 +243,10 @@ pub struct PatternPlan {
     pub sequence: bool,
     /// `every` on the first element: each match of it starts a new attempt.
     pub every_first: bool,
-    /// `every ( ... )`: a new attempt only after the previous one matched.
+    /// `every ( ... )`: a new attempt only after the previous one got through the group.
     pub every_all: bool,
+    /// The last step of the `every ( ... )` group (the last step when it spans the pattern).
+    pub every_group_end: usize,
     pub within: Option<i64>,
     /// Attributes in the combined row.
     pub width: usize,

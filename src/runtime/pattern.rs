@@ -75,12 +75,6 @@ struct State {
     events_since_sweep: u32,
 }
 
-impl State {
-    fn live(&self) -> usize {
-        self.waiting.iter().map(|w| w.len).sum()
-    }
-}
-
 pub struct PatternQuery {
     plan: PatternPlan,
     /// WHERE, over matched rows.
@@ -560,7 +554,10 @@ impl PatternQuery {
             let may_start = if self.plan.every_first {
                 true
             } else if self.plan.every_all {
-                st.live() == 0
+                // No attempt is still inside the `every ( ... )` group.
+                st.waiting[..=self.plan.every_group_end]
+                    .iter()
+                    .all(|w| w.len == 0)
             } else {
                 !st.started
             };

@@ -124,6 +124,9 @@ pub struct PatternDecl {
     pub sequence: bool,
     /// `every ( ... )`: a new attempt starts only after the previous one matched.
     pub every_all: bool,
+    /// With `every ( ... ) -> ...`: how many elements the group holds (all of them when the
+    /// group is the whole pattern).
+    pub every_group: usize,
     pub elements: Vec<PatternElement>,
     pub within: Option<i64>,
     pub pos: Pos,

@@ -944,6 +944,7 @@ fn parse_pattern(p: &mut Parser) -> PResult<PatternDecl> {
     p.expect_token(&Token::LParen)
         .map_err(|e| from_parser_error(e, pos_of(&start)))?;
     let mut every_all = false;
+    let mut every_group: Option<usize> = None;
     if word_is(&p.peek_token(), "EVERY") && p.peek_nth_token(1).token == Token::LParen {
         p.next_token();
         p.next_token();
@@ -1003,6 +1004,11 @@ fn parse_pattern(p: &mut Parser) -> PResult<PatternDecl> {
                 ));
             }
         }
+        // `every ( ... ) -> more`: the group closes before the rest of the pattern.
+        if every_all && every_group.is_none() && p.peek_token().token == Token::RParen {
+            p.next_token();
+            every_group = Some(elements.len());
+        }
         let sep = p.peek_token();
         let is_sep = if sequence {
             sep.token == Token::Comma
@@ -1015,7 +1021,7 @@ fn parse_pattern(p: &mut Parser) -> PResult<PatternDecl> {
         }
         break;
     }
-    if every_all {
+    if every_all && every_group.is_none() {
         p.expect_token(&Token::RParen)
             .map_err(|e| from_parser_error(e, pos_of(&start)))?;
     }
@@ -1032,6 +1038,7 @@ fn parse_pattern(p: &mut Parser) -> PResult<PatternDecl> {
     Ok(PatternDecl {
         sequence,
         every_all,
+        every_group: every_group.unwrap_or(elements.len()),
         elements,
         within,
         pos: pos_of(&start),

@@ -561,7 +561,11 @@ impl PatternQuery {
             } else {
                 !st.started
             };
-            if may_start && self.step_takes(0, stream) {
+            // An optional first element (`A*`, `A?`) may be skipped: the second one can start.
+            let optional_first = self.plan.elements.len() > 1
+                && self.plan.elements[0].count.is_some_and(|c| c.min == 0);
+            let takes_first = self.step_takes(0, stream);
+            if may_start && (takes_first || (optional_first && self.step_takes(1, stream))) {
                 let empty = vec![Value::Null; self.plan.width];
                 let fresh = |row, done, count| Partial {
                     row,
@@ -571,22 +575,35 @@ impl PatternQuery {
                     count,
                     open: None,
                 };
-                match self.try_step(0, (&empty, 0, 0), (stream, e), &cx, &mut scratch) {
+                let first = if takes_first {
+                    self.try_step(0, (&empty, 0, 0), (stream, e), &cx, &mut scratch)
+                } else {
+                    Outcome::Pass
+                };
+                // Skipping an optional first element, the event tries the second step.
+                let (step, outcome) = match first {
+                    Outcome::Pass | Outcome::Kill if optional_first => (
+                        1,
+                        self.try_step(1, (&empty, 0, 0), (stream, e), &cx, &mut scratch),
+                    ),
+                    other => (0, other),
+                };
+                match outcome {
                     Outcome::Advance(row) => {
                         st.started = true;
-                        self.advance(&mut st, 0, row, e.ts, e.ts, None, &mut matched);
+                        self.advance(&mut st, step, row, e.ts, e.ts, None, &mut matched);
                     }
                     Outcome::Counted(row, n) => {
                         st.started = true;
-                        self.advance(&mut st, 0, row, e.ts, e.ts, Some(n), &mut matched);
+                        self.advance(&mut st, step, row, e.ts, e.ts, Some(n), &mut matched);
                     }
                     Outcome::Half(row, done) => {
                         st.started = true;
-                        Self::park(&mut st.waiting[0], fresh(row, done, 0));
+                        Self::park(&mut st.waiting[step], fresh(row, done, 0));
                     }
                     Outcome::Collect(row, count) => {
                         st.started = true;
-                        Self::park(&mut st.waiting[0], fresh(row, 0, count));
+                        Self::park(&mut st.waiting[step], fresh(row, 0, count));
                     }
                     Outcome::Kill | Outcome::Pass => {}
                 }

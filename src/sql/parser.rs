@@ -968,12 +968,6 @@ fn parse_pattern(p: &mut Parser) -> PResult<PatternDecl> {
                 },
             ));
         }
-        if elements.is_empty() && element.count.is_some_and(|(min, _)| min == 0) {
-            return Err(not_supported_yet(
-                &t,
-                "a pattern that starts with an optional element (*, ?, <0:n>)",
-            ));
-        }
         let absent_for = matches!(element.absent, Some(Some(_)));
         elements.push(element);
         let next = p.peek_token();

@@ -213,7 +213,7 @@ impl WsSink {
     /// before frames are written into a dead socket); reconnects with backoff when it is gone.
     async fn live_stream(&mut self) -> Result<&mut WsStream, ConnectorError> {
         if let Some(stream) = self.stream.as_mut() {
-            let mut alive = true;
+            let mut alive = !peer_closed(stream);
             while let Some(next) = stream.next().now_or_never() {
                 match next {
                     Some(Ok(Message::Close(_))) | Some(Err(_)) | None => {
@@ -283,6 +283,41 @@ impl WsSink {
                     )))
                 }
             }
+        }
+    }
+}
+
+/// Whether the peer has closed or reset the TCP connection, asked of the kernel directly
+/// (`recv` with `MSG_PEEK | MSG_DONTWAIT`): the runtime may not have seen the close yet, and
+/// frames written into a closed connection would be lost without an error.
+fn peer_closed(stream: &WsStream) -> bool {
+    use std::os::fd::AsRawFd;
+    use tokio_tungstenite::MaybeTlsStream;
+    let fd = match stream.get_ref() {
+        MaybeTlsStream::Plain(tcp) => tcp.as_raw_fd(),
+        MaybeTlsStream::Rustls(tls) => tls.get_ref().0.as_raw_fd(),
+        _ => return false,
+    };
+    let mut byte = 0u8;
+    // SAFETY: `fd` is the live socket owned by `stream`, borrowed for this call; the buffer is
+    // one valid byte. MSG_PEEK leaves any data for the WebSocket reader.
+    let n = unsafe {
+        libc::recv(
+            fd,
+            (&mut byte as *mut u8).cast(),
+            1,
+            libc::MSG_PEEK | libc::MSG_DONTWAIT,
+        )
+    };
+    match n {
+        0 => true,
+        n if n > 0 => false,
+        _ => {
+            let err = std::io::Error::last_os_error();
+            !matches!(
+                err.kind(),
+                std::io::ErrorKind::WouldBlock | std::io::ErrorKind::Interrupted
+            )
         }
     }
 }

@@ -139,7 +139,7 @@ impl TableStore {
         match (attr, value) {
             (Some(a), Some(v)) if self.primary_key == [a] => t
                 .by_key
-                .get(&vec![OrdValue(v.clone())])
+                .get(std::slice::from_ref(&OrdValue(v.clone())))
                 .map(|i| vec![t.rows[*i].clone()])
                 .unwrap_or_default(),
             (Some(a), Some(v)) if t.secondary.iter().any(|(x, _)| *x == a) => {
@@ -163,7 +163,7 @@ impl TableStore {
     pub fn has_key(&self, key: &Value) -> bool {
         self.lock()
             .by_key
-            .contains_key(&vec![OrdValue(key.clone())])
+            .contains_key(std::slice::from_ref(&OrdValue(key.clone())))
     }
 
     pub fn snapshot(&self) -> Vec<Event> {

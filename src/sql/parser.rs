@@ -422,14 +422,8 @@ fn parse_with_options(p: &mut Parser) -> PResult<Vec<WithOption>> {
     }
 }
 
-/// `CREATE AGGREGATION Name AS SELECT ... FROM S [WHERE ...] GROUP BY ... AGGREGATE [BY attr]
-/// EVERY g1 [, g2 ...]` or `EVERY g1 ... g2` (a range of granularities).
-fn parse_aggregation(p: &mut Parser) -> PResult<AggregationDecl> {
-    let name = parse_name(p, "the aggregation's name")?;
-    let as_ = p.next_token();
-    if !word_is(&as_, "AS") {
-        return Err(unexpected(&as_, "AS SELECT ..."));
-    }
+/// `SELECT items FROM`: the projection and where it starts; the FROM keyword is consumed.
+fn parse_select_list(p: &mut Parser) -> PResult<(Vec<SelectItem>, Pos)> {
     let select = p.next_token();
     if !word_is(&select, "SELECT") {
         return Err(unexpected(&select, "SELECT"));
@@ -438,10 +432,22 @@ fn parse_aggregation(p: &mut Parser) -> PResult<AggregationDecl> {
     let projection = p
         .parse_projection()
         .map_err(|e| from_parser_error(e, projection_pos))?;
-    let from_kw = p.next_token();
-    if !word_is(&from_kw, "FROM") {
-        return Err(unexpected(&from_kw, "FROM"));
+    let from = p.next_token();
+    if !word_is(&from, "FROM") {
+        return Err(unexpected(&from, "FROM"));
     }
+    Ok((projection, projection_pos))
+}
+
+/// `CREATE AGGREGATION Name AS SELECT ... FROM S [WHERE ...] GROUP BY ... AGGREGATE [BY attr]
+/// EVERY g1 [, g2 ...]` or `EVERY g1 ... g2` (a range of granularities).
+fn parse_aggregation(p: &mut Parser) -> PResult<AggregationDecl> {
+    let name = parse_name(p, "the aggregation's name")?;
+    let as_ = p.next_token();
+    if !word_is(&as_, "AS") {
+        return Err(unexpected(&as_, "AS SELECT ..."));
+    }
+    let (projection, projection_pos) = parse_select_list(p)?;
     let from = parse_name(p, "the stream to aggregate")?;
     let mut filter = None;
     if p.parse_keyword(Keyword::WHERE) {
@@ -549,18 +555,7 @@ fn parse_query(p: &mut Parser) -> PResult<QueryDecl> {
         return Err(unexpected(&into, "INTO"));
     }
     let target = parse_name(p, "the target stream name")?;
-    let select = p.next_token();
-    if !word_is(&select, "SELECT") {
-        return Err(unexpected(&select, "SELECT"));
-    }
-    let projection_pos = pos_of(&p.peek_token());
-    let projection = p
-        .parse_projection()
-        .map_err(|e| from_parser_error(e, projection_pos))?;
-    let from = p.next_token();
-    if !word_is(&from, "FROM") {
-        return Err(unexpected(&from, "FROM"));
-    }
+    let (projection, projection_pos) = parse_select_list(p)?;
     let pattern = if (word_is(&p.peek_token(), "PATTERN") || word_is(&p.peek_token(), "SEQUENCE"))
         && p.peek_nth_token(1).token == Token::LParen
     {

@@ -228,8 +228,11 @@ impl BinarySink {
 
 impl Sink for BinarySink {
     fn publish(&mut self, events: &[Event], rejects: &mut Rejects) -> Result<(), ConnectorError> {
-        self.write_batch(events, rejects)
-            .map_err(ConnectorError::from)
+        self.write_batch(events, rejects).map_err(|e| {
+            let mut err = ConnectorError::from(e);
+            err.message = format!("binary sink: cannot write: {}", err.message);
+            err
+        })
     }
 
     fn sync(&mut self) -> Result<(), ConnectorError> {

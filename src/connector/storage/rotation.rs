@@ -489,11 +489,6 @@ impl RotatingFile {
         })
     }
 
-    /// The file being written now, if one is open.
-    pub fn current(&self) -> Option<Arc<OpenFile>> {
-        self.active.load_full()
-    }
-
     /// Appends whole records; closes the file when that filled it or its hour/day is over.
     pub fn write(&self, records: &[u8]) -> io::Result<()> {
         let file = match self.active.load_full() {
@@ -724,10 +719,6 @@ impl FileSet {
             ))),
             None => Ok(()),
         }
-    }
-
-    pub fn flush_interval(&self) -> Duration {
-        self.layout.settings.flush_interval
     }
 }
 

@@ -1302,6 +1302,10 @@ fn counting_pattern_errors_name_the_fix() {
             "keeps its first 3 occurrences (0 to 2)",
         ),
         (
+            "SELECT e1[last - 4].id AS x FROM PATTERN (e1=A<2:3> -> e2=B)",
+            "e1[last - n] takes n from 0 to 3",
+        ),
+        (
             "SELECT e2[0].id AS x FROM PATTERN (e1=A<2:3> -> e2=B)",
             "'e2' is not a counting element",
         ),

@@ -1409,8 +1409,8 @@ impl Binder<'_> {
                 }
             }
         }
-        // A counting element (`e1=A<2:5>`) keeps its first occurrences and its last one, each
-        // a copy of its attributes in the combined row.
+        // A counting element (`e1=A<2:5>`) keeps its first occurrences and its latest ones,
+        // each a copy of its attributes in the combined row.
         let kept: Vec<Option<usize>> = match &q.pattern {
             Some(pat) => pat
                 .elements
@@ -1419,7 +1419,12 @@ impl Binder<'_> {
                 .collect(),
             None => Vec::new(),
         };
-        let copies = |k: usize| kept.get(k).copied().flatten().map_or(1, |n| n + 1);
+        let copies = |k: usize| {
+            kept.get(k)
+                .copied()
+                .flatten()
+                .map_or(1, |n| n + crate::plan::graph::LAST_KEPT)
+        };
         let offsets: Vec<usize> = elements
             .iter()
             .enumerate()

@@ -6,6 +6,7 @@ use crate::event::Event;
 use crate::functions::aggregate::{aggregate, AggregateFunction};
 use crate::functions::{FnContext, FunctionRegistry, ScalarFunction};
 use crate::runtime::clock::Clock;
+use crate::plan::graph::LAST_KEPT;
 use crate::schema::Schema;
 use crate::sql::diagnostic::{did_you_mean, Diagnostic, Pos};
 use crate::value::{AttrType, Value};
@@ -503,7 +504,7 @@ pub struct JoinNames<'a> {
 }
 
 impl JoinNames<'_> {
-    /// `e1[i].attr` / `e1[last].attr` of a counting pattern element.
+    /// `e1[i].attr` / `e1[last].attr` / `e1[last - n].attr` of a counting pattern element.
     fn occurrence(&self, alias: &sql::Ident, index: &sql::Expr, attr: &sql::Ident) -> BResult {
         let at: Pos = alias.span.start.into();
         let Some(k) = self
@@ -528,6 +529,35 @@ impl JoinNames<'_> {
         };
         let slot = match index {
             sql::Expr::Identifier(w) if w.value.eq_ignore_ascii_case("last") => kept,
+            // `e1[last - n]`: the n-th occurrence before the last.
+            sql::Expr::BinaryOp {
+                left,
+                op: sql::BinaryOperator::Minus,
+                right,
+            } if matches!(left.as_ref(), sql::Expr::Identifier(w) if w.value.eq_ignore_ascii_case("last")) =>
+            {
+                let n = match right.as_ref() {
+                    sql::Expr::Value(v) => match &v.value {
+                        sql::Value::Number(n, _) => n.parse::<usize>().ok(),
+                        _ => None,
+                    },
+                    _ => None,
+                };
+                match n {
+                    Some(n) if n < LAST_KEPT => kept + n,
+                    _ => {
+                        return Err(Diagnostic::new(
+                            at,
+                            format!(
+                                "{0}[last - n] takes n from 0 to {1}: '{0}' keeps its last {2} occurrences",
+                                alias.value,
+                                LAST_KEPT - 1,
+                                LAST_KEPT
+                            ),
+                        ))
+                    }
+                }
+            }
             sql::Expr::Value(v) => match &v.value {
                 sql::Value::Number(n, _) => match n.parse::<usize>() {
                     Ok(i) if i < kept => i,
@@ -549,7 +579,7 @@ impl JoinNames<'_> {
             _ => {
                 return Err(Diagnostic::new(
                     at,
-                    format!("write {0}[0], {0}[1], ... or {0}[last]", alias.value),
+                    format!("write {0}[0], {0}[1], ..., {0}[last] or {0}[last - 1]", alias.value),
                 ))
             }
         };

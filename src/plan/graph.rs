@@ -226,12 +226,17 @@ pub struct PatternElementPlan {
     pub count: Option<CountPlan>,
 }
 
+/// How many latest occurrences of a counting element the row keeps: `e1[last]` to
+/// `e1[last - 3]`.
+pub const LAST_KEPT: usize = 4;
+
 /// A counting element's bounds, and how many first occurrences the row keeps.
 #[derive(Debug, Clone, Copy)]
 pub struct CountPlan {
     pub min: u32,
     pub max: Option<u32>,
-    /// Occurrence slots 0..kept for `e1[i]`; slot `kept` holds `e1[last]`.
+    /// Occurrence slots 0..kept for `e1[i]`; slots `kept + n` hold `e1[last - n]` for
+    /// n < LAST_KEPT.
     pub kept: usize,
 }
 

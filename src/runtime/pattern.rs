@@ -8,7 +8,7 @@
 use crate::event::{Event, EventKind};
 use crate::functions::aggregate::OrdValue;
 use crate::plan::expr::{CmpOp, EvalContext, Expr};
-use crate::plan::graph::{PatternElementPlan, PatternPlan};
+use crate::plan::graph::{PatternElementPlan, PatternPlan, LAST_KEPT};
 use crate::runtime::clock::Clock;
 use crate::runtime::junction::Subscriber;
 use crate::runtime::scheduler::Scheduler;
@@ -205,17 +205,24 @@ impl PatternQuery {
             }
         }
         let mut candidate = row.to_vec();
-        let mut store = |slot: usize| {
-            let at = el.offset + slot * el.width;
+        let w = el.width;
+        let store = |candidate: &mut [Value], slot: usize| {
+            let at = el.offset + slot * w;
             candidate[at..at + n].clone_from_slice(&e.data[..n]);
         };
         match el.count {
-            None => store(0),
+            None => store(&mut candidate, 0),
             Some(c) => {
                 if (nth as usize) < c.kept {
-                    store(nth as usize);
+                    store(&mut candidate, nth as usize);
                 }
-                store(c.kept);
+                // The latest occurrences move down a slot (last - 1 <- last, ...), no copies.
+                let tail = el.offset + c.kept * w;
+                for k in (1..LAST_KEPT).rev() {
+                    let (older, newer) = candidate.split_at_mut(tail + k * w);
+                    older[tail + (k - 1) * w..].swap_with_slice(&mut newer[..w]);
+                }
+                store(&mut candidate, c.kept);
             }
         }
         Some(candidate)

@@ -236,3 +236,75 @@ fn a_stream_joins_an_aggregation_within_a_range_per_granularity() {
         assert!(err.contains(says), "{query}: {err}");
     }
 }
+
+#[test]
+fn within_and_per_can_come_from_the_joining_event() {
+    let app = Engine::new()
+        .compile(
+            "CREATE STREAM Trades (symbol STRING, volume INT, ts BIGINT);
+             CREATE STREAM Asks (symbol STRING, since BIGINT, until STRING, per STRING);
+             CREATE AGGREGATION Volumes AS
+             SELECT symbol, sum(volume) AS total FROM Trades GROUP BY symbol
+             AGGREGATE BY ts EVERY SECONDS ... DAYS;
+             CREATE STREAM Answers (symbol STRING, at BIGINT, total BIGINT);
+             INSERT INTO Answers
+             SELECT q.symbol AS symbol, v.AGG_TIMESTAMP AS at, v.total AS total
+             FROM Asks AS q JOIN Volumes AS v ON q.symbol = v.symbol
+             WITHIN q.since, q.until PER q.per;",
+        )
+        .unwrap();
+    let answers = app.subscribe("Answers").unwrap();
+    app.start().unwrap();
+    let trades = app.input("Trades").unwrap();
+    for (sym, volume, at) in [
+        ("IBM", 1, T0 + 10),
+        ("IBM", 2, T0 + 30_000),
+        ("IBM", 4, T0 + DAY + 5),
+    ] {
+        trades
+            .send(vec![s(sym), Value::Int(volume), Value::Long(at)])
+            .unwrap();
+    }
+    let asks = app.input("Asks").unwrap();
+    let ask = |since: i64, until: &str, per: &str| {
+        asks.send(vec![s("IBM"), Value::Long(since), s(until), s(per)])
+            .unwrap()
+    };
+    ask(T0, "2026-01-03", "days");
+    // Not a granularity of Volumes: this ask joins nothing and the next one still works.
+    ask(T0, "2026-01-03", "weeks");
+    ask(T0, "2026-01-01 00:01:00", "seconds");
+    let got: Vec<Vec<Value>> =
+        std::iter::from_fn(|| answers.recv_timeout(std::time::Duration::from_secs(2)))
+            .take(4)
+            .map(|e| e.data.to_vec())
+            .collect();
+    app.shutdown().unwrap();
+    assert_eq!(
+        got,
+        vec![
+            vec![s("IBM"), Value::Long(T0), Value::Long(3)],
+            vec![s("IBM"), Value::Long(T0 + DAY), Value::Long(4)],
+            vec![s("IBM"), Value::Long(T0), Value::Long(1)],
+            vec![s("IBM"), Value::Long(T0 + 30_000), Value::Long(2)],
+        ]
+    );
+    let base = "CREATE STREAM Trades (symbol STRING, volume INT, ts BIGINT);
+                CREATE STREAM Asks (symbol STRING, since BIGINT, ok BOOL);
+                CREATE AGGREGATION Volumes AS SELECT symbol, sum(volume) AS total FROM Trades
+                GROUP BY symbol AGGREGATE BY ts EVERY SECONDS ... DAYS;
+                CREATE STREAM O (symbol STRING);
+                INSERT INTO O SELECT q.symbol AS symbol FROM Asks AS q JOIN Volumes AS v
+                ON q.symbol = v.symbol";
+    for (within, says) in [
+        ("WITHIN q.since, v.total PER 'days'", "unknown"),
+        ("WITHIN q.ok, q.since PER 'days'", "WITHIN takes epoch milliseconds"),
+        ("WITHIN q.since, q.since PER q.since", "PER takes a granularity name"),
+    ] {
+        let err = match Engine::new().compile(&format!("{base} {within};")) {
+            Ok(_) => panic!("{within} compiled"),
+            Err(e) => e.to_string(),
+        };
+        assert!(err.contains(says), "{within}: {err}");
+    }
+}

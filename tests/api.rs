@@ -1318,3 +1318,34 @@ fn counting_pattern_errors_name_the_fix() {
         assert!(err.contains(says), "{query}: {err}");
     }
 }
+
+#[test]
+fn sequence_reenters_a_later_every_group_until_contiguity_breaks() {
+    let engine = Engine::new();
+    let app = compile(
+        &engine,
+        "CREATE STREAM A (id INT); CREATE STREAM B (id INT); CREATE STREAM C (id INT);
+         INSERT INTO Out SELECT e1.id AS a, e2.id AS b, e3.id AS c
+         FROM SEQUENCE (e1=A, every (e2=B, e3=C));",
+    );
+    let out = app.subscribe("Out").unwrap();
+    app.start().unwrap();
+    let send = |stream: &str, id: i32| app.input(stream).unwrap().send(vec![id.into()]).unwrap();
+    send("A", 1);
+    send("B", 10);
+    send("C", 20);
+    send("B", 11);
+    send("C", 21);
+    // B then B: the second B is not the C the sequence needs, so the attempt (and its A) ends.
+    send("B", 12);
+    send("B", 13);
+    send("C", 22);
+    app.shutdown().unwrap();
+    assert_eq!(
+        rows(&out.drain()),
+        vec![
+            vec![Value::Int(1), Value::Int(10), Value::Int(20)],
+            vec![Value::Int(1), Value::Int(11), Value::Int(21)],
+        ]
+    );
+}

@@ -5,12 +5,13 @@ use crate::connector::config::{ConnectorConfig, MapperConfig};
 use crate::connector::error::ErrorStrategy;
 use crate::connector::registry::{ConnectorRegistry, Issue, Role};
 use crate::functions::FunctionRegistry;
-use crate::plan::expr::{AggregateCall, CmpOp, Expr, JoinNames, Scope};
+use crate::plan::expr::{AggregateCall, CmpOp, Expr, JoinNames, Scope, TableRef};
 use crate::plan::graph::*;
 use crate::runtime::window::{self, WinArg};
 use crate::schema::{Attribute, Schema};
 use crate::sql::annotation::Annotation;
 use crate::sql::ast::*;
+use sqlparser::ast::{self as sql, Spanned};
 use crate::sql::diagnostic::{did_you_mean, Diagnostic, Pos};
 use crate::value::AttrType;
 use std::cell::RefCell;
@@ -43,6 +44,66 @@ fn counted_slots(max: Option<u32>) -> usize {
 }
 
 impl Binder<'_> {
+    /// `WITHIN S.from, S.to PER S.per` in a join with an aggregation: expressions over the
+    /// joining stream's event (the aggregation's attributes are not in scope).
+    fn bind_within_per_event(
+        &self,
+        (from, to, per): (&sql::Expr, &sql::Expr, &sql::Expr),
+        (left, alias): (&Schema, Option<&str>),
+        tables: &[TableRef],
+        agg: &AggregationPlan,
+    ) -> Result<WithinRange, Diagnostic> {
+        let names = JoinNames {
+            sides: vec![(left, alias, 0)],
+            unqualified: None,
+            counted: Vec::new(),
+        };
+        let scope = Scope {
+            schema: left,
+            alias,
+            functions: self.functions,
+            aggregates: None,
+            join: Some(&names),
+            tables,
+        };
+        let bind = |e: &sql::Expr, what: &str, string_only: bool| -> Result<Expr, Diagnostic> {
+            let b = scope.bind(e).map_err(|mut d| {
+                d.help.get_or_insert_with(|| {
+                    "WITHIN and PER are computed from the joining event's attributes, not the aggregation's".into()
+                });
+                d
+            })?;
+            let fits = match b.ty {
+                None | Some(AttrType::String) => true,
+                Some(AttrType::Int | AttrType::Long) => !string_only,
+                Some(_) => false,
+            };
+            if !fits {
+                let pos: Pos = e.span().start.into();
+                return Err(Diagnostic::new(
+                    pos,
+                    format!(
+                        "{what} takes {}, not {}",
+                        if string_only {
+                            "a granularity name such as 'days' (a STRING)"
+                        } else {
+                            "epoch milliseconds (a BIGINT) or a 'YYYY-MM-DD HH:MM:SS' STRING"
+                        },
+                        b.ty.map_or("NULL".to_string(), |t| t.to_string())
+                    ),
+                ));
+            }
+            Ok(b.expr)
+        };
+        Ok(WithinRange::PerEvent {
+            from: bind(from, "WITHIN", false)?,
+            to: bind(to, "WITHIN", false)?,
+            per: bind(per, "PER", true)?,
+            levels: agg.levels.clone(),
+            name: agg.name.clone(),
+        })
+    }
+
     pub fn bind(&self, app: &AppAst) -> Result<AppPlan, Vec<Diagnostic>> {
         let mut errors = Vec::new();
         let mut plan = AppPlan {
@@ -1564,21 +1625,38 @@ impl Binder<'_> {
                 let right_within = match (&q.within, plan.streams[*right_id].aggregation) {
                     (Some((from, to, per)), Some(a)) => {
                         let agg = &plan.aggregations[a];
-                        match crate::runtime::aggregation::parse_within(
-                            from,
-                            to,
-                            per,
-                            &agg.levels,
-                            &agg.name,
-                        ) {
-                            Ok((from, to, granularity)) => Some(AggregationJoin {
-                                slot: agg.slot.clone(),
+                        let constant = [from, to, per]
+                            .iter()
+                            .all(|e| crate::runtime::aggregation::literal_text(e).is_some());
+                        let range = if constant {
+                            crate::runtime::aggregation::parse_within(
+                                from,
+                                to,
+                                per,
+                                &agg.levels,
+                                &agg.name,
+                            )
+                            .map(|(from, to, granularity)| WithinRange::Fixed {
                                 from,
                                 to,
                                 granularity,
+                            })
+                            .map_err(|msg| Diagnostic::new(j.pos, msg))
+                        } else {
+                            self.bind_within_per_event(
+                                (from, to, per),
+                                (&left_schema, left_alias),
+                                &tables,
+                                agg,
+                            )
+                        };
+                        match range {
+                            Ok(range) => Some(AggregationJoin {
+                                slot: agg.slot.clone(),
+                                range,
                             }),
-                            Err(msg) => {
-                                errors.push(Diagnostic::new(j.pos, msg));
+                            Err(d) => {
+                                errors.push(d);
                                 ok = false;
                                 None
                             }
@@ -1688,13 +1766,17 @@ impl Binder<'_> {
                     elements: plans,
                     sequence: pat.sequence,
                     every_first: pat.elements[0].every,
-                    every_all: pat.every_all,
-                    // Steps formed by the group's elements (an and/or pair is one step).
-                    every_group_end: pat.elements[..pat.every_group.min(pat.elements.len())]
-                        .iter()
-                        .filter(|e| e.joined.is_none())
-                        .count()
-                        .saturating_sub(1),
+                    // In steps: an and/or pair is one step.
+                    every_group: pat.every_group.as_ref().map(|g| {
+                        let step = |i: usize| {
+                            pat.elements[..=i]
+                                .iter()
+                                .filter(|e| e.joined.is_none())
+                                .count()
+                                - 1
+                        };
+                        (step(g.start), step(g.end - 1))
+                    }),
                     within: pat.within,
                     width: schema.len(),
                 })

@@ -200,9 +200,26 @@ pub struct JoinPlan {
 #[derive(Debug, Clone)]
 pub struct AggregationJoin {
     pub slot: std::sync::Arc<AggregationSlot>,
-    pub from: i64,
-    pub to: i64,
-    pub granularity: crate::sql::ast::Granularity,
+    pub range: WithinRange,
+}
+
+/// Which buckets an aggregation join reads.
+#[derive(Debug, Clone)]
+pub enum WithinRange {
+    /// Constants: the same range for every event.
+    Fixed {
+        from: i64,
+        to: i64,
+        granularity: crate::sql::ast::Granularity,
+    },
+    /// Expressions over the joining event, evaluated for each one.
+    PerEvent {
+        from: Expr,
+        to: Expr,
+        per: Expr,
+        levels: Vec<crate::sql::ast::Granularity>,
+        name: String,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -248,16 +265,30 @@ pub struct PatternPlan {
     pub sequence: bool,
     /// `every` on the first element: each match of it starts a new attempt.
     pub every_first: bool,
-    /// `every ( ... )`: a new attempt only after the previous one got through the group.
-    pub every_all: bool,
-    /// The last step of the `every ( ... )` group (the last step when it spans the pattern).
-    pub every_group_end: usize,
+    /// `every ( ... )`: its first and last steps. A group at the start starts a new attempt
+    /// only after the previous one got through it; a later group is re-entered by the same
+    /// attempt each time one got through it (or was ended inside it).
+    pub every_group: Option<(usize, usize)>,
     pub within: Option<i64>,
     /// Attributes in the combined row.
     pub width: usize,
 }
 
 impl PatternPlan {
+    /// The `every ( ... )` group when it does not open the pattern.
+    pub fn later_every_group(&self) -> Option<(usize, usize)> {
+        self.every_group.filter(|(first, _)| *first > 0)
+    }
+
+    /// Where the attributes of steps `first..=last` lie in the combined row.
+    pub fn row_span(&self, first: usize, last: usize) -> std::ops::Range<usize> {
+        let end = self
+            .elements
+            .get(last + 1)
+            .map_or(self.width, |next| next.offset);
+        self.elements[first].offset..end
+    }
+
     /// Every stream the pattern reads, both elements of and/or pairs included.
     pub fn streams(&self) -> impl Iterator<Item = StreamId> + '_ {
         self.elements.iter().flat_map(|e| {

@@ -21,31 +21,47 @@ use rustc_hash::FxHashMap;
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
-/// `WITHIN from, to PER 'granularity'`: times are epoch milliseconds or 'YYYY-MM-DD[ HH:MM:SS]'
-/// (UTC); the granularity must be one the aggregation keeps. Errors say what to write.
-pub fn parse_within(
-    from: &sqlparser::ast::Expr,
-    to: &sqlparser::ast::Expr,
-    per: &str,
-    levels: &[Granularity],
-    name: &str,
-) -> Result<(i64, i64, Granularity), String> {
-    let time = |e: &sqlparser::ast::Expr| -> Result<i64, String> {
-        let text = e.to_string();
-        let text = text.trim_matches('\'');
-        if let Ok(ms) = text.parse::<i64>() {
-            return Ok(ms);
-        }
-        chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S")
-            .or_else(|_| {
-                chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
-                    .map(|d| d.and_hms_opt(0, 0, 0).expect("midnight exists"))
-            })
-            .map(|t| t.and_utc().timestamp_millis())
-            .map_err(|_| {
-                format!("WITHIN takes epoch milliseconds or 'YYYY-MM-DD HH:MM:SS' (UTC), not {e}")
-            })
-    };
+/// The text of a literal (`'days'`, `1700000000000`, `'2026-01-01'`); None for anything else.
+pub fn literal_text(e: &sqlparser::ast::Expr) -> Option<String> {
+    match e {
+        sqlparser::ast::Expr::Value(v) => match &v.value {
+            sqlparser::ast::Value::Number(n, _) => Some(n.clone()),
+            sqlparser::ast::Value::SingleQuotedString(s) => Some(s.clone()),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// A WITHIN bound: epoch milliseconds, or 'YYYY-MM-DD[ HH:MM:SS]' (UTC).
+pub fn within_time(text: &str) -> Result<i64, String> {
+    if let Ok(ms) = text.trim().parse::<i64>() {
+        return Ok(ms);
+    }
+    chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S")
+        .or_else(|_| {
+            chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
+                .map(|d| d.and_hms_opt(0, 0, 0).expect("midnight exists"))
+        })
+        .map(|t| t.and_utc().timestamp_millis())
+        .map_err(|_| {
+            format!("WITHIN takes epoch milliseconds or 'YYYY-MM-DD HH:MM:SS' (UTC), not '{text}'")
+        })
+}
+
+/// A WITHIN bound computed for one event: a number of milliseconds or a date string.
+pub fn within_value(v: &Value) -> Result<i64, String> {
+    match v {
+        Value::String(s) => within_time(s),
+        Value::Null => Err("WITHIN got NULL: give epoch milliseconds or a date".into()),
+        other => other
+            .as_i64()
+            .ok_or_else(|| format!("WITHIN takes epoch milliseconds or a date, not {other:?}")),
+    }
+}
+
+/// The granularity named by PER; it must be one the aggregation keeps.
+pub fn granularity_of(per: &str, levels: &[Granularity], name: &str) -> Result<Granularity, String> {
     let kept = || {
         levels
             .iter()
@@ -61,7 +77,31 @@ pub fn parse_within(
             kept()
         ));
     }
-    Ok((time(from)?, time(to)?, granularity))
+    Ok(granularity)
+}
+
+/// `WITHIN from, to PER 'granularity'` given as literals: times are epoch milliseconds or
+/// 'YYYY-MM-DD[ HH:MM:SS]' (UTC); the granularity must be one the aggregation keeps. Errors
+/// say what to write.
+pub fn parse_within(
+    from: &sqlparser::ast::Expr,
+    to: &sqlparser::ast::Expr,
+    per: &sqlparser::ast::Expr,
+    levels: &[Granularity],
+    name: &str,
+) -> Result<(i64, i64, Granularity), String> {
+    let literal = |e: &sqlparser::ast::Expr, what: &str| {
+        literal_text(e).ok_or_else(|| {
+            format!("{what} here is a constant ('2026-01-01 00:00:00', epoch milliseconds, 'days'), not {e}")
+        })
+    };
+    let per = literal(per, "PER")?;
+    let granularity = granularity_of(&per, levels, name)?;
+    Ok((
+        within_time(&literal(from, "WITHIN")?)?,
+        within_time(&literal(to, "WITHIN")?)?,
+        granularity,
+    ))
 }
 
 /// The start (epoch ms, UTC) of the bucket of `g` holding `ts`.

@@ -952,11 +952,16 @@ fn read_aggregation(
     agg: &crate::runtime::aggregation::AggregationStore,
     from: &sqlparser::ast::Expr,
     to: &sqlparser::ast::Expr,
-    per: &str,
+    per: &sqlparser::ast::Expr,
 ) -> Result<Vec<Event>, EngineError> {
     let (from, to, granularity) =
         crate::runtime::aggregation::parse_within(from, to, per, &agg.plan.levels, &agg.plan.name)
             .map_err(EngineError::Query)?;
-    agg.read(from, to, granularity)
-        .ok_or_else(|| EngineError::Query(format!("'{}' has no level '{per}'", agg.plan.name)))
+    agg.read(from, to, granularity).ok_or_else(|| {
+        EngineError::Query(format!(
+            "'{}' has no level '{}'",
+            agg.plan.name,
+            granularity.name()
+        ))
+    })
 }

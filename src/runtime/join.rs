@@ -238,7 +238,7 @@ impl JoinQuery {
             let from_table: Vec<Event>;
             let candidates: &[Event] = match &st.sides[other].table {
                 Some(t) => {
-                    from_table = t.matching(st.sides[other].store.key, probe);
+                    from_table = t.matching(st.sides[other].store.key, probe, e);
                     &from_table
                 }
                 None => st.sides[other].store.candidates(probe),

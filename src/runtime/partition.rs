@@ -82,8 +82,9 @@ pub fn wire_query(
                 .map(|t| t as Arc<dyn crate::runtime::table::JoinLookup>)
         };
         let right: Option<Arc<dyn crate::runtime::table::JoinLookup>> = match &join.right_within {
-            Some(a) => Some(Arc::new(crate::runtime::table::AggregationLookup(
+            Some(a) => Some(Arc::new(crate::runtime::table::AggregationLookup::new(
                 a.clone(),
+                clock.clone(),
             ))),
             None => lookup(join.right),
         };

@@ -72,6 +72,9 @@ struct State {
     timers: std::collections::BTreeSet<i64>,
     /// Without `every`, only the first start counts.
     started: bool,
+    /// Matches re-entering a later `every ( ... )` group, parked once the current event or
+    /// timer is done (so that event cannot also be taken by them).
+    rearm: Vec<(usize, Partial)>,
     events_since_sweep: u32,
 }
 
@@ -165,6 +168,7 @@ impl PatternQuery {
                 waiting,
                 timers: Default::default(),
                 started: false,
+                rearm: Vec::new(),
                 events_since_sweep: 0,
             }),
             expired_partials: AtomicU64::new(0),
@@ -331,6 +335,9 @@ impl PatternQuery {
         counted: Option<u32>,
         matched: &mut Vec<Event>,
     ) {
+        if self.plan.later_every_group().is_some_and(|(_, last)| last == k) {
+            Self::rearm(&self.plan, st, &row, start_ts, ts);
+        }
         if k + 1 == self.plan.elements.len() {
             matched.push(Event {
                 ts,
@@ -361,6 +368,33 @@ impl PatternQuery {
             open,
         };
         self.wait_at(st, k + 1, p);
+    }
+
+    /// Queues the match `row` to enter the later `every ( ... )` group again at `ts`, with the
+    /// group's attributes cleared.
+    fn rearm(plan: &PatternPlan, st: &mut State, row: &[Value], start_ts: i64, ts: i64) {
+        let Some((first, last)) = plan.later_every_group() else {
+            return;
+        };
+        let mut anchor = row.to_vec();
+        anchor[plan.row_span(first, last)].fill(Value::Null);
+        st.rearm.push((
+            first,
+            Partial {
+                row: anchor,
+                start_ts,
+                since: ts,
+                done: 0,
+                count: 0,
+                open: None,
+            },
+        ));
+    }
+
+    fn park_rearmed(&self, st: &mut State) {
+        for (k, p) in std::mem::take(&mut st.rearm) {
+            self.wait_at(st, k, p);
+        }
     }
 
     /// Meets every absent step whose time ran out by `now` without its event (in step order,
@@ -396,6 +430,7 @@ impl PatternQuery {
         let mut matched = Vec::new();
         let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
         self.fire_due(&mut st, now, &mut matched);
+        self.park_rearmed(&mut st);
         self.emit(matched, now);
         drop(st);
     }
@@ -488,6 +523,7 @@ impl PatternQuery {
             // Absent steps whose time ran out before this event are met first.
             if !st.timers.is_empty() {
                 self.fire_due(&mut st, e.ts, &mut matched);
+                self.park_rearmed(&mut st);
             }
             // Later steps first, so a match advanced by this event is not advanced twice. Step 0
             // holds partial matches only when it is an `and` pair half done.
@@ -540,7 +576,16 @@ impl PatternQuery {
                         }
                         Err(Outcome::Collect(row, count)) => kept.push(Partial { row, count, ..p }),
                         Err(Outcome::Half(row, done)) => kept.push(Partial { row, done, ..p }),
-                        Err(Outcome::Kill) => {}
+                        // An attempt ended inside a later `every` group enters it again.
+                        Err(Outcome::Kill) => {
+                            if self
+                                .plan
+                                .later_every_group()
+                                .is_some_and(|(first, last)| (first..=last).contains(&k))
+                            {
+                                Self::rearm(&self.plan, &mut st, &p.row, p.start_ts, e.ts);
+                            }
+                        }
                         // A counting element behind this step takes one more event.
                         Err(Outcome::Pass) if p.open.is_some() => {
                             match self.collect_open(&p, stream, e, &cx, &mut scratch) {
@@ -560,11 +605,9 @@ impl PatternQuery {
             // Start a new attempt.
             let may_start = if self.plan.every_first {
                 true
-            } else if self.plan.every_all {
+            } else if let Some((0, last)) = self.plan.every_group {
                 // No attempt is still inside the `every ( ... )` group.
-                st.waiting[..=self.plan.every_group_end]
-                    .iter()
-                    .all(|w| w.len == 0)
+                st.waiting[..=last].iter().all(|w| w.len == 0)
             } else {
                 !st.started
             };
@@ -615,6 +658,7 @@ impl PatternQuery {
                     Outcome::Kill | Outcome::Pass => {}
                 }
             }
+            self.park_rearmed(&mut st);
         }
         // Still under the lock, so matches leave in the order events arrived.
         self.emit(matched, self.clock.now());

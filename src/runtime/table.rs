@@ -5,10 +5,12 @@ use crate::event::{Event, EventKind};
 use crate::functions::aggregate::OrdValue;
 use crate::runtime::junction::Subscriber;
 use crate::schema::Schema;
+use crate::sql::ast::Granularity;
+use crate::plan::expr::EvalContext;
 use crate::value::Value;
 use rustc_hash::FxHashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 type Key = Vec<OrdValue>;
 
@@ -255,27 +257,94 @@ impl crate::plan::graph::KeyLookup for TableStore {
 /// A side a join reads at probe time instead of keeping a window: a table, or an aggregation's
 /// buckets.
 pub trait JoinLookup: Send + Sync {
-    /// Rows whose attribute `attr` equals `value` (all rows without a key).
-    fn matching(&self, attr: Option<usize>, value: Option<&Value>) -> Vec<Event>;
+    /// Rows whose attribute `attr` equals `value` (all rows without a key), for the event
+    /// `probe` of the other side.
+    fn matching(&self, attr: Option<usize>, value: Option<&Value>, probe: &Event) -> Vec<Event>;
 }
 
 impl JoinLookup for TableStore {
-    fn matching(&self, attr: Option<usize>, value: Option<&Value>) -> Vec<Event> {
+    fn matching(&self, attr: Option<usize>, value: Option<&Value>, _: &Event) -> Vec<Event> {
         TableStore::matching(self, attr, value)
     }
 }
 
 /// An aggregation joined `WITHIN from, to PER granularity`: read at every probe, so the join
 /// sees the buckets as they are at that moment.
-pub struct AggregationLookup(pub crate::plan::graph::AggregationJoin);
+pub struct AggregationLookup {
+    join: crate::plan::graph::AggregationJoin,
+    clock: Arc<crate::runtime::clock::Clock>,
+    /// Probes whose WITHIN/PER did not evaluate to a range (they join no rows).
+    pub bad_ranges: std::sync::atomic::AtomicU64,
+    last_warning: Mutex<Option<std::time::Instant>>,
+}
+
+impl AggregationLookup {
+    pub fn new(
+        join: crate::plan::graph::AggregationJoin,
+        clock: Arc<crate::runtime::clock::Clock>,
+    ) -> Self {
+        AggregationLookup {
+            join,
+            clock,
+            bad_ranges: Default::default(),
+            last_warning: Mutex::new(None),
+        }
+    }
+
+    /// The range and granularity this probe reads.
+    fn range(&self, probe: &Event) -> Result<(i64, i64, Granularity), String> {
+        use crate::plan::graph::WithinRange;
+        use crate::runtime::aggregation::{granularity_of, within_value};
+        match &self.join.range {
+            WithinRange::Fixed {
+                from,
+                to,
+                granularity,
+            } => Ok((*from, *to, *granularity)),
+            WithinRange::PerEvent {
+                from,
+                to,
+                per,
+                levels,
+                name,
+            } => {
+                let cx = EvalContext::new(&self.clock);
+                let per = per.eval(probe, &cx);
+                let per = per
+                    .as_str()
+                    .ok_or_else(|| format!("PER got {per:?}: give a granularity such as 'days'"))?;
+                Ok((
+                    within_value(&from.eval(probe, &cx))?,
+                    within_value(&to.eval(probe, &cx))?,
+                    granularity_of(per, levels, name)?,
+                ))
+            }
+        }
+    }
+}
 
 impl JoinLookup for AggregationLookup {
-    fn matching(&self, attr: Option<usize>, value: Option<&Value>) -> Vec<Event> {
-        let j = &self.0;
-        let Some(rows) = j
+    fn matching(&self, attr: Option<usize>, value: Option<&Value>, probe: &Event) -> Vec<Event> {
+        let (from, to, granularity) = match self.range(probe) {
+            Ok(r) => r,
+            Err(msg) => {
+                let n = self
+                    .bad_ranges
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+                    + 1;
+                let mut last = self.last_warning.lock().unwrap_or_else(|e| e.into_inner());
+                if last.is_none_or(|t| t.elapsed() >= std::time::Duration::from_secs(1)) {
+                    *last = Some(std::time::Instant::now());
+                    log::warn!("aggregation join: {msg}; the event joins no rows ({n} so far)");
+                }
+                return Vec::new();
+            }
+        };
+        let Some(rows) = self
+            .join
             .slot
             .get()
-            .and_then(|s| s.read(j.from, j.to, j.granularity))
+            .and_then(|s| s.read(from, to, granularity))
         else {
             return Vec::new();
         };

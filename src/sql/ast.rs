@@ -122,11 +122,9 @@ pub enum Logic {
 #[derive(Debug, Clone, PartialEq)]
 pub struct PatternDecl {
     pub sequence: bool,
-    /// `every ( ... )`: a new attempt starts only after the previous one matched.
-    pub every_all: bool,
-    /// With `every ( ... ) -> ...`: how many elements the group holds (all of them when the
-    /// group is the whole pattern).
-    pub every_group: usize,
+    /// `every ( ... )`: the elements `start..end` of the group. A new attempt at the group
+    /// starts only after the previous one got through it.
+    pub every_group: Option<std::ops::Range<usize>>,
     pub elements: Vec<PatternElement>,
     pub within: Option<i64>,
     pub pos: Pos,
@@ -187,8 +185,9 @@ pub struct QueryDecl {
     pub limit: Option<u64>,
     pub offset: Option<u64>,
     pub output_rate: Option<OutputRate>,
-    /// `FROM Agg WITHIN from, to PER 'granularity'`: reads an aggregation.
-    pub within: Option<(Expr, Expr, String)>,
+    /// `FROM Agg WITHIN from, to PER 'granularity'`: reads an aggregation. In a join the three
+    /// may be expressions over the joining event.
+    pub within: Option<(Expr, Expr, Expr)>,
 }
 
 /// Time granularities of an incremental aggregation, finest first.

@@ -589,11 +589,9 @@ fn parse_query(p: &mut Parser) -> PResult<QueryDecl> {
         if !word_is(&per, "PER") {
             return Err(unexpected(&per, "PER 'days' (the granularity to read)"));
         }
-        let g = p.next_token();
-        let Token::SingleQuotedString(g) = &g.token else {
-            return Err(unexpected(&g, "a granularity in quotes, such as 'days'"));
-        };
-        within = Some((from, to, g.clone()));
+        let at = pos_of(&p.peek_token());
+        let g = p.parse_expr().map_err(|e| from_parser_error(e, at))?;
+        within = Some((from, to, g));
     }
     let FromSide {
         stream: source,
@@ -932,21 +930,33 @@ fn parse_duration(p: &mut Parser) -> PResult<i64> {
 }
 
 /// `PATTERN ( [every] e1=S1[cond] -> e2=S2[cond] ... ) [WITHIN t]`, or `SEQUENCE (...)` with `,`
-/// between elements; `every ( ... )` around the whole chain restarts it after each match.
+/// between elements. Parentheses group elements; `every ( ... )` restarts its group after each
+/// time an attempt gets through it.
 fn parse_pattern(p: &mut Parser) -> PResult<PatternDecl> {
     let start = p.next_token();
     let sequence = word_is(&start, "SEQUENCE");
     p.expect_token(&Token::LParen)
         .map_err(|e| from_parser_error(e, pos_of(&start)))?;
-    let mut every_all = false;
-    let mut every_group: Option<usize> = None;
-    if word_is(&p.peek_token(), "EVERY") && p.peek_nth_token(1).token == Token::LParen {
-        p.next_token();
-        p.next_token();
-        every_all = true;
-    }
+    // The group being read: its first element and whether `every` opened it.
+    let mut open_group: Option<(usize, bool, TokenWithSpan)> = None;
+    let mut every_group: Option<std::ops::Range<usize>> = None;
     let mut elements = Vec::new();
     loop {
+        let t = p.peek_token();
+        let group_every = word_is(&t, "EVERY") && p.peek_nth_token(1).token == Token::LParen;
+        if group_every || t.token == Token::LParen {
+            if open_group.is_some() {
+                return Err(not_supported_yet(&t, "nested groups in patterns"));
+            }
+            if group_every && every_group.is_some() {
+                return Err(not_supported_yet(&t, "a second `every ( ... )` group"));
+            }
+            if group_every {
+                p.next_token();
+            }
+            p.next_token();
+            open_group = Some((elements.len(), group_every, t.clone()));
+        }
         let t = p.peek_token();
         let every = word_is(&t, "EVERY");
         if every {
@@ -993,10 +1003,14 @@ fn parse_pattern(p: &mut Parser) -> PResult<PatternDecl> {
                 ));
             }
         }
-        // `every ( ... ) -> more`: the group closes before the rest of the pattern.
-        if every_all && every_group.is_none() && p.peek_token().token == Token::RParen {
-            p.next_token();
-            every_group = Some(elements.len());
+        if let Some((first, every, _)) = &open_group {
+            if p.peek_token().token == Token::RParen {
+                p.next_token();
+                if *every {
+                    every_group = Some(*first..elements.len());
+                }
+                open_group = None;
+            }
         }
         let sep = p.peek_token();
         let is_sep = if sequence {
@@ -1010,9 +1024,11 @@ fn parse_pattern(p: &mut Parser) -> PResult<PatternDecl> {
         }
         break;
     }
-    if every_all && every_group.is_none() {
-        p.expect_token(&Token::RParen)
-            .map_err(|e| from_parser_error(e, pos_of(&start)))?;
+    if let Some((_, _, open)) = open_group {
+        return Err(Diagnostic::new(
+            pos_of(&open),
+            "this group is not closed: add ')' after its last element".to_string(),
+        ));
     }
     let close = p.next_token();
     if close.token != Token::RParen {
@@ -1026,8 +1042,7 @@ fn parse_pattern(p: &mut Parser) -> PResult<PatternDecl> {
     }
     Ok(PatternDecl {
         sequence,
-        every_all,
-        every_group: every_group.unwrap_or(elements.len()),
+        every_group,
         elements,
         within,
         pos: pos_of(&start),

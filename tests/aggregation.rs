@@ -23,6 +23,8 @@ fn rollups_are_exact_at_every_granularity_including_a_late_event() {
     let app = Engine::new()
         .compile(
             "CREATE STREAM Trades (symbol STRING, price DOUBLE, volume INT, ts BIGINT);
+             -- Every level is read below, seconds a month back included: keep all buckets.
+             @purge(enable='false')
              CREATE AGGREGATION TradeAgg AS
              SELECT symbol, avg(price) AS avg_price, sum(volume) AS total, count() AS trades,
                     min(price) AS low, max(price) AS high
@@ -243,6 +245,7 @@ fn within_and_per_can_come_from_the_joining_event() {
         .compile(
             "CREATE STREAM Trades (symbol STRING, volume INT, ts BIGINT);
              CREATE STREAM Asks (symbol STRING, since BIGINT, until STRING, per STRING);
+             @purge(@retentionPeriod(sec='2 days'))
              CREATE AGGREGATION Volumes AS
              SELECT symbol, sum(volume) AS total FROM Trades GROUP BY symbol
              AGGREGATE BY ts EVERY SECONDS ... DAYS;
@@ -298,13 +301,105 @@ fn within_and_per_can_come_from_the_joining_event() {
                 ON q.symbol = v.symbol";
     for (within, says) in [
         ("WITHIN q.since, v.total PER 'days'", "unknown"),
-        ("WITHIN q.ok, q.since PER 'days'", "WITHIN takes epoch milliseconds"),
-        ("WITHIN q.since, q.since PER q.since", "PER takes a granularity name"),
+        (
+            "WITHIN q.ok, q.since PER 'days'",
+            "WITHIN takes epoch milliseconds",
+        ),
+        (
+            "WITHIN q.since, q.since PER q.since",
+            "PER takes a granularity name",
+        ),
     ] {
         let err = match Engine::new().compile(&format!("{base} {within};")) {
             Ok(_) => panic!("{within} compiled"),
             Err(e) => e.to_string(),
         };
         assert!(err.contains(says), "{within}: {err}");
+    }
+}
+
+#[test]
+fn purge_drops_buckets_past_their_retention_and_keeps_the_rollups() {
+    let app = Engine::new()
+        .compile(
+            "CREATE STREAM Trades (symbol STRING, volume INT, ts BIGINT);
+             @purge(interval='1 min', @retentionPeriod(sec='120 sec', min='3 hours', hours='all'))
+             CREATE AGGREGATION Volumes AS
+             SELECT symbol, sum(volume) AS total FROM Trades GROUP BY symbol
+             AGGREGATE BY ts EVERY SECONDS, MINUTES, HOURS;",
+        )
+        .unwrap();
+    app.start().unwrap();
+    let trades = app.input("Trades").unwrap();
+    let send = |volume: i32, at: i64| {
+        trades
+            .send(vec![s("IBM"), Value::Int(volume), Value::Long(at)])
+            .unwrap()
+    };
+    let total = |per: &str| -> Vec<Vec<Value>> {
+        rows(
+            &app,
+            &format!(
+                "SELECT AGG_TIMESTAMP, total FROM Volumes WITHIN 0, {} PER '{per}'",
+                T0 + 10 * DAY
+            ),
+        )
+    };
+    send(1, T0 + 1_000);
+    send(2, T0 + 61_000);
+    // Within two minutes of the newest event: every level still has them.
+    assert_eq!(total("seconds").len(), 2);
+    send(4, T0 + 4 * 3_600_000);
+    // Four hours on: the seconds and minutes of the first two events are gone (kept 120 s and
+    // 3 h), the hour still holds both, and the newest event is at every level.
+    assert_eq!(
+        total("seconds"),
+        vec![vec![Value::Long(T0 + 4 * 3_600_000), Value::Long(4)]]
+    );
+    assert_eq!(
+        total("minutes"),
+        vec![vec![Value::Long(T0 + 4 * 3_600_000), Value::Long(4)]]
+    );
+    assert_eq!(
+        total("hours"),
+        vec![
+            vec![Value::Long(T0), Value::Long(3)],
+            vec![Value::Long(T0 + 4 * 3_600_000), Value::Long(4)],
+        ]
+    );
+    app.shutdown().unwrap();
+
+    let base = "CREATE STREAM T (symbol STRING, v INT);";
+    let agg = "CREATE AGGREGATION A AS SELECT symbol, sum(v) AS s FROM T GROUP BY symbol AGGREGATE EVERY SECONDS ... DAYS;";
+    for (purge, says) in [
+        (
+            "@purge(@retentionPeriod(sec='10 sec'))",
+            "seconds are kept at least 2 minutes",
+        ),
+        (
+            "@purge(@retentionPeriod(hours='24 hours'))",
+            "hours are kept at least 25 hours",
+        ),
+        (
+            "@purge(@retentionPeriod(months='all'))",
+            "not kept per months",
+        ),
+        (
+            "@purge(@retentionPeriod(weeks='1 year'))",
+            "'weeks' is not a granularity",
+        ),
+        (
+            "@purge(@retentionPeriod(days='soon'))",
+            "a retention period is a time",
+        ),
+        ("@purge(enable='yes')", "enable is 'true' or 'false'"),
+        ("@purge(interval='often')", "@purge interval is a time"),
+        ("@retention(sec='1 day')", "unknown annotation @retention"),
+    ] {
+        let err = match Engine::new().compile(&format!("{base} {purge} {agg}")) {
+            Ok(_) => panic!("{purge} compiled"),
+            Err(e) => e.to_string(),
+        };
+        assert!(err.contains(says), "{purge}: {err}");
     }
 }

@@ -11,9 +11,9 @@ use crate::runtime::window::{self, WinArg};
 use crate::schema::{Attribute, Schema};
 use crate::sql::annotation::Annotation;
 use crate::sql::ast::*;
-use sqlparser::ast::{self as sql, Spanned};
 use crate::sql::diagnostic::{did_you_mean, Diagnostic, Pos};
 use crate::value::AttrType;
+use sqlparser::ast::{self as sql, Spanned};
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 
@@ -149,7 +149,7 @@ impl Binder<'_> {
         }
         for st in &app.statements {
             if let StatementKind::CreateAggregation(d) = &st.kind {
-                self.bind_aggregation(d, &mut plan, &mut errors);
+                self.bind_aggregation(d, &st.annotations, &mut plan, &mut errors);
             }
         }
         self.bind_queries(&queries, &mut plan, &mut errors);
@@ -865,10 +865,10 @@ impl Binder<'_> {
     fn bind_aggregation(
         &self,
         d: &AggregationDecl,
+        annotations: &[Annotation],
         plan: &mut AppPlan,
         errors: &mut Vec<Diagnostic>,
     ) {
-        use sqlparser::ast as sql;
         let name = d.name.value.clone();
         if plan.stream_id(&name).is_some()
             || plan
@@ -1090,6 +1090,14 @@ impl Binder<'_> {
                 }
             }
         };
+        let purge = match crate::plan::purge::aggregation_purge(annotations, &d.every) {
+            Ok(p) => p,
+            Err(e) => {
+                errors.extend(e);
+                ok = false;
+                None
+            }
+        };
         if ok {
             let schema = Schema::new(&name, attrs);
             let stream = plan.streams.len();
@@ -1118,6 +1126,7 @@ impl Binder<'_> {
                 schema,
                 stream,
                 slot: Default::default(),
+                purge,
             });
         }
     }

@@ -5,8 +5,8 @@
 use crate::event::Event;
 use crate::functions::aggregate::{aggregate, AggregateFunction};
 use crate::functions::{FnContext, FunctionRegistry, ScalarFunction};
-use crate::runtime::clock::Clock;
 use crate::plan::graph::LAST_KEPT;
+use crate::runtime::clock::Clock;
 use crate::schema::Schema;
 use crate::sql::diagnostic::{did_you_mean, Diagnostic, Pos};
 use crate::value::{AttrType, Value};

@@ -371,6 +371,17 @@ pub struct AggregationPlan {
     pub stream: StreamId,
     /// How joins reach the running aggregation.
     pub slot: std::sync::Arc<AggregationSlot>,
+    /// Old buckets dropped per granularity; None: every bucket is kept.
+    pub purge: Option<AggregationPurge>,
+}
+
+/// `@purge` of an aggregation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AggregationPurge {
+    /// Purging runs each time the aggregation's time moved this far (ms).
+    pub interval: i64,
+    /// Per level (finest first): how long its buckets are kept (ms); None keeps them all.
+    pub retention: Vec<Option<i64>>,
 }
 
 /// Reading an aggregation: rows of buckets of `granularity` starting in `[from, to)`.

@@ -19,6 +19,7 @@ use crate::value::{AttrType, Value};
 use chrono::{Datelike, TimeZone, Utc};
 use rustc_hash::FxHashMap;
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 /// The text of a literal (`'days'`, `1700000000000`, `'2026-01-01'`); None for anything else.
@@ -61,7 +62,11 @@ pub fn within_value(v: &Value) -> Result<i64, String> {
 }
 
 /// The granularity named by PER; it must be one the aggregation keeps.
-pub fn granularity_of(per: &str, levels: &[Granularity], name: &str) -> Result<Granularity, String> {
+pub fn granularity_of(
+    per: &str,
+    levels: &[Granularity],
+    name: &str,
+) -> Result<Granularity, String> {
     let kept = || {
         levels
             .iter()
@@ -256,12 +261,16 @@ struct Levels {
     levels: Vec<Level>,
     /// The highest event time seen.
     watermark: i64,
+    /// The next purge runs once the watermark reaches this.
+    next_purge: i64,
 }
 
 pub struct AggregationStore {
     pub plan: AggregationPlan,
     clock: Arc<Clock>,
     state: Mutex<Levels>,
+    /// Buckets dropped by `@purge` retention.
+    pub purged_buckets: AtomicU64,
 }
 
 impl AggregationStore {
@@ -281,7 +290,9 @@ impl AggregationStore {
             state: Mutex::new(Levels {
                 levels,
                 watermark: i64::MIN,
+                next_purge: i64::MIN,
             }),
+            purged_buckets: AtomicU64::new(0),
         })
     }
 
@@ -333,6 +344,42 @@ impl AggregationStore {
         if ts > st.watermark {
             st.watermark = ts;
             self.roll(st);
+            if let Some(purge) = &self.plan.purge {
+                if st.watermark >= st.next_purge {
+                    st.next_purge = st.watermark.saturating_add(purge.interval);
+                    self.purge(st, &purge.retention);
+                }
+            }
+        }
+    }
+
+    /// Drops the buckets older than their level's retention, measured back from the
+    /// aggregation's time. A bucket not yet rolled up into the next level is kept whatever
+    /// its age, so no coarser level loses it.
+    fn purge(&self, st: &mut Levels, retention: &[Option<i64>]) {
+        let mut dropped = 0;
+        for l in 0..st.levels.len() {
+            let Some(keep) = retention.get(l).copied().flatten() else {
+                continue;
+            };
+            let mut cutoff = st.watermark.saturating_sub(keep);
+            if let Some(next) = st.levels.get(l + 1) {
+                cutoff = cutoff.min(next.rolled_to);
+            }
+            let level = &mut st.levels[l];
+            let kept = level.buckets.split_off(&cutoff);
+            dropped += level.buckets.len();
+            level.buckets = kept;
+        }
+        if dropped > 0 {
+            let total = self
+                .purged_buckets
+                .fetch_add(dropped as u64, Ordering::Relaxed)
+                + dropped as u64;
+            log::debug!(
+                "aggregation '{}': purged {dropped} buckets past their retention ({total} so far)",
+                self.plan.name
+            );
         }
     }
 

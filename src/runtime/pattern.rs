@@ -335,7 +335,11 @@ impl PatternQuery {
         counted: Option<u32>,
         matched: &mut Vec<Event>,
     ) {
-        if self.plan.later_every_group().is_some_and(|(_, last)| last == k) {
+        if self
+            .plan
+            .later_every_group()
+            .is_some_and(|(_, last)| last == k)
+        {
             Self::rearm(&self.plan, st, &row, start_ts, ts);
         }
         if k + 1 == self.plan.elements.len() {

@@ -3,10 +3,10 @@
 
 use crate::event::{Event, EventKind};
 use crate::functions::aggregate::OrdValue;
+use crate::plan::expr::EvalContext;
 use crate::runtime::junction::Subscriber;
 use crate::schema::Schema;
 use crate::sql::ast::Granularity;
-use crate::plan::expr::EvalContext;
 use crate::value::Value;
 use rustc_hash::FxHashMap;
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -1274,12 +1274,12 @@ fn absent_pattern_forms_not_built_yet_say_so() {
     let base = "CREATE STREAM A (id INT); CREATE STREAM B (id INT); CREATE STREAM C (id INT);";
     for (pattern, says) in [
         (
-            "PATTERN (not A for 1 sec -> e2=B)",
-            "starts with an absent element is not supported yet",
+            "SEQUENCE (not A for 1 sec, e2=B)",
+            "a SEQUENCE that starts with an absent element is not supported yet",
         ),
         (
-            "SEQUENCE (e1=A, not B for 1 sec)",
-            "absent elements in a SEQUENCE is not supported yet",
+            "PATTERN (e1=A -> every not B for 1 sec)",
+            "EVERY on an absent element after the first is not supported yet",
         ),
         ("PATTERN (e1=A -> not B)", "expected FOR and a time"),
     ] {
@@ -1346,6 +1346,43 @@ fn sequence_reenters_a_later_every_group_until_contiguity_breaks() {
         vec![
             vec![Value::Int(1), Value::Int(10), Value::Int(20)],
             vec![Value::Int(1), Value::Int(11), Value::Int(21)],
+        ]
+    );
+}
+
+#[test]
+fn partitioned_opening_absent_pattern_waits_per_key_from_its_first_event() {
+    let engine = Engine::new();
+    let app = compile(
+        &engine,
+        "@app:playback
+         CREATE STREAM Temps (room INT, temp DOUBLE);
+         CREATE STREAM Quiet (at BIGINT);
+         PARTITION WITH (room OF Temps)
+         BEGIN
+           INSERT INTO Quiet SELECT event_timestamp() AS at
+           FROM PATTERN (not Temps[temp > 60] for 1 sec);
+         END;",
+    );
+    let out = app.subscribe("Quiet").unwrap();
+    app.start().unwrap();
+    let temps = app.input("Temps").unwrap();
+    // Room 1 appears at 100 and stays cool: quiet at 1100. Room 2 appears at 500, runs hot at
+    // 900 (its wait starts over): quiet at 1900. Room 3 is hot at 2500 and again at 3000.
+    temps.send_at(100, vec![1.into(), 20.0.into()]).unwrap();
+    temps.send_at(500, vec![2.into(), 20.0.into()]).unwrap();
+    temps.send_at(900, vec![2.into(), 70.0.into()]).unwrap();
+    temps.send_at(2_500, vec![3.into(), 70.0.into()]).unwrap();
+    temps.send_at(3_000, vec![3.into(), 70.0.into()]).unwrap();
+    app.advance_time(3_900);
+    app.advance_time(5_000);
+    app.shutdown().unwrap();
+    assert_eq!(
+        rows(&out.drain()),
+        vec![
+            vec![Value::Long(1_100)],
+            vec![Value::Long(1_900)],
+            vec![Value::Long(4_000)],
         ]
     );
 }

@@ -162,6 +162,8 @@ pub struct App {
     partitions: Vec<Arc<PartitionRuntime>>,
     tables: Tables,
     aggregations: Vec<Arc<crate::runtime::aggregation::AggregationStore>>,
+    /// Patterns whose clocks start with the app (they open with an absent element).
+    patterns: Vec<Arc<crate::runtime::pattern::PatternQuery>>,
     functions: crate::functions::FunctionRegistry,
 }
 
@@ -214,8 +216,15 @@ impl App {
                 }));
             }
         }
+        let mut patterns = Vec::new();
         for q in plan.queries.iter().filter(|q| q.partition.is_none()) {
-            wire_query(q, &|id| junctions[id].clone(), &tables, &clock, &scheduler);
+            patterns.extend(wire_query(
+                q,
+                &|id| junctions[id].clone(),
+                &tables,
+                &clock,
+                &scheduler,
+            ));
         }
         let mut partitions = Vec::new();
         for (pi, p) in plan.partitions.iter().enumerate() {
@@ -265,6 +274,7 @@ impl App {
             partitions,
             tables,
             aggregations,
+            patterns,
             functions,
             state: Mutex::new(State::Compiled),
             source_counters: Mutex::new(Vec::new()),
@@ -539,6 +549,9 @@ impl App {
         }
         self.scheduler.spawn_wall_thread();
         let now = self.clock.now();
+        for p in &self.patterns {
+            p.begin(now);
+        }
         for (id, s) in self.plan.streams.iter().enumerate() {
             match &s.trigger {
                 Some(TriggerPlan::Start) => {

@@ -29,7 +29,7 @@ pub fn wire_query(
     tables: &Tables,
     clock: &Arc<Clock>,
     scheduler: &Arc<Scheduler>,
-) {
+) -> Option<Arc<PatternQuery>> {
     let target = match &tables[q.output] {
         // A query writing a table gets a junction of its own that stores rows (INSERT or UPSERT).
         Some(t) => {
@@ -72,7 +72,7 @@ pub fn wire_query(
                 stream: s,
             }));
         }
-        return;
+        return Some(query);
     }
     if let (Some(join), Some(select)) = (&q.join, &q.select) {
         let selector = selector(select, target);
@@ -107,7 +107,7 @@ pub fn wire_query(
         if sides[1].is_none() {
             junction(join.right).subscribe(Arc::new(JoinInput { query, side: 1 }));
         }
-        return;
+        return None;
     }
     match &q.select {
         None => junction(q.input).subscribe(Arc::new(FilterProject {
@@ -127,6 +127,7 @@ pub fn wire_query(
             scheduler.clone(),
         )),
     }
+    None
 }
 
 /// One key's copy of the partition's dataflow.
@@ -227,7 +228,12 @@ impl PartitionRuntime {
                 .unwrap_or_else(|| self.global[id].clone())
         };
         for q in &self.queries {
-            wire_query(q, &junction, &self.tables, &self.clock, &self.scheduler);
+            // A key's patterns that open with an absent element start waiting now.
+            if let Some(pattern) =
+                wire_query(q, &junction, &self.tables, &self.clock, &self.scheduler)
+            {
+                pattern.begin(now);
+            }
         }
         // The entry junctions own the operators, which own the inner junctions they feed.
         Instance {

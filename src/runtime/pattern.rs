@@ -175,6 +175,35 @@ impl PatternQuery {
         })
     }
 
+    /// Whether the pattern opens with an absent element (`not A for t -> ...`): its one
+    /// attempt waits from the start instead of being started by events.
+    fn absent_start(&self) -> bool {
+        self.plan.elements[0].absent.is_some()
+    }
+
+    /// Starts the clock of a pattern that opens with an absent element, at `now` (the app's
+    /// start, or a partition key's first event). Other patterns start on events.
+    pub fn begin(&self, now: i64) {
+        if !self.absent_start() {
+            return;
+        }
+        let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        let p = self.fresh(now);
+        self.wait_at(&mut st, 0, p);
+    }
+
+    /// An attempt at step 0 that began at `ts`, nothing bound.
+    fn fresh(&self, ts: i64) -> Partial {
+        Partial {
+            row: vec![Value::Null; self.plan.width],
+            start_ts: ts,
+            since: ts,
+            done: 0,
+            count: 0,
+            open: None,
+        }
+    }
+
     /// Whether `e` satisfies element `k` given the partial row bound so far. The test runs on a
     /// scratch row owned by this call (no allocation); only an accepted candidate is copied.
     fn accepts(
@@ -342,6 +371,10 @@ impl PatternQuery {
         {
             Self::rearm(&self.plan, st, &row, start_ts, ts);
         }
+        // `every not A for t`: the next quiet period starts as this one ends.
+        if k == 0 && self.absent_start() && self.plan.every_first {
+            st.rearm.push((0, self.fresh(ts)));
+        }
         if k + 1 == self.plan.elements.len() {
             matched.push(Event {
                 ts,
@@ -470,7 +503,9 @@ impl PatternQuery {
             return;
         };
         let mut dropped = 0;
-        for w in &mut st.waiting {
+        // An opening absent step waits as long as it must; WITHIN counts from its end.
+        let skip = usize::from(self.absent_start());
+        for w in st.waiting.iter_mut().skip(skip) {
             let before = w.len;
             w.all.retain(|p| now - p.start_ts <= within);
             w.buckets.retain(|_, v| {
@@ -559,7 +594,8 @@ impl PatternQuery {
                 st.waiting[k].len -= candidates.len();
                 let mut kept = Vec::new();
                 for p in candidates {
-                    if self.plan.within.is_some_and(|w| e.ts - p.start_ts > w) {
+                    let opening = k == 0 && self.absent_start();
+                    if !opening && self.plan.within.is_some_and(|w| e.ts - p.start_ts > w) {
                         self.expired_partials.fetch_add(1, Ordering::Relaxed);
                         continue;
                     }
@@ -580,6 +616,8 @@ impl PatternQuery {
                         }
                         Err(Outcome::Collect(row, count)) => kept.push(Partial { row, count, ..p }),
                         Err(Outcome::Half(row, done)) => kept.push(Partial { row, done, ..p }),
+                        // The event an opening absent step forbids: its wait starts over.
+                        Err(Outcome::Kill) if opening => st.rearm.push((0, self.fresh(e.ts))),
                         // An attempt ended inside a later `every` group enters it again.
                         Err(Outcome::Kill) => {
                             if self
@@ -598,6 +636,8 @@ impl PatternQuery {
                                 None => kept.push(p),
                             }
                         }
+                        // A sequence's absent step lets other events of its stream by.
+                        Err(Outcome::Pass) if el.absent.is_some() => kept.push(p),
                         Err(_) if self.plan.sequence => {}
                         Err(_) => kept.push(p),
                     }
@@ -618,7 +658,7 @@ impl PatternQuery {
             // An optional first element (`A*`, `A?`) may be skipped: the second one can start.
             let optional_first = self.plan.elements.len() > 1
                 && self.plan.elements[0].count.is_some_and(|c| c.min == 0);
-            let takes_first = self.step_takes(0, stream);
+            let takes_first = self.step_takes(0, stream) && !self.absent_start();
             if may_start && (takes_first || (optional_first && self.step_takes(1, stream))) {
                 let empty = vec![Value::Null; self.plan.width];
                 let fresh = |row, done, count| Partial {

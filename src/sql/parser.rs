@@ -827,10 +827,10 @@ fn parse_pattern_element(
     }
     let mut absent = None;
     if negated {
-        if every || joined.is_some() {
+        if joined.is_some() {
             return Err(not_supported_yet(
                 &t,
-                "NOT after EVERY, AND or OR (write `not B and e=C`)",
+                "NOT after AND or OR (write `not B and e=C`)",
             ));
         }
         let next = p.peek_token();
@@ -963,15 +963,19 @@ fn parse_pattern(p: &mut Parser) -> PResult<PatternDecl> {
             p.next_token();
         }
         let element = parse_pattern_element(p, every, None)?;
-        if element.absent.is_some() && (elements.is_empty() || sequence) {
-            return Err(not_supported_yet(
-                &t,
-                if sequence {
-                    "absent elements in a SEQUENCE"
-                } else {
-                    "a pattern that starts with an absent element"
-                },
-            ));
+        if element.absent.is_some() {
+            if sequence && elements.is_empty() {
+                return Err(not_supported_yet(
+                    &t,
+                    "a SEQUENCE that starts with an absent element",
+                ));
+            }
+            if every && !elements.is_empty() {
+                return Err(not_supported_yet(
+                    &t,
+                    "EVERY on an absent element after the first",
+                ));
+            }
         }
         let absent_for = matches!(element.absent, Some(Some(_)));
         elements.push(element);
@@ -990,9 +994,6 @@ fn parse_pattern(p: &mut Parser) -> PResult<PatternDecl> {
             return Err(not_supported_yet(&next, "`not B or e=C`"));
         }
         if let Some(logic) = logic {
-            if sequence {
-                return Err(not_supported_yet(&next, "and/or in a SEQUENCE"));
-            }
             p.next_token();
             elements.push(parse_pattern_element(p, false, Some(logic))?);
             let again = p.peek_token();

@@ -1,0 +1,14 @@
+-- A pattern may open with an absent element. Its wait starts when the app starts (0 here,
+-- under playback) and starts over at each event it forbids. Without `every` it is met once;
+-- `every not A for t` is met again each further quiet period.
+CREATE STREAM Temps (room INT, temp DOUBLE);
+CREATE STREAM Regulators (room INT);
+CREATE STREAM Quiet (room INT);
+CREATE STREAM Calm (at BIGINT);
+-- A regulator event once no hot reading came for a second (a regulator during the wait does
+-- not count).
+INSERT INTO Quiet SELECT e2.room AS room
+FROM PATTERN (not Temps[temp > 60] for 1 sec -> e2=Regulators);
+-- A heartbeat per quiet second.
+INSERT INTO Calm SELECT event_timestamp() AS at
+FROM PATTERN (every not Temps[temp > 60] for 1 sec);

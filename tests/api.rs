@@ -1282,6 +1282,18 @@ fn absent_pattern_forms_not_built_yet_say_so() {
             "EVERY on an absent element after the first is not supported yet",
         ),
         ("PATTERN (e1=A -> not B)", "expected FOR and a time"),
+        (
+            "PATTERN (e1=C -> not A or e2=B)",
+            "a time on the absent element: `not B for 5 sec or e=C`",
+        ),
+        (
+            "PATTERN (e1=C -> not A for 1 sec and not B)",
+            "a time on each absent element of the pair",
+        ),
+        (
+            "PATTERN (e1=A -> e2=B and e3=C and e4=A)",
+            "and/or joins two elements",
+        ),
     ] {
         let err = compile_err(
             &engine,

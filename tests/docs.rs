@@ -186,8 +186,8 @@ fn not_yet_pages_match_the_compiler() {
     let cases = [
         (
             "sql/not-yet.md",
-            "INSERT INTO O SELECT e1.v AS v FROM PATTERN (e1=A -> not B for 1 sec and e2=A);",
-            Some("AND/OR after `not B for t` is not supported yet"),
+            "INSERT INTO O SELECT e1.v AS v FROM PATTERN (e1=A -> every not B for 1 sec);",
+            Some("EVERY on an absent element after the first is not supported yet"),
         ),
         (
             "sql/not-yet.md",

@@ -17,8 +17,14 @@ use crate::runtime::window::Emit;
 use crate::sql::ast::Logic;
 use crate::value::Value;
 use rustc_hash::FxHashMap;
+use smallvec::SmallVec;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, Weak};
+
+/// In `Partial::done` at an and/or step: element i of the pair met (`MET << i`) or, for an
+/// absent element, failed (`FAILED << i`).
+const MET: u8 = 1;
+const FAILED: u8 = 4;
 
 struct Partial {
     /// The combined row, filled element by element.
@@ -26,8 +32,8 @@ struct Partial {
     start_ts: i64,
     /// When the match reached its current step (an absent step's time counts from here).
     since: i64,
-    /// At an `and` step: which of its two elements have matched (bit 1: the first, 2: the
-    /// second).
+    /// At an and/or step: which of its two elements have been met or have failed (`MET << i`,
+    /// `FAILED << i`).
     done: u8,
     /// Events collected by the counting element this match is at, or has passed but may still
     /// collect for (`open`).
@@ -286,17 +292,12 @@ impl PatternQuery {
         scratch: &mut Event,
     ) -> Outcome {
         let el = &self.plan.elements[k];
+        if let Some((logic, other)) = &el.partner {
+            return Self::pair_step(el, *logic, other, (row, done), (stream, e), cx, scratch);
+        }
         if el.absent.is_some() {
             if el.stream == stream && Self::accepts(el, row, e, cx, scratch).is_some() {
                 return Outcome::Kill;
-            }
-            // `not B and e=C`: C meets the step while no B came.
-            if let Some((_, other)) = &el.partner {
-                if other.stream == stream {
-                    if let Some(row) = Self::accepts(other, row, e, cx, scratch) {
-                        return Outcome::Advance(row);
-                    }
-                }
             }
             return Outcome::Pass;
         }
@@ -310,34 +311,71 @@ impl PatternQuery {
                 None => Outcome::Pass,
             };
         }
-        let Some((logic, other)) = &el.partner else {
-            if el.stream != stream {
-                return Outcome::Pass;
-            }
-            return match Self::accepts(el, row, e, cx, scratch) {
-                Some(row) => Outcome::Advance(row),
-                None => Outcome::Pass,
-            };
-        };
-        for (bit, sub) in [(1u8, el), (2u8, other.as_ref())] {
-            if sub.stream != stream || (*logic == Logic::And && done & bit != 0) {
+        if el.stream != stream {
+            return Outcome::Pass;
+        }
+        match Self::accepts(el, row, e, cx, scratch) {
+            Some(row) => Outcome::Advance(row),
+            None => Outcome::Pass,
+        }
+    }
+
+    /// An and/or pair: event `e` meets one of its two elements (an absent one fails instead),
+    /// then the pair settles. `done` holds bit `1 << i` for element i met and `4 << i` for it
+    /// failed.
+    fn pair_step(
+        first: &PatternElementPlan,
+        logic: Logic,
+        second: &PatternElementPlan,
+        (row, done): (&[Value], u8),
+        (stream, e): (usize, &Event),
+        cx: &EvalContext,
+        scratch: &mut Event,
+    ) -> Outcome {
+        for (i, sub) in [first, second].into_iter().enumerate() {
+            let settled = (MET | FAILED) << i;
+            if sub.stream != stream || done & settled != 0 {
                 continue;
             }
-            if let Some(row) = Self::accepts(sub, row, e, cx, scratch) {
-                let done = done | bit;
-                return if *logic == Logic::Or || done == 3 {
-                    Outcome::Advance(row)
+            if let Some(new_row) = Self::accepts(sub, row, e, cx, scratch) {
+                return if sub.absent.is_some() {
+                    Self::settle([first, second], logic, row.to_vec(), done | FAILED << i)
                 } else {
-                    Outcome::Half(row, done)
+                    Self::settle([first, second], logic, new_row, done | MET << i)
                 };
             }
         }
         Outcome::Pass
     }
 
-    /// Parks a match at step `k`, arming the timer of an absent step.
+    /// Where a pair stands given what `done` says of its two elements. An absent element
+    /// without a time (`not B and e=C`) counts as met until it fails.
+    fn settle(subs: [&PatternElementPlan; 2], logic: Logic, row: Vec<Value>, done: u8) -> Outcome {
+        let failed = |i: usize| done & (FAILED << i) != 0;
+        let met = |i: usize| done & (MET << i) != 0 || (subs[i].absent == Some(None) && !failed(i));
+        match logic {
+            Logic::And if failed(0) || failed(1) => Outcome::Kill,
+            Logic::And if met(0) && met(1) => Outcome::Advance(row),
+            Logic::Or if met(0) || met(1) => Outcome::Advance(row),
+            Logic::Or if failed(0) && failed(1) => Outcome::Kill,
+            _ => Outcome::Half(row, done),
+        }
+    }
+
+    /// The quiet periods of step `k`'s absent elements (`not B for t`), with each one's index
+    /// in its pair.
+    fn periods(&self, k: usize) -> impl Iterator<Item = (usize, i64)> + '_ {
+        let el = &self.plan.elements[k];
+        std::iter::once(el)
+            .chain(el.partner.as_ref().map(|(_, o)| o.as_ref()))
+            .enumerate()
+            .filter_map(|(i, sub)| sub.absent.flatten().map(|t| (i, t)))
+    }
+
+    /// Parks a match at step `k`, arming the timers of its absent elements.
     fn wait_at(&self, st: &mut State, k: usize, p: Partial) {
-        if let Some(Some(period)) = self.plan.elements[k].absent {
+        let periods: SmallVec<[i64; 2]> = self.periods(k).map(|(_, t)| t).collect();
+        for period in periods {
             let due = p.since + period;
             if st.timers.insert(due) {
                 let me = self.me.clone();
@@ -371,10 +409,16 @@ impl PatternQuery {
         {
             Self::rearm(&self.plan, st, &row, start_ts, ts);
         }
-        // `every not A for t`: the next quiet period starts as this one ends.
-        if k == 0 && self.absent_start() && self.plan.every_first {
-            st.rearm.push((0, self.fresh(ts)));
-        }
+        // WITHIN counts from the end of an opening quiet period; with `every`, the next
+        // period starts as this one ends.
+        let start_ts = if k == 0 && self.absent_start() {
+            if self.plan.every_first {
+                st.rearm.push((0, self.fresh(ts)));
+            }
+            ts
+        } else {
+            start_ts
+        };
         if k + 1 == self.plan.elements.len() {
             matched.push(Event {
                 ts,
@@ -438,29 +482,69 @@ impl PatternQuery {
     /// so a match can pass several in a row).
     fn fire_due(&self, st: &mut State, now: i64, matched: &mut Vec<Event>) {
         for k in 0..self.plan.elements.len() {
-            let Some(Some(period)) = self.plan.elements[k].absent else {
-                continue;
-            };
-            let w = &mut st.waiting[k];
-            if w.len == 0 {
+            let periods: SmallVec<[(usize, i64); 2]> = self.periods(k).collect();
+            if periods.is_empty() || st.waiting[k].len == 0 {
                 continue;
             }
-            let (mut due, rest): (Vec<Partial>, Vec<Partial>) = std::mem::take(&mut w.all)
-                .into_iter()
-                .partition(|p| p.since + period <= now);
+            let unsettled = |p: &Partial, i: usize| p.done & ((MET | FAILED) << i) == 0;
+            let w = &mut st.waiting[k];
+            let (mut due, rest): (Vec<Partial>, Vec<Partial>) =
+                std::mem::take(&mut w.all).into_iter().partition(|p| {
+                    periods
+                        .iter()
+                        .any(|(i, t)| unsettled(p, *i) && p.since + t <= now)
+                });
             w.all = rest;
             w.len = w.all.len();
             due.sort_by_key(|p| p.since);
+            let opening = k == 0 && self.absent_start();
             for p in due {
-                let at = p.since + period;
-                if self.plan.within.is_some_and(|w| at - p.start_ts > w) {
-                    self.expired_partials.fetch_add(1, Ordering::Relaxed);
-                    continue;
+                let (outcome, at) = self.elapse(k, &periods, &p, now);
+                match outcome {
+                    Outcome::Advance(_)
+                        if !opening && self.plan.within.is_some_and(|w| at - p.start_ts > w) =>
+                    {
+                        self.expired_partials.fetch_add(1, Ordering::Relaxed);
+                    }
+                    Outcome::Advance(row) => {
+                        self.advance(st, k, row, p.start_ts, at, None, matched);
+                    }
+                    Outcome::Half(row, done) => {
+                        Self::park(&mut st.waiting[k], Partial { row, done, ..p })
+                    }
+                    _ => {}
                 }
-                self.advance(st, k, p.row, p.start_ts, at, None, matched);
             }
         }
         st.timers.retain(|t| *t > now);
+    }
+
+    /// The quiet periods of step `k` that ended by `now` for match `p`, in time order: the
+    /// step is met (at the end of the period that met it) or still waits.
+    fn elapse(&self, k: usize, periods: &[(usize, i64)], p: &Partial, now: i64) -> (Outcome, i64) {
+        let el = &self.plan.elements[k];
+        let Some((logic, other)) = &el.partner else {
+            let at = p.since + periods[0].1;
+            return (Outcome::Advance(p.row.clone()), at);
+        };
+        let mut ended: SmallVec<[(usize, i64); 2]> = periods
+            .iter()
+            .filter(|(i, t)| p.done & ((MET | FAILED) << i) == 0 && p.since + t <= now)
+            .copied()
+            .collect();
+        ended.sort_by_key(|(_, t)| *t);
+        let mut done = p.done;
+        let mut last = p.since;
+        for (i, t) in ended {
+            done |= MET << i;
+            last = p.since + t;
+            if let Outcome::Advance(row) =
+                Self::settle([el, other.as_ref()], *logic, p.row.clone(), done)
+            {
+                return (Outcome::Advance(row), last);
+            }
+        }
+        (Outcome::Half(p.row.clone(), done), last)
     }
 
     fn on_timer(&self, now: i64) {
@@ -615,6 +699,11 @@ impl PatternQuery {
                             }
                         }
                         Err(Outcome::Collect(row, count)) => kept.push(Partial { row, count, ..p }),
+                        Err(Outcome::Half(_, done))
+                            if opening && done & (FAILED | FAILED << 1) != 0 =>
+                        {
+                            st.rearm.push((0, self.fresh(e.ts)))
+                        }
                         Err(Outcome::Half(row, done)) => kept.push(Partial { row, done, ..p }),
                         // The event an opening absent step forbids: its wait starts over.
                         Err(Outcome::Kill) if opening => st.rearm.push((0, self.fresh(e.ts))),

@@ -827,18 +827,19 @@ fn parse_pattern_element(
     }
     let mut absent = None;
     if negated {
-        if joined.is_some() {
-            return Err(not_supported_yet(
-                &t,
-                "NOT after AND or OR (write `not B and e=C`)",
-            ));
-        }
         let next = p.peek_token();
         absent = Some(if word_is(&next, "FOR") {
             p.next_token();
             Some(parse_duration(p)?)
-        } else if word_is(&next, "AND") {
+        } else if word_is(&next, "AND") || joined == Some(Logic::And) {
+            // `not B and e=C`, `e=C and not B`: met by C unless B came first.
             None
+        } else if word_is(&next, "OR") {
+            return Err(unexpected(
+                &next,
+                "a time on the absent element: `not B for 5 sec or e=C` (without one, nothing \
+                 could ever meet it)",
+            ));
         } else {
             return Err(unexpected(
                 &next,
@@ -855,6 +856,33 @@ fn parse_pattern_element(
         absent,
         count,
     })
+}
+
+/// An and/or pair with absent elements: the forms Siddhi has, the absent element first (the
+/// runtime's order; `e=C and not B` means `not B and e=C`).
+fn check_pair(pair: &mut [PatternElement], logic: Logic, at: &TokenWithSpan) -> PResult<()> {
+    let timed = |e: &PatternElement| matches!(e.absent, Some(Some(_)));
+    let untimed = |e: &PatternElement| e.absent == Some(None);
+    if pair.iter().all(|e| e.absent.is_some()) && !pair.iter().all(timed) {
+        return Err(unexpected(
+            at,
+            "a time on each absent element of the pair: `not A for 5 sec and not B for 5 sec`",
+        ));
+    }
+    if logic == Logic::Or && pair.iter().any(untimed) {
+        return Err(unexpected(
+            at,
+            "a time on the absent element: `not B for 5 sec or e=C` (without one, nothing could \
+             ever meet it)",
+        ));
+    }
+    if pair[1].absent.is_some() && pair[0].absent.is_none() {
+        pair.swap(0, 1);
+        let (a, b) = pair.split_at_mut(1);
+        std::mem::swap(&mut a[0].joined, &mut b[0].joined);
+        std::mem::swap(&mut a[0].every, &mut b[0].every);
+    }
+    Ok(())
 }
 
 /// `<n:m>`, `<n:>`, `<n>`, `{n,m}`, `{n,}`, `+` after an element: (min, max).
@@ -962,23 +990,8 @@ fn parse_pattern(p: &mut Parser) -> PResult<PatternDecl> {
         if every {
             p.next_token();
         }
-        let element = parse_pattern_element(p, every, None)?;
-        if element.absent.is_some() {
-            if sequence && elements.is_empty() {
-                return Err(not_supported_yet(
-                    &t,
-                    "a SEQUENCE that starts with an absent element",
-                ));
-            }
-            if every && !elements.is_empty() {
-                return Err(not_supported_yet(
-                    &t,
-                    "EVERY on an absent element after the first",
-                ));
-            }
-        }
-        let absent_for = matches!(element.absent, Some(Some(_)));
-        elements.push(element);
+        let step = elements.len();
+        elements.push(parse_pattern_element(p, every, None)?);
         let next = p.peek_token();
         let logic = if word_is(&next, "AND") {
             Some(Logic::And)
@@ -987,20 +1000,29 @@ fn parse_pattern(p: &mut Parser) -> PResult<PatternDecl> {
         } else {
             None
         };
-        if logic.is_some() && absent_for {
-            return Err(not_supported_yet(&next, "AND/OR after `not B for t`"));
-        }
-        if logic == Some(Logic::Or) && elements.last().is_some_and(|e| e.absent.is_some()) {
-            return Err(not_supported_yet(&next, "`not B or e=C`"));
-        }
         if let Some(logic) = logic {
             p.next_token();
             elements.push(parse_pattern_element(p, false, Some(logic))?);
             let again = p.peek_token();
             if word_is(&again, "AND") || word_is(&again, "OR") {
-                return Err(not_supported_yet(
+                return Err(unexpected(
                     &again,
-                    "more than two elements joined by and/or",
+                    "'->' or ')': and/or joins two elements (group longer conditions into steps)",
+                ));
+            }
+            check_pair(&mut elements[step..], logic, &next)?;
+        }
+        if elements[step..].iter().any(|e| e.absent.is_some()) {
+            if sequence && step == 0 {
+                return Err(not_supported_yet(
+                    &t,
+                    "a SEQUENCE that starts with an absent element",
+                ));
+            }
+            if every && step > 0 {
+                return Err(not_supported_yet(
+                    &t,
+                    "EVERY on an absent element after the first",
                 ));
             }
         }

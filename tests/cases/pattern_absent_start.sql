@@ -12,3 +12,8 @@ FROM PATTERN (not Temps[temp > 60] for 1 sec -> e2=Regulators);
 -- A heartbeat per quiet second.
 INSERT INTO Calm SELECT event_timestamp() AS at
 FROM PATTERN (every not Temps[temp > 60] for 1 sec);
+-- In a pair at the start, a forbidden event starts the whole wait over as well: quiet from
+-- 300 (the hot reading) to 1300, no frost reading meanwhile.
+CREATE STREAM QuietOrFrost (at BIGINT, frost DOUBLE);
+INSERT INTO QuietOrFrost SELECT event_timestamp() AS at, e2.temp AS frost
+FROM PATTERN (not Temps[temp > 60] for 1 sec or e2=Temps[temp < 0]);

@@ -1274,12 +1274,16 @@ fn absent_pattern_forms_not_built_yet_say_so() {
     let base = "CREATE STREAM A (id INT); CREATE STREAM B (id INT); CREATE STREAM C (id INT);";
     for (pattern, says) in [
         (
-            "SEQUENCE (not A for 1 sec, e2=B)",
-            "a SEQUENCE that starts with an absent element is not supported yet",
+            "PATTERN (e1=A -> every not B for 1 sec and e2=C)",
+            "EVERY on an absent element in an and/or pair after the first step is not supported yet",
         ),
         (
-            "PATTERN (e1=A -> every not B for 1 sec)",
-            "EVERY on an absent element after the first is not supported yet",
+            "PATTERN (e1=A -> e2=B<2:3> or e3=C)",
+            "counting (`e1=A<2:5>`) applies to a step of its own",
+        ),
+        (
+            "PATTERN (e1=A -> not B<2> for 1 sec)",
+            "an absent element counts nothing",
         ),
         ("PATTERN (e1=A -> not B)", "expected FOR and a time"),
         (

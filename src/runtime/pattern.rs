@@ -508,6 +508,10 @@ impl PatternQuery {
                     }
                     Outcome::Advance(row) => {
                         self.advance(st, k, row, p.start_ts, at, None, matched);
+                        // `A -> every not B for t`: met again after each further quiet period.
+                        if k > 0 && self.plan.elements[k].every {
+                            st.rearm.push((k, Partial { since: at, ..p }));
+                        }
                     }
                     Outcome::Half(row, done) => {
                         Self::park(&mut st.waiting[k], Partial { row, done, ..p })
@@ -659,9 +663,14 @@ impl PatternQuery {
                     if self.plan.sequence {
                         // Strict contiguity: an event of another element breaks the attempt.
                         let w = &mut st.waiting[k];
+                        let broken = w.len;
                         w.all.clear();
                         w.buckets.clear();
                         w.len = 0;
+                        // `every not A for t, ...`: a broken opening wait starts over.
+                        if k == 0 && broken > 0 && self.absent_start() && self.plan.every_first {
+                            st.rearm.push((0, self.fresh(e.ts)));
+                        }
                     }
                     continue;
                 }
@@ -706,7 +715,12 @@ impl PatternQuery {
                         }
                         Err(Outcome::Half(row, done)) => kept.push(Partial { row, done, ..p }),
                         // The event an opening absent step forbids: its wait starts over.
-                        Err(Outcome::Kill) if opening => st.rearm.push((0, self.fresh(e.ts))),
+                        // (A sequence's opening wait ends for good, unless under `every`.)
+                        Err(Outcome::Kill) if opening => {
+                            if !self.plan.sequence || self.plan.every_first {
+                                st.rearm.push((0, self.fresh(e.ts)))
+                            }
+                        }
                         // An attempt ended inside a later `every` group enters it again.
                         Err(Outcome::Kill) => {
                             if self

@@ -819,10 +819,10 @@ fn parse_pattern_element(
             .map_err(|e| from_parser_error(e, at))?;
     }
     let count = parse_count(p)?;
-    if count.is_some() && (negated || joined.is_some()) {
-        return Err(not_supported_yet(
-            &t,
-            "counting on an absent element or in an and/or pair",
+    if count.is_some() && negated {
+        return Err(Diagnostic::new(
+            pos_of(&t),
+            "an absent element counts nothing: drop the count, or write `not B for t`".to_string(),
         ));
     }
     let mut absent = None;
@@ -861,6 +861,13 @@ fn parse_pattern_element(
 /// An and/or pair with absent elements: the forms Siddhi has, the absent element first (the
 /// runtime's order; `e=C and not B` means `not B and e=C`).
 fn check_pair(pair: &mut [PatternElement], logic: Logic, at: &TokenWithSpan) -> PResult<()> {
+    if pair.iter().any(|e| e.count.is_some()) {
+        return Err(unexpected(
+            at,
+            "a single element around a count: counting (`e1=A<2:5>`) applies to a step of its \
+             own, not to an and/or pair",
+        ));
+    }
     let timed = |e: &PatternElement| matches!(e.absent, Some(Some(_)));
     let untimed = |e: &PatternElement| e.absent == Some(None);
     if pair.iter().all(|e| e.absent.is_some()) && !pair.iter().all(timed) {
@@ -1012,19 +1019,14 @@ fn parse_pattern(p: &mut Parser) -> PResult<PatternDecl> {
             }
             check_pair(&mut elements[step..], logic, &next)?;
         }
-        if elements[step..].iter().any(|e| e.absent.is_some()) {
-            if sequence && step == 0 {
-                return Err(not_supported_yet(
-                    &t,
-                    "a SEQUENCE that starts with an absent element",
-                ));
-            }
-            if every && step > 0 {
-                return Err(not_supported_yet(
-                    &t,
-                    "EVERY on an absent element after the first",
-                ));
-            }
+        let timed_alone =
+            elements.len() == step + 1 && matches!(elements[step].absent, Some(Some(_)));
+        if every && step > 0 && elements[step..].iter().any(|e| e.absent.is_some()) && !timed_alone
+        {
+            return Err(not_supported_yet(
+                &t,
+                "EVERY on an absent element in an and/or pair after the first step",
+            ));
         }
         if let Some((first, every, _)) = &open_group {
             if p.peek_token().token == Token::RParen {

@@ -9,3 +9,8 @@ INSERT INTO Unpaid SELECT o.id AS id
 FROM PATTERN (every o=Orders -> not Payments[order_id = o.id] for 1 sec);
 INSERT INTO ShippedUnpaid SELECT o.id AS id
 FROM PATTERN (every o=Orders -> not Payments[order_id = o.id] and s=Shipments[order_id = o.id]);
+-- `every` on a later absent element: met again after each further quiet period, until a
+-- payment comes.
+CREATE STREAM Reminders (id INT);
+INSERT INTO Reminders SELECT o.id AS id
+FROM PATTERN (every o=Orders -> every not Payments[order_id = o.id] for 1 sec);

@@ -14,3 +14,8 @@ INSERT INTO Clean SELECT e1.v AS a, e2.v AS c
 FROM SEQUENCE (every e1=A, not B and e2=C);
 INSERT INTO Either SELECT e1.v AS a, e2.v AS b, e3.v AS c
 FROM SEQUENCE (every e1=A, e2=B[v > 100] or e3=C);
+-- A sequence may open with an absent element: a C right after a second with no big B (a B
+-- that is not big lets the wait go on).
+CREATE STREAM Opening (c INT);
+INSERT INTO Opening SELECT e2.v AS c
+FROM SEQUENCE (not B[v > 100] for 1 sec, e2=C);

@@ -100,6 +100,15 @@ fn rollups_are_exact_at_every_granularity_including_a_late_event() {
             row(T0 + DAY, "IBM", 40.0, 5, 1, 40.0, 40.0),
         ]
     );
+    // One value with wildcards names the same month.
+    assert_eq!(
+        rows(
+            &app,
+            "SELECT * FROM TradeAgg WITHIN '2026-01-** **:**:**' PER 'days'"
+        )
+        .len(),
+        3
+    );
     let feb = T0 + 31 * DAY;
     assert_eq!(
         rows(&app, "SELECT * FROM TradeAgg WITHIN '2026-01-01 00:00:00', '2027-01-01 00:00:00' PER 'months'"),

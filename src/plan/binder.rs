@@ -48,7 +48,7 @@ impl Binder<'_> {
     /// joining stream's event (the aggregation's attributes are not in scope).
     fn bind_within_per_event(
         &self,
-        (from, to, per): (&sql::Expr, &sql::Expr, &sql::Expr),
+        (from, to, per): (&sql::Expr, Option<&sql::Expr>, &sql::Expr),
         (left, alias): (&Schema, Option<&str>),
         tables: &[TableRef],
         agg: &AggregationPlan,
@@ -84,8 +84,10 @@ impl Binder<'_> {
                     pos,
                     format!(
                         "{what} takes {}, not {}",
-                        if string_only {
+                        if string_only && what == "PER" {
                             "a granularity name such as 'days' (a STRING)"
+                        } else if string_only {
+                            "a period such as '2026-06-** **:**:**' (a STRING)"
                         } else {
                             "epoch milliseconds (a BIGINT) or a 'YYYY-MM-DD HH:MM:SS' STRING"
                         },
@@ -96,8 +98,9 @@ impl Binder<'_> {
             Ok(b.expr)
         };
         Ok(WithinRange::PerEvent {
-            from: bind(from, "WITHIN", false)?,
-            to: bind(to, "WITHIN", false)?,
+            // A single value names a period as a string with wildcards.
+            from: bind(from, "WITHIN", to.is_none())?,
+            to: to.map(|to| bind(to, "WITHIN", false)).transpose()?,
             per: bind(per, "PER", true)?,
             levels: agg.levels.clone(),
             name: agg.name.clone(),
@@ -1634,13 +1637,14 @@ impl Binder<'_> {
                 let right_within = match (&q.within, plan.streams[*right_id].aggregation) {
                     (Some((from, to, per)), Some(a)) => {
                         let agg = &plan.aggregations[a];
-                        let constant = [from, to, per]
-                            .iter()
+                        let constant = [Some(from), to.as_ref(), Some(per)]
+                            .into_iter()
+                            .flatten()
                             .all(|e| crate::runtime::aggregation::literal_text(e).is_some());
                         let range = if constant {
                             crate::runtime::aggregation::parse_within(
                                 from,
-                                to,
+                                to.as_ref(),
                                 per,
                                 &agg.levels,
                                 &agg.name,
@@ -1653,7 +1657,7 @@ impl Binder<'_> {
                             .map_err(|msg| Diagnostic::new(j.pos, msg))
                         } else {
                             self.bind_within_per_event(
-                                (from, to, per),
+                                (from, to.as_ref(), per),
                                 (&left_schema, left_alias),
                                 &tables,
                                 agg,

@@ -215,7 +215,8 @@ pub enum WithinRange {
     /// Expressions over the joining event, evaluated for each one.
     PerEvent {
         from: Expr,
-        to: Expr,
+        /// None: `from` names a whole period ('2026-06-** **:**:**').
+        to: Option<Expr>,
         per: Expr,
         levels: Vec<crate::sql::ast::Granularity>,
         name: String,

@@ -50,6 +50,55 @@ pub fn within_time(text: &str) -> Result<i64, String> {
         })
 }
 
+/// One WITHIN value naming a whole period: `'2026-06-15 10:**:**'` is that hour,
+/// `'2026-06-** **:**:**'` that month, `'2026-**-** **:**:**'` that year (UTC); without
+/// wildcards, that second. The range is [start, end).
+pub fn within_period(text: &str) -> Result<(i64, i64), String> {
+    let bad = || {
+        format!(
+            "a single WITHIN value is 'YYYY-MM-DD HH:MM:SS' with trailing fields as ** \
+             ('2026-06-** **:**:**' is June 2026), not '{text}'"
+        )
+    };
+    let fields: Vec<&str> = text
+        .trim()
+        .split(|c| c == '-' || c == ' ' || c == ':')
+        .collect();
+    if fields.len() != 6 {
+        return Err(bad());
+    }
+    // The first wildcard decides the period; every field after it must be a wildcard too.
+    let wild = fields.iter().position(|f| *f == "**").unwrap_or(6);
+    if wild == 0 || fields[wild..].iter().any(|f| *f != "**") {
+        return Err(bad());
+    }
+    let mut n = [1i64, 1, 1, 0, 0, 0];
+    for (i, f) in fields[..wild].iter().enumerate() {
+        n[i] = f.parse().map_err(|_| bad())?;
+    }
+    let start = Utc
+        .with_ymd_and_hms(
+            n[0] as i32,
+            n[1] as u32,
+            n[2] as u32,
+            n[3] as u32,
+            n[4] as u32,
+            n[5] as u32,
+        )
+        .single()
+        .ok_or_else(bad)?;
+    let end = match wild {
+        1 => start.with_year(start.year() + 1),
+        2 => start.checked_add_months(chrono::Months::new(1)),
+        3 => start.checked_add_signed(chrono::Duration::days(1)),
+        4 => start.checked_add_signed(chrono::Duration::hours(1)),
+        5 => start.checked_add_signed(chrono::Duration::minutes(1)),
+        _ => start.checked_add_signed(chrono::Duration::seconds(1)),
+    }
+    .ok_or_else(bad)?;
+    Ok((start.timestamp_millis(), end.timestamp_millis()))
+}
+
 /// A WITHIN bound computed for one event: a number of milliseconds or a date string.
 pub fn within_value(v: &Value) -> Result<i64, String> {
     match v {
@@ -90,7 +139,7 @@ pub fn granularity_of(
 /// say what to write.
 pub fn parse_within(
     from: &sqlparser::ast::Expr,
-    to: &sqlparser::ast::Expr,
+    to: Option<&sqlparser::ast::Expr>,
     per: &sqlparser::ast::Expr,
     levels: &[Granularity],
     name: &str,
@@ -102,11 +151,14 @@ pub fn parse_within(
     };
     let per = literal(per, "PER")?;
     let granularity = granularity_of(&per, levels, name)?;
-    Ok((
-        within_time(&literal(from, "WITHIN")?)?,
-        within_time(&literal(to, "WITHIN")?)?,
-        granularity,
-    ))
+    let (from, to) = match to {
+        Some(to) => (
+            within_time(&literal(from, "WITHIN")?)?,
+            within_time(&literal(to, "WITHIN")?)?,
+        ),
+        None => within_period(&literal(from, "WITHIN")?)?,
+    };
+    Ok((from, to, granularity))
 }
 
 /// The start (epoch ms, UTC) of the bucket of `g` holding `ts`.
@@ -503,5 +555,43 @@ mod tests {
             at(2026, 1, 1, 0, 0, 0)
         );
         assert_eq!(bucket_start(Granularity::Seconds, -1), -1000);
+    }
+
+    #[test]
+    fn a_single_within_value_names_a_period() {
+        let at = |y, mo, d, h, mi, s| {
+            Utc.with_ymd_and_hms(y, mo, d, h, mi, s)
+                .unwrap()
+                .timestamp_millis()
+        };
+        assert_eq!(
+            within_period("2026-02-** **:**:**"),
+            Ok((at(2026, 2, 1, 0, 0, 0), at(2026, 3, 1, 0, 0, 0)))
+        );
+        assert_eq!(
+            within_period("2026-**-** **:**:**"),
+            Ok((at(2026, 1, 1, 0, 0, 0), at(2027, 1, 1, 0, 0, 0)))
+        );
+        assert_eq!(
+            within_period("2026-12-31 **:**:**"),
+            Ok((at(2026, 12, 31, 0, 0, 0), at(2027, 1, 1, 0, 0, 0)))
+        );
+        assert_eq!(
+            within_period("2026-06-15 10:30:**"),
+            Ok((at(2026, 6, 15, 10, 30, 0), at(2026, 6, 15, 10, 31, 0)))
+        );
+        assert_eq!(
+            within_period("2026-06-15 10:30:05"),
+            Ok((at(2026, 6, 15, 10, 30, 5), at(2026, 6, 15, 10, 30, 6)))
+        );
+        for bad in [
+            "2026-06",
+            "2026-**-15 **:**:**",
+            "2026-13-** **:**:**",
+            "**-**-** **:**:**",
+        ] {
+            let err = within_period(bad).unwrap_err();
+            assert!(err.contains("trailing fields as **"), "{bad}: {err}");
+        }
     }
 }

@@ -391,7 +391,7 @@ impl App {
             .find(|a| a.plan.name.eq_ignore_ascii_case(&q.from.value));
         let (schema, rows) = match (aggregation, &q.within) {
             (Some(agg), Some((from, to, per))) => {
-                let rows = read_aggregation(agg, from, to, per)?;
+                let rows = read_aggregation(agg, from, to.as_ref(), per)?;
                 (agg.plan.schema.clone(), rows)
             }
             (Some(agg), None) => {
@@ -964,7 +964,7 @@ fn next_cron(schedule: &cron::Schedule, ms: i64) -> Option<i64> {
 fn read_aggregation(
     agg: &crate::runtime::aggregation::AggregationStore,
     from: &sqlparser::ast::Expr,
-    to: &sqlparser::ast::Expr,
+    to: Option<&sqlparser::ast::Expr>,
     per: &sqlparser::ast::Expr,
 ) -> Result<Vec<Event>, EngineError> {
     let (from, to, granularity) =

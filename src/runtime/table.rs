@@ -294,7 +294,7 @@ impl AggregationLookup {
     /// The range and granularity this probe reads.
     fn range(&self, probe: &Event) -> Result<(i64, i64, Granularity), String> {
         use crate::plan::graph::WithinRange;
-        use crate::runtime::aggregation::{granularity_of, within_value};
+        use crate::runtime::aggregation::{granularity_of, within_period, within_value};
         match &self.join.range {
             WithinRange::Fixed {
                 from,
@@ -313,11 +313,19 @@ impl AggregationLookup {
                 let per = per
                     .as_str()
                     .ok_or_else(|| format!("PER got {per:?}: give a granularity such as 'days'"))?;
-                Ok((
-                    within_value(&from.eval(probe, &cx))?,
-                    within_value(&to.eval(probe, &cx))?,
-                    granularity_of(per, levels, name)?,
-                ))
+                let granularity = granularity_of(per, levels, name)?;
+                let from = from.eval(probe, &cx);
+                let (from, to) =
+                    match to {
+                        Some(to) => (within_value(&from)?, within_value(&to.eval(probe, &cx))?),
+                        None => match from.as_str() {
+                            Some(text) => within_period(text)?,
+                            None => return Err(format!(
+                                "WITHIN got {from:?}: give a period such as '2026-06-** **:**:**'"
+                            )),
+                        },
+                    };
+                Ok((from, to, granularity))
             }
         }
     }

@@ -185,9 +185,10 @@ pub struct QueryDecl {
     pub limit: Option<u64>,
     pub offset: Option<u64>,
     pub output_rate: Option<OutputRate>,
-    /// `FROM Agg WITHIN from, to PER 'granularity'`: reads an aggregation. In a join the three
-    /// may be expressions over the joining event.
-    pub within: Option<(Expr, Expr, Expr)>,
+    /// `FROM Agg WITHIN from, to PER 'granularity'` (or `WITHIN '2026-06-** **:**:**'`, one
+    /// value with wildcards): reads an aggregation. In a join they may be expressions over the
+    /// joining event.
+    pub within: Option<(Expr, Option<Expr>, Expr)>,
 }
 
 /// Time granularities of an incremental aggregation, finest first.

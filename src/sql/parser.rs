@@ -582,9 +582,11 @@ fn parse_query(p: &mut Parser) -> PResult<QueryDecl> {
         p.next_token();
         let at = pos_of(&p.peek_token());
         let from = p.parse_expr().map_err(|e| from_parser_error(e, at))?;
-        p.expect_token(&Token::Comma)
-            .map_err(|e| from_parser_error(e, at))?;
-        let to = p.parse_expr().map_err(|e| from_parser_error(e, at))?;
+        let to = if p.consume_token(&Token::Comma) {
+            Some(p.parse_expr().map_err(|e| from_parser_error(e, at))?)
+        } else {
+            None
+        };
         let per = p.next_token();
         if !word_is(&per, "PER") {
             return Err(unexpected(&per, "PER 'days' (the granularity to read)"));

@@ -1287,6 +1287,14 @@ fn absent_pattern_forms_not_built_yet_say_so() {
         ),
         ("PATTERN (e1=A -> not B)", "expected FOR and a time"),
         (
+            "PATTERN (e1=A -> not B for 0 sec)",
+            "a time of at least 1 millisecond",
+        ),
+        (
+            "PATTERN (e1=A -> every (every e2=B))",
+            "the `every ( ... )` group around it repeats already",
+        ),
+        (
             "PATTERN (e1=C -> not A or e2=B)",
             "a time on the absent element: `not B for 5 sec or e=C`",
         ),
@@ -1399,6 +1407,37 @@ fn partitioned_opening_absent_pattern_waits_per_key_from_its_first_event() {
             vec![Value::Long(1_100)],
             vec![Value::Long(1_900)],
             vec![Value::Long(4_000)],
+        ]
+    );
+}
+
+#[test]
+fn playback_opening_absent_pattern_waits_from_the_first_event_not_time_zero() {
+    let engine = Engine::new();
+    let app = compile(
+        &engine,
+        "@app:playback
+         CREATE STREAM Trades (v INT);
+         CREATE STREAM Silence (at BIGINT);
+         INSERT INTO Silence SELECT event_timestamp() AS at
+         FROM PATTERN (every not Trades for 1 sec);",
+    );
+    let out = app.subscribe("Silence").unwrap();
+    app.start().unwrap();
+    // A replay of events recorded long after time 0: the quiet seconds count from the first.
+    const T: i64 = 1_000_000;
+    app.input("Trades")
+        .unwrap()
+        .send_at(T, vec![1.into()])
+        .unwrap();
+    app.advance_time(T + 3_500);
+    app.shutdown().unwrap();
+    assert_eq!(
+        rows(&out.drain()),
+        vec![
+            vec![Value::Long(T + 1_000)],
+            vec![Value::Long(T + 2_000)],
+            vec![Value::Long(T + 3_000)],
         ]
     );
 }

@@ -97,6 +97,11 @@ impl Binder<'_> {
             }
             Ok(b.expr)
         };
+        // A constant granularity is checked now, not at each event.
+        if let Some(text) = crate::runtime::aggregation::literal_text(per) {
+            crate::runtime::aggregation::granularity_of(&text, &agg.levels, &agg.name)
+                .map_err(|msg| Diagnostic::new(per.span().start.into(), msg))?;
+        }
         Ok(WithinRange::PerEvent {
             // A single value names a period as a string with wildcards.
             from: bind(from, "WITHIN", to.is_none())?,

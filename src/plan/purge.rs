@@ -39,18 +39,22 @@ fn period(text: &str) -> Option<Option<i64>> {
     }
     let mut parts = text.split_whitespace();
     let n: i64 = parts.next()?.parse().ok()?;
-    let unit = match parts.next()?.to_ascii_lowercase().trim_end_matches('s') {
-        "ms" | "millisecond" | "milli" => 1,
-        "sec" | "second" => SECOND,
-        "min" | "minute" => MINUTE,
-        "h" | "hour" => HOUR,
-        "day" => DAY,
-        "week" => 7 * DAY,
-        "month" => MONTH,
-        "year" => YEAR,
-        _ => return None,
+    let word = parts.next()?.to_ascii_lowercase();
+    let unit = match word.as_str() {
+        "ms" => 1,
+        w => match w.trim_end_matches('s') {
+            "millisecond" | "milli" => 1,
+            "sec" | "second" => SECOND,
+            "min" | "minute" => MINUTE,
+            "h" | "hour" => HOUR,
+            "day" => DAY,
+            "week" => 7 * DAY,
+            "month" => MONTH,
+            "year" => YEAR,
+            _ => return None,
+        },
     };
-    (n > 0 && parts.next().is_none()).then_some(Some(n * unit))
+    (n > 0 && parts.next().is_none()).then_some(Some(n.checked_mul(unit)?))
 }
 
 fn granularity_key(key: &str) -> Option<Granularity> {
@@ -192,6 +196,8 @@ mod tests {
         assert_eq!(period("All"), Some(None));
         assert_eq!(period("soon"), None);
         assert_eq!(period("0 sec"), None);
+        assert_eq!(period("500 ms"), Some(Some(500)));
+        assert_eq!(period("300000000000 years"), None);
         assert_eq!(describe(120 * SECOND), "2 minutes");
         assert_eq!(describe(25 * HOUR), "25 hours");
     }

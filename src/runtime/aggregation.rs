@@ -72,19 +72,13 @@ pub fn within_period(text: &str) -> Result<(i64, i64), String> {
     if wild == 0 || fields[wild..].iter().any(|f| *f != "**") {
         return Err(bad());
     }
-    let mut n = [1i64, 1, 1, 0, 0, 0];
+    let mut n = [1u32, 1, 1, 0, 0, 0];
     for (i, f) in fields[..wild].iter().enumerate() {
         n[i] = f.parse().map_err(|_| bad())?;
     }
+    let year = i32::try_from(n[0]).map_err(|_| bad())?;
     let start = Utc
-        .with_ymd_and_hms(
-            n[0] as i32,
-            n[1] as u32,
-            n[2] as u32,
-            n[3] as u32,
-            n[4] as u32,
-            n[5] as u32,
-        )
+        .with_ymd_and_hms(year, n[1], n[2], n[3], n[4], n[5])
         .single()
         .ok_or_else(bad)?;
     let end = match wild {
@@ -585,6 +579,7 @@ mod tests {
             Ok((at(2026, 6, 15, 10, 30, 5), at(2026, 6, 15, 10, 30, 6)))
         );
         for bad in [
+            "2026-4294967297-** **:**:**",
             "2026-06",
             "2026-**-15 **:**:**",
             "2026-13-** **:**:**",

@@ -550,7 +550,8 @@ impl App {
         self.scheduler.spawn_wall_thread();
         let now = self.clock.now();
         for p in &self.patterns {
-            p.begin(now);
+            let p = p.clone();
+            self.scheduler.at_first_time(move |t| p.begin(t));
         }
         for (id, s) in self.plan.streams.iter().enumerate() {
             match &s.trigger {

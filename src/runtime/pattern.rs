@@ -235,8 +235,12 @@ impl PatternQuery {
         let n = el.width.min(e.data.len());
         if let Some(f) = &el.filter {
             let data = Arc::get_mut(&mut scratch.data).expect("the scratch row is never shared");
-            // Only this element's slots and earlier ones are read by its filter.
-            data[..el.offset].clone_from_slice(&row[..el.offset]);
+            // Only this element's slots and earlier ones are read by its filter: the event in
+            // slot 0, and a counting element's earlier occurrences (`e2[last]`) after it.
+            let own = el
+                .count
+                .map_or(el.offset, |c| el.offset + (c.kept + LAST_KEPT) * el.width);
+            data[..own].clone_from_slice(&row[..own]);
             data[el.offset..el.offset + n].clone_from_slice(&e.data[..n]);
             scratch.ts = e.ts;
             if !f.test(scratch, cx) {
@@ -472,10 +476,26 @@ impl PatternQuery {
         ));
     }
 
-    fn park_rearmed(&self, st: &mut State) {
+    /// Parks the queued matches; then, for `every ( ... )` around an opening absent element,
+    /// a new wait begins at `now` once no attempt is left inside the group.
+    fn park_rearmed(&self, st: &mut State, now: i64) {
         for (k, p) in std::mem::take(&mut st.rearm) {
             self.wait_at(st, k, p);
         }
+        if let (true, Some((0, last))) = (self.absent_start(), self.plan.every_group) {
+            if st.waiting[..=last].iter().all(|w| w.len == 0) {
+                let p = self.fresh(now);
+                self.wait_at(st, 0, p);
+            }
+        }
+    }
+
+    /// Whether an attempt that ends at the opening absent step is followed by a new one:
+    /// always in a pattern; in a sequence only under `every`.
+    fn reopens(&self) -> bool {
+        !self.plan.sequence
+            || self.plan.every_first
+            || self.plan.every_group.is_some_and(|(first, _)| first == 0)
     }
 
     /// Meets every absent step whose time ran out by `now` without its event (in step order,
@@ -555,7 +575,7 @@ impl PatternQuery {
         let mut matched = Vec::new();
         let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
         self.fire_due(&mut st, now, &mut matched);
-        self.park_rearmed(&mut st);
+        self.park_rearmed(&mut st, now);
         self.emit(matched, now);
         drop(st);
     }
@@ -650,7 +670,7 @@ impl PatternQuery {
             // Absent steps whose time ran out before this event are met first.
             if !st.timers.is_empty() {
                 self.fire_due(&mut st, e.ts, &mut matched);
-                self.park_rearmed(&mut st);
+                self.park_rearmed(&mut st, e.ts);
             }
             // Later steps first, so a match advanced by this event is not advanced twice. Step 0
             // holds partial matches only when it is an `and` pair half done.
@@ -711,13 +731,15 @@ impl PatternQuery {
                         Err(Outcome::Half(_, done))
                             if opening && done & (FAILED | FAILED << 1) != 0 =>
                         {
-                            st.rearm.push((0, self.fresh(e.ts)))
+                            if self.reopens() {
+                                st.rearm.push((0, self.fresh(e.ts)))
+                            }
                         }
                         Err(Outcome::Half(row, done)) => kept.push(Partial { row, done, ..p }),
                         // The event an opening absent step forbids: its wait starts over.
                         // (A sequence's opening wait ends for good, unless under `every`.)
                         Err(Outcome::Kill) if opening => {
-                            if !self.plan.sequence || self.plan.every_first {
+                            if self.reopens() {
                                 st.rearm.push((0, self.fresh(e.ts)))
                             }
                         }
@@ -735,7 +757,7 @@ impl PatternQuery {
                         Err(Outcome::Pass) if p.open.is_some() => {
                             match self.collect_open(&p, stream, e, &cx, &mut scratch) {
                                 Some(more) => kept.push(more),
-                                None if self.plan.sequence => {}
+                                None if self.plan.sequence && el.absent.is_none() => {}
                                 None => kept.push(p),
                             }
                         }
@@ -805,7 +827,7 @@ impl PatternQuery {
                     Outcome::Kill | Outcome::Pass => {}
                 }
             }
-            self.park_rearmed(&mut st);
+            self.park_rearmed(&mut st, e.ts);
         }
         // Still under the lock, so matches leave in the order events arrived.
         self.emit(matched, self.clock.now());

@@ -36,6 +36,8 @@ pub struct Scheduler {
     clock: Arc<Clock>,
     timers: Mutex<(BinaryHeap<Reverse<Timer>>, u64, bool)>,
     wake: Condvar,
+    /// Playback: tasks waiting for the clock's first move (None once it moved).
+    at_first_time: Mutex<Option<Vec<Task>>>,
 }
 
 impl Scheduler {
@@ -44,7 +46,22 @@ impl Scheduler {
             clock,
             timers: Mutex::new((BinaryHeap::new(), 0, false)),
             wake: Condvar::new(),
+            at_first_time: Mutex::new(Some(Vec::new())),
         })
+    }
+
+    /// Runs `task(now)` when the app's time begins: now on a wall clock; in playback at the
+    /// first time the clock is moved (the first event's timestamp), so a replay of old events
+    /// does not begin at time 0.
+    pub fn at_first_time(&self, task: impl FnOnce(i64) + Send + 'static) {
+        if self.clock.mode() == ClockMode::Playback {
+            let mut waiting = self.at_first_time.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some(tasks) = waiting.as_mut() {
+                tasks.push(Box::new(task));
+                return;
+            }
+        }
+        task(self.clock.now());
     }
 
     /// Runs `task(at)` once the app clock reaches `at`.
@@ -72,6 +89,16 @@ impl Scheduler {
     /// Playback: moves the clock to `ts`, firing every timer due at or before it, in time order,
     /// each with the clock set to its own time.
     pub fn advance_to(&self, ts: i64) {
+        let first = self
+            .at_first_time
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take();
+        if let Some(tasks) = first {
+            for task in tasks {
+                task(ts);
+            }
+        }
         while let Some(timer) = self.pop_due(ts) {
             self.clock.advance_to(timer.at);
             (timer.task)(timer.at);

@@ -315,16 +315,17 @@ impl AggregationLookup {
                     .ok_or_else(|| format!("PER got {per:?}: give a granularity such as 'days'"))?;
                 let granularity = granularity_of(per, levels, name)?;
                 let from = from.eval(probe, &cx);
-                let (from, to) =
-                    match to {
-                        Some(to) => (within_value(&from)?, within_value(&to.eval(probe, &cx))?),
-                        None => match from.as_str() {
-                            Some(text) => within_period(text)?,
-                            None => return Err(format!(
+                let (from, to) = match to {
+                    Some(to) => (within_value(&from)?, within_value(&to.eval(probe, &cx))?),
+                    None => match from.as_str() {
+                        Some(text) => within_period(text)?,
+                        None => {
+                            return Err(format!(
                                 "WITHIN got {from:?}: give a period such as '2026-06-** **:**:**'"
-                            )),
-                        },
-                    };
+                            ))
+                        }
+                    },
+                };
                 Ok((from, to, granularity))
             }
         }

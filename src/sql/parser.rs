@@ -963,7 +963,11 @@ fn parse_duration(p: &mut Parser) -> PResult<i64> {
     };
     let unit_tok = p.next_token();
     let unit = time_unit(&unit_tok).ok_or_else(|| unexpected(&unit_tok, "a time unit"))?;
-    Ok((n.parse::<f64>().unwrap_or(0.0) * unit as f64).round() as i64)
+    let ms = (n.parse::<f64>().unwrap_or(0.0) * unit as f64).round() as i64;
+    if ms < 1 {
+        return Err(unexpected(&n_tok, "a time of at least 1 millisecond"));
+    }
+    Ok(ms)
 }
 
 /// `PATTERN ( [every] e1=S1[cond] -> e2=S2[cond] ... ) [WITHIN t]`, or `SEQUENCE (...)` with `,`
@@ -997,6 +1001,15 @@ fn parse_pattern(p: &mut Parser) -> PResult<PatternDecl> {
         let t = p.peek_token();
         let every = word_is(&t, "EVERY");
         if every {
+            if open_group
+                .as_ref()
+                .is_some_and(|(_, every_group, _)| *every_group)
+            {
+                return Err(unexpected(
+                    &t,
+                    "an element without EVERY: the `every ( ... )` group around it repeats already",
+                ));
+            }
             p.next_token();
         }
         let step = elements.len();

@@ -1,5 +1,5 @@
--- A pattern may open with an absent element. Its wait starts when the app starts (0 here,
--- under playback) and starts over at each event it forbids. Without `every` it is met once;
+-- A pattern may open with an absent element. Its wait starts when the app's time starts (the
+-- first event's time, 300, under playback) and starts over at each event it forbids. Without `every` it is met once;
 -- `every not A for t` is met again each further quiet period.
 CREATE STREAM Temps (room INT, temp DOUBLE);
 CREATE STREAM Regulators (room INT);
@@ -17,3 +17,7 @@ FROM PATTERN (every not Temps[temp > 60] for 1 sec);
 CREATE STREAM QuietOrFrost (at BIGINT, frost DOUBLE);
 INSERT INTO QuietOrFrost SELECT event_timestamp() AS at, e2.temp AS frost
 FROM PATTERN (not Temps[temp > 60] for 1 sec or e2=Temps[temp < 0]);
+-- `every ( ... )` around it: a new wait begins each time an attempt got through the group.
+CREATE STREAM Repeat (room INT);
+INSERT INTO Repeat SELECT e2.room AS room
+FROM PATTERN (every (not Temps[temp > 60] for 1 sec -> e2=Regulators));

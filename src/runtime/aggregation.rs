@@ -60,10 +60,7 @@ pub fn within_period(text: &str) -> Result<(i64, i64), String> {
              ('2026-06-** **:**:**' is June 2026), not '{text}'"
         )
     };
-    let fields: Vec<&str> = text
-        .trim()
-        .split(|c| c == '-' || c == ' ' || c == ':')
-        .collect();
+    let fields: Vec<&str> = text.trim().split(['-', ' ', ':']).collect();
     if fields.len() != 6 {
         return Err(bad());
     }

@@ -1441,3 +1441,71 @@ fn playback_opening_absent_pattern_waits_from_the_first_event_not_time_zero() {
         ]
     );
 }
+
+/// Emits events with their own timestamps in one batch, as a replay of a log does.
+struct StampedFactory;
+
+struct StampedSource;
+
+impl Source for StampedSource {
+    fn run(&mut self, ctx: &mut SourceContext) -> Result<(), ConnectorError> {
+        let events = [1_000i64, 2_500, 4_000]
+            .iter()
+            .map(|ts| eventflux::Event::new(*ts, vec![Value::Long(*ts)]))
+            .collect();
+        ctx.emit_events(events);
+        Ok(())
+    }
+}
+
+impl SourceFactory for StampedFactory {
+    fn spec(&self) -> ConnectorSpec {
+        plain_spec("stamped")
+    }
+
+    fn create(&self, _: &ConnectorConfig, _: &Schema) -> Result<Box<dyn Source>, ConnectorError> {
+        Ok(Box::new(StampedSource))
+    }
+}
+
+#[test]
+fn playback_source_batches_move_time_event_by_event() {
+    let mut engine = Engine::new();
+    engine.register_source(Arc::new(StampedFactory));
+    let app = compile(
+        &engine,
+        "@app:playback
+         @source(type='stamped')
+         CREATE STREAM S (at BIGINT);
+         INSERT ALL EVENTS INTO W SELECT at FROM S WINDOW('time', 1 SECOND);",
+    );
+    let out = app.subscribe("W").unwrap();
+    app.start().unwrap();
+    let mut got = Vec::new();
+    while got.len() < 5 {
+        got.push(out.recv_timeout(WAIT).expect("an event from the window"));
+    }
+    app.shutdown().unwrap();
+    // Each event leaves the window one second after it came, before the next one arrives,
+    // though all three came in one batch.
+    let seen: Vec<(i64, bool, i64)> = got
+        .iter()
+        .map(|e| {
+            (
+                e.ts,
+                e.kind == eventflux::EventKind::Expired,
+                e.data[0].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        vec![
+            (1_000, false, 1_000),
+            (2_000, true, 1_000),
+            (2_500, false, 2_500),
+            (3_500, true, 2_500),
+            (4_000, false, 4_000),
+        ]
+    );
+}

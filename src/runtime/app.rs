@@ -697,6 +697,9 @@ impl App {
             handler,
         );
         inlet.sinks = sinks.iter().map(|d| d.sync.clone()).collect();
+        if self.clock.mode() == ClockMode::Playback {
+            inlet.playback = Some(self.scheduler.clone());
+        }
         Ok(SourceDriver::start(label, source, inlet))
     }
 
@@ -870,7 +873,8 @@ impl InputHandle {
     }
 
     /// Sends prepared events as one batch (checked against the schema); in playback mode time
-    /// advances to the last event's timestamp first.
+    /// advances to each event's timestamp as it goes in (timers due between two events fire
+    /// between them).
     pub fn send_events(&self, events: &[Event]) -> Result<(), EngineError> {
         let attrs = self.schema().attrs();
         let fits = |e: &Event| {
@@ -886,10 +890,11 @@ impl InputHandle {
                 check_row(self.schema(), &e.data)?;
             }
         }
-        if let Some(last) = events.last() {
-            self.advance(last.ts);
+        if self.clock.mode() == ClockMode::Playback {
+            crate::runtime::source::publish_in_time(&self.junction, &self.scheduler, events);
+        } else {
+            self.junction.publish(events);
         }
-        self.junction.publish(events);
         Ok(())
     }
 

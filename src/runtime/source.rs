@@ -7,11 +7,21 @@ use crate::event::Event;
 use crate::runtime::clock::Clock;
 use crate::runtime::failure::FailureHandler;
 use crate::runtime::junction::Junction;
+use crate::runtime::scheduler::Scheduler;
 use crate::value::Value;
 use bytes::Bytes;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::thread::JoinHandle;
+
+/// Playback: publishes `events` run by run of equal timestamps, moving the app's time to each
+/// run first, so timers due between two events fire between them.
+pub fn publish_in_time(junction: &Junction, scheduler: &Scheduler, events: &[Event]) {
+    for run in events.chunk_by(|a, b| a.ts == b.ts) {
+        scheduler.advance_to(run[0].ts);
+        junction.publish(run);
+    }
+}
 
 /// The engine's side of a source: decode, stamp, publish.
 pub struct SourceInlet {
@@ -20,6 +30,8 @@ pub struct SourceInlet {
     pub sinks: Vec<Arc<crate::runtime::sink::SyncPoint>>,
     pub junction: Arc<Junction>,
     pub clock: Arc<Clock>,
+    /// Playback: events that keep their timestamps move the app's time (timers fire).
+    pub playback: Option<Arc<Scheduler>>,
     pub handler: Arc<FailureHandler>,
     rows: Vec<Arc<[Value]>>,
     events: Vec<Event>,
@@ -37,6 +49,7 @@ impl SourceInlet {
             sinks: Vec::new(),
             junction,
             clock,
+            playback: None,
             handler,
             rows: Vec::new(),
             events: Vec::new(),
@@ -106,7 +119,10 @@ impl SourceOutput for SourceInlet {
             .counters
             .events
             .fetch_add(events.len() as u64, Ordering::Relaxed);
-        self.junction.publish(&events);
+        match &self.playback {
+            Some(scheduler) => publish_in_time(&self.junction, scheduler, &events),
+            None => self.junction.publish(&events),
+        }
     }
 
     fn sync_downstream(&mut self, timeout: std::time::Duration) -> bool {

@@ -548,35 +548,35 @@ impl App {
             j.start();
         }
         self.scheduler.spawn_wall_thread();
-        let now = self.clock.now();
+        // Patterns that open with an absent element and triggers begin with the app's time:
+        // now on a wall clock, at the first event's time under playback.
         for p in &self.patterns {
             let p = p.clone();
             self.scheduler.at_first_time(move |t| p.begin(t));
         }
         for (id, s) in self.plan.streams.iter().enumerate() {
-            match &s.trigger {
-                Some(TriggerPlan::Start) => {
-                    self.junctions[id].publish(&[Event::new(now, vec![Value::Long(now)])])
-                }
-                // Periodic triggers fire at start, then every period (as Siddhi's do).
-                Some(TriggerPlan::Every(_)) => arm_trigger(
-                    &self.scheduler,
-                    self.junctions[id].clone(),
-                    s.trigger.clone().expect("set"),
-                    now,
-                ),
-                Some(TriggerPlan::Cron(c)) => {
-                    if let Some(at) = next_cron(c, now) {
-                        arm_trigger(
-                            &self.scheduler,
-                            self.junctions[id].clone(),
-                            s.trigger.clone().expect("set"),
-                            at,
-                        );
+            let Some(trigger) = s.trigger.clone() else {
+                continue;
+            };
+            let junction = self.junctions[id].clone();
+            let scheduler = Arc::downgrade(&self.scheduler);
+            self.scheduler.at_first_time(move |now| {
+                let Some(scheduler) = scheduler.upgrade() else {
+                    return;
+                };
+                match &trigger {
+                    TriggerPlan::Start => {
+                        junction.publish(&[Event::new(now, vec![Value::Long(now)])])
+                    }
+                    // Periodic triggers fire at start, then every period (as Siddhi's do).
+                    TriggerPlan::Every(_) => arm_trigger(&scheduler, junction, trigger, now),
+                    TriggerPlan::Cron(c) => {
+                        if let Some(at) = next_cron(c, now) {
+                            arm_trigger(&scheduler, junction, trigger.clone(), at);
+                        }
                     }
                 }
-                None => {}
-            }
+            });
         }
         if self.options.connectors {
             for (id, s) in self.plan.streams.iter().enumerate() {

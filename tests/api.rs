@@ -1295,6 +1295,14 @@ fn absent_pattern_forms_not_built_yet_say_so() {
             "the `every ( ... )` group around it repeats already",
         ),
         (
+            "PATTERN (every (e1=A -> every (e2=B -> e3=C)))",
+            "a group without EVERY: the `every ( ... )` group around it repeats already",
+        ),
+        (
+            "PATTERN ((e1=A -> e2=B -> e3=C)",
+            "expected '->' or ')' in the pattern, found ';'",
+        ),
+        (
             "PATTERN (e1=C -> not A or e2=B)",
             "a time on the absent element: `not B for 5 sec or e=C`",
         ),

@@ -186,13 +186,8 @@ fn not_yet_pages_match_the_compiler() {
     let cases = [
         (
             "sql/not-yet.md",
-            "INSERT INTO O SELECT e1.v AS v FROM PATTERN (e1=A -> (e2=B -> (e3=A)));",
-            Some("nested groups in patterns is not supported yet"),
-        ),
-        (
-            "sql/not-yet.md",
-            "INSERT INTO O SELECT e1.v AS v FROM PATTERN (every (e1=A) -> every (e2=B));",
-            Some("a second `every ( ... )` group is not supported yet"),
+            "INSERT INTO O SELECT e1.v AS v FROM PATTERN ((e1=A -> e2=B) WITHIN 1 SECOND -> e3=A);",
+            Some("WITHIN on a group inside a pattern"),
         ),
         (
             "sql/not-yet.md",

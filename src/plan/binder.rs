@@ -1785,16 +1785,20 @@ impl Binder<'_> {
                     sequence: pat.sequence,
                     every_first: pat.elements[0].every,
                     // In steps: an and/or pair is one step.
-                    every_group: pat.every_group.as_ref().map(|g| {
-                        let step = |i: usize| {
-                            pat.elements[..=i]
-                                .iter()
-                                .filter(|e| e.joined.is_none())
-                                .count()
-                                - 1
-                        };
-                        (step(g.start), step(g.end - 1))
-                    }),
+                    every_groups: pat
+                        .every_groups
+                        .iter()
+                        .map(|g| {
+                            let step = |i: usize| {
+                                pat.elements[..=i]
+                                    .iter()
+                                    .filter(|e| e.joined.is_none())
+                                    .count()
+                                    - 1
+                            };
+                            (step(g.start), step(g.end - 1))
+                        })
+                        .collect(),
                     within: pat.within,
                     width: schema.len(),
                 })

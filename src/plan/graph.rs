@@ -266,19 +266,30 @@ pub struct PatternPlan {
     pub sequence: bool,
     /// `every` on the first element: each match of it starts a new attempt.
     pub every_first: bool,
-    /// `every ( ... )`: its first and last steps. A group at the start starts a new attempt
-    /// only after the previous one got through it; a later group is re-entered by the same
-    /// attempt each time one got through it (or was ended inside it).
-    pub every_group: Option<(usize, usize)>,
+    /// `every ( ... )` groups: first and last step of each, in order. A group at the start
+    /// starts a new attempt only after the previous one got through it; a later group is
+    /// re-entered by the same attempt each time it got through it (or was ended inside it).
+    pub every_groups: Vec<(usize, usize)>,
     pub within: Option<i64>,
     /// Attributes in the combined row.
     pub width: usize,
 }
 
 impl PatternPlan {
-    /// The `every ( ... )` group when it does not open the pattern.
-    pub fn later_every_group(&self) -> Option<(usize, usize)> {
-        self.every_group.filter(|(first, _)| *first > 0)
+    /// The `every ( ... )` group that opens the pattern, as its last step.
+    pub fn leading_every_group(&self) -> Option<usize> {
+        self.every_groups
+            .first()
+            .filter(|(first, _)| *first == 0)
+            .map(|(_, last)| *last)
+    }
+
+    /// The `every ( ... )` group after the first step that holds step `k`.
+    pub fn later_every_group_at(&self, k: usize) -> Option<(usize, usize)> {
+        self.every_groups
+            .iter()
+            .copied()
+            .find(|(first, last)| *first > 0 && (*first..=*last).contains(&k))
     }
 
     /// Where the attributes of steps `first..=last` lie in the combined row.

@@ -406,12 +406,8 @@ impl PatternQuery {
         counted: Option<u32>,
         matched: &mut Vec<Event>,
     ) {
-        if self
-            .plan
-            .later_every_group()
-            .is_some_and(|(_, last)| last == k)
-        {
-            Self::rearm(&self.plan, st, &row, start_ts, ts);
+        if let Some(group) = self.plan.later_every_group_at(k).filter(|g| g.1 == k) {
+            Self::rearm(&self.plan, group, st, &row, start_ts, ts);
         }
         // WITHIN counts from the end of an opening quiet period; with `every`, the next
         // period starts as this one ends.
@@ -455,12 +451,16 @@ impl PatternQuery {
         self.wait_at(st, k + 1, p);
     }
 
-    /// Queues the match `row` to enter the later `every ( ... )` group again at `ts`, with the
-    /// group's attributes cleared.
-    fn rearm(plan: &PatternPlan, st: &mut State, row: &[Value], start_ts: i64, ts: i64) {
-        let Some((first, last)) = plan.later_every_group() else {
-            return;
-        };
+    /// Queues the match `row` to enter the later `every ( ... )` group `(first, last)` again at
+    /// `ts`, with the group's attributes cleared.
+    fn rearm(
+        plan: &PatternPlan,
+        (first, last): (usize, usize),
+        st: &mut State,
+        row: &[Value],
+        start_ts: i64,
+        ts: i64,
+    ) {
         let mut anchor = row.to_vec();
         anchor[plan.row_span(first, last)].fill(Value::Null);
         st.rearm.push((
@@ -482,7 +482,7 @@ impl PatternQuery {
         for (k, p) in std::mem::take(&mut st.rearm) {
             self.wait_at(st, k, p);
         }
-        if let (true, Some((0, last))) = (self.absent_start(), self.plan.every_group) {
+        if let (true, Some(last)) = (self.absent_start(), self.plan.leading_every_group()) {
             if st.waiting[..=last].iter().all(|w| w.len == 0) {
                 let p = self.fresh(now);
                 self.wait_at(st, 0, p);
@@ -493,9 +493,7 @@ impl PatternQuery {
     /// Whether an attempt that ends at the opening absent step is followed by a new one:
     /// always in a pattern; in a sequence only under `every`.
     fn reopens(&self) -> bool {
-        !self.plan.sequence
-            || self.plan.every_first
-            || self.plan.every_group.is_some_and(|(first, _)| first == 0)
+        !self.plan.sequence || self.plan.every_first || self.plan.leading_every_group().is_some()
     }
 
     /// Meets every absent step whose time ran out by `now` without its event (in step order,
@@ -745,12 +743,8 @@ impl PatternQuery {
                         }
                         // An attempt ended inside a later `every` group enters it again.
                         Err(Outcome::Kill) => {
-                            if self
-                                .plan
-                                .later_every_group()
-                                .is_some_and(|(first, last)| (first..=last).contains(&k))
-                            {
-                                Self::rearm(&self.plan, &mut st, &p.row, p.start_ts, e.ts);
+                            if let Some(group) = self.plan.later_every_group_at(k) {
+                                Self::rearm(&self.plan, group, &mut st, &p.row, p.start_ts, e.ts);
                             }
                         }
                         // A counting element behind this step takes one more event.
@@ -774,7 +768,7 @@ impl PatternQuery {
             // Start a new attempt.
             let may_start = if self.plan.every_first {
                 true
-            } else if let Some((0, last)) = self.plan.every_group {
+            } else if let Some(last) = self.plan.leading_every_group() {
                 // No attempt is still inside the `every ( ... )` group.
                 st.waiting[..=last].iter().all(|w| w.len == 0)
             } else {

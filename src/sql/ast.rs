@@ -122,9 +122,9 @@ pub enum Logic {
 #[derive(Debug, Clone, PartialEq)]
 pub struct PatternDecl {
     pub sequence: bool,
-    /// `every ( ... )`: the elements `start..end` of the group. A new attempt at the group
-    /// starts only after the previous one got through it.
-    pub every_group: Option<std::ops::Range<usize>>,
+    /// `every ( ... )` groups: the elements `start..end` of each, in order. A new attempt at a
+    /// group starts only after the previous one got through it.
+    pub every_groups: Vec<std::ops::Range<usize>>,
     pub elements: Vec<PatternElement>,
     pub within: Option<i64>,
     pub pos: Pos,

@@ -978,33 +978,33 @@ fn parse_pattern(p: &mut Parser) -> PResult<PatternDecl> {
     let sequence = word_is(&start, "SEQUENCE");
     p.expect_token(&Token::LParen)
         .map_err(|e| from_parser_error(e, pos_of(&start)))?;
-    // The group being read: its first element and whether `every` opened it.
-    let mut open_group: Option<(usize, bool, TokenWithSpan)> = None;
-    let mut every_group: Option<std::ops::Range<usize>> = None;
+    // The groups being read, outermost first: first element, whether `every` opened it.
+    let mut open_groups: Vec<(usize, bool, TokenWithSpan)> = Vec::new();
+    let mut every_groups: Vec<std::ops::Range<usize>> = Vec::new();
     let mut elements = Vec::new();
     loop {
-        let t = p.peek_token();
-        let group_every = word_is(&t, "EVERY") && p.peek_nth_token(1).token == Token::LParen;
-        if group_every || t.token == Token::LParen {
-            if open_group.is_some() {
-                return Err(not_supported_yet(&t, "nested groups in patterns"));
+        loop {
+            let t = p.peek_token();
+            let group_every = word_is(&t, "EVERY") && p.peek_nth_token(1).token == Token::LParen;
+            if !group_every && t.token != Token::LParen {
+                break;
             }
-            if group_every && every_group.is_some() {
-                return Err(not_supported_yet(&t, "a second `every ( ... )` group"));
+            if group_every && open_groups.iter().any(|(_, every, _)| *every) {
+                return Err(unexpected(
+                    &t,
+                    "a group without EVERY: the `every ( ... )` group around it repeats already",
+                ));
             }
             if group_every {
                 p.next_token();
             }
             p.next_token();
-            open_group = Some((elements.len(), group_every, t.clone()));
+            open_groups.push((elements.len(), group_every, t.clone()));
         }
         let t = p.peek_token();
         let every = word_is(&t, "EVERY");
         if every {
-            if open_group
-                .as_ref()
-                .is_some_and(|(_, every_group, _)| *every_group)
-            {
+            if open_groups.iter().any(|(_, every, _)| *every) {
                 return Err(unexpected(
                     &t,
                     "an element without EVERY: the `every ( ... )` group around it repeats already",
@@ -1043,13 +1043,17 @@ fn parse_pattern(p: &mut Parser) -> PResult<PatternDecl> {
                 "EVERY on an absent element in an and/or pair after the first step",
             ));
         }
-        if let Some((first, every, _)) = &open_group {
-            if p.peek_token().token == Token::RParen {
-                p.next_token();
-                if *every {
-                    every_group = Some(*first..elements.len());
-                }
-                open_group = None;
+        while !open_groups.is_empty() && p.peek_token().token == Token::RParen {
+            p.next_token();
+            if let Some((first, true, _)) = open_groups.pop() {
+                every_groups.push(first..elements.len());
+            }
+            let within = p.peek_token();
+            if word_is(&within, "WITHIN") {
+                return Err(not_supported_yet(
+                    &within,
+                    "WITHIN on a group inside a pattern (put WITHIN after the whole pattern)",
+                ));
             }
         }
         let sep = p.peek_token();
@@ -1064,7 +1068,7 @@ fn parse_pattern(p: &mut Parser) -> PResult<PatternDecl> {
         }
         break;
     }
-    if let Some((_, _, open)) = open_group {
+    if let Some((_, _, open)) = open_groups.pop() {
         return Err(Diagnostic::new(
             pos_of(&open),
             "this group is not closed: add ')' after its last element".to_string(),
@@ -1082,7 +1086,7 @@ fn parse_pattern(p: &mut Parser) -> PResult<PatternDecl> {
     }
     Ok(PatternDecl {
         sequence,
-        every_group,
+        every_groups,
         elements,
         within,
         pos: pos_of(&start),

@@ -1299,6 +1299,10 @@ fn absent_pattern_forms_not_built_yet_say_so() {
             "a group without EVERY: the `every ( ... )` group around it repeats already",
         ),
         (
+            "PATTERN (e1=A -> e2=B and (e3=C))",
+            "an element (e=Stream) after AND or OR",
+        ),
+        (
             "PATTERN ((e1=A -> e2=B -> e3=C)",
             "expected '->' or ')' in the pattern, found ';'",
         ),

@@ -508,6 +508,13 @@ impl Subscriber for AggregationStore {
 mod tests {
     use super::*;
 
+    /// Epoch milliseconds of a UTC date and time.
+    fn at(y: i32, mo: u32, d: u32, h: u32, mi: u32, s: u32) -> i64 {
+        Utc.with_ymd_and_hms(y, mo, d, h, mi, s)
+            .unwrap()
+            .timestamp_millis()
+    }
+
     #[test]
     fn buckets_follow_the_calendar() {
         // 2026-03-15 13:45:30.250 UTC
@@ -516,11 +523,6 @@ mod tests {
             .unwrap()
             .timestamp_millis()
             + 250;
-        let at = |y, mo, d, h, mi, s| {
-            Utc.with_ymd_and_hms(y, mo, d, h, mi, s)
-                .unwrap()
-                .timestamp_millis()
-        };
         assert_eq!(
             bucket_start(Granularity::Seconds, ts),
             at(2026, 3, 15, 13, 45, 30)
@@ -550,11 +552,6 @@ mod tests {
 
     #[test]
     fn a_single_within_value_names_a_period() {
-        let at = |y, mo, d, h, mi, s| {
-            Utc.with_ymd_and_hms(y, mo, d, h, mi, s)
-                .unwrap()
-                .timestamp_millis()
-        };
         assert_eq!(
             within_period("2026-02-** **:**:**"),
             Ok((at(2026, 2, 1, 0, 0, 0), at(2026, 3, 1, 0, 0, 0)))

@@ -162,7 +162,7 @@ pub struct App {
     partitions: Vec<Arc<PartitionRuntime>>,
     tables: Tables,
     aggregations: Vec<Arc<crate::runtime::aggregation::AggregationStore>>,
-    /// Patterns whose clocks start with the app (they open with an absent element).
+    /// Pattern queries: those that open with an absent element begin with the app's time.
     patterns: Vec<Arc<crate::runtime::pattern::PatternQuery>>,
     functions: crate::functions::FunctionRegistry,
 }

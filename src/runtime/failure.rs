@@ -35,6 +35,38 @@ impl AppFailure {
     }
 }
 
+/// Warnings about one place, at most one line a second, with the count of lines held back.
+pub struct LogLimiter {
+    label: String,
+    window: Mutex<(Instant, u64)>,
+}
+
+impl LogLimiter {
+    pub fn new(label: String) -> LogLimiter {
+        LogLimiter {
+            label,
+            window: Mutex::new((Instant::now() - Duration::from_secs(2), 0)),
+        }
+    }
+
+    pub fn warn(&self, msg: &str) {
+        let mut w = self.window.lock().unwrap_or_else(|e| e.into_inner());
+        if w.0.elapsed() >= Duration::from_secs(1) {
+            if w.1 > 0 {
+                log::warn!(
+                    "{}: {} more in the last second (not shown)",
+                    self.label,
+                    w.1
+                );
+            }
+            log::warn!("{}: {msg}", self.label);
+            *w = (Instant::now(), 0);
+        } else {
+            w.1 += 1;
+        }
+    }
+}
+
 /// Counters of one connector.
 #[derive(Default, Debug)]
 pub struct ConnectorCounters {
@@ -58,7 +90,7 @@ pub struct FailureHandler {
     pub counters: Arc<ConnectorCounters>,
     pub failure: Arc<AppFailure>,
     pub clock: Arc<Clock>,
-    log_window: Mutex<(Instant, u64)>,
+    log: LogLimiter,
 }
 
 impl FailureHandler {
@@ -74,6 +106,7 @@ impl FailureHandler {
         clock: Arc<Clock>,
     ) -> FailureHandler {
         FailureHandler {
+            log: LogLimiter::new(label.clone()),
             label,
             connector: Arc::from(connector),
             stream: Arc::from(stream),
@@ -82,25 +115,6 @@ impl FailureHandler {
             counters,
             failure,
             clock,
-            log_window: Mutex::new((Instant::now() - Duration::from_secs(2), 0)),
-        }
-    }
-
-    /// Logs at most one line a second per connector, with the count of lines held back.
-    fn log(&self, msg: &str) {
-        let mut w = self.log_window.lock().unwrap_or_else(|e| e.into_inner());
-        if w.0.elapsed() >= Duration::from_secs(1) {
-            if w.1 > 0 {
-                log::warn!(
-                    "{}: {} more failures in the last second (not shown)",
-                    self.label,
-                    w.1
-                );
-            }
-            log::warn!("{}: {msg}", self.label);
-            *w = (Instant::now(), 0);
-        } else {
-            w.1 += 1;
         }
     }
 
@@ -113,7 +127,7 @@ impl FailureHandler {
         self.counters.errors.fetch_add(1, Ordering::Relaxed);
         let notice = events.is_empty() && payload.is_none();
         if notice && !matches!(self.strategy, ErrorStrategy::Fail) {
-            self.log(error);
+            self.log.warn(error);
             return;
         }
         match &self.strategy {
@@ -122,7 +136,7 @@ impl FailureHandler {
             }
             ErrorStrategy::Log | ErrorStrategy::Retry(_) => {
                 self.counters.dropped.fetch_add(n, Ordering::Relaxed);
-                self.log(&format!("{error} ({n} event(s) dropped)"));
+                self.log.warn(&format!("{error} ({n} event(s) dropped)"));
             }
             ErrorStrategy::Fail => {
                 self.counters.dropped.fetch_add(n, Ordering::Relaxed);
@@ -146,7 +160,7 @@ impl FailureHandler {
                 }
                 None => {
                     self.counters.dropped.fetch_add(n, Ordering::Relaxed);
-                    self.log(&format!("{error} (no dead-letter stream)"));
+                    self.log.warn(&format!("{error} (no dead-letter stream)"));
                 }
             },
         }

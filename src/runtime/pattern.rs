@@ -43,6 +43,27 @@ struct Partial {
     open: Option<usize>,
 }
 
+impl Partial {
+    /// A match that began at `start_ts` and waits since `since`, with nothing collected.
+    fn new(row: Vec<Value>, start_ts: i64, since: i64) -> Partial {
+        Partial {
+            row,
+            start_ts,
+            since,
+            done: 0,
+            count: 0,
+            open: None,
+        }
+    }
+}
+
+/// Where an and/or pair stands.
+enum Pair {
+    Met,
+    Failed,
+    Waiting,
+}
+
 /// What an event does to a partial match waiting at a step.
 enum Outcome {
     /// The step is met: the match moves on with this row.
@@ -200,14 +221,7 @@ impl PatternQuery {
 
     /// An attempt at step 0 that began at `ts`, nothing bound.
     fn fresh(&self, ts: i64) -> Partial {
-        Partial {
-            row: vec![Value::Null; self.plan.width],
-            start_ts: ts,
-            since: ts,
-            done: 0,
-            count: 0,
-            open: None,
-        }
+        Partial::new(vec![Value::Null; self.plan.width], ts, ts)
     }
 
     /// Whether `e` satisfies element `k` given the partial row bound so far. The test runs on a
@@ -342,10 +356,15 @@ impl PatternQuery {
                 continue;
             }
             if let Some(new_row) = Self::accepts(sub, row, e, cx, scratch) {
-                return if sub.absent.is_some() {
-                    Self::settle([first, second], logic, row.to_vec(), done | FAILED << i)
+                let (row, done) = if sub.absent.is_some() {
+                    (row.to_vec(), done | FAILED << i)
                 } else {
-                    Self::settle([first, second], logic, new_row, done | MET << i)
+                    (new_row, done | MET << i)
+                };
+                return match Self::settle([first, second], logic, done) {
+                    Pair::Met => Outcome::Advance(row),
+                    Pair::Failed => Outcome::Kill,
+                    Pair::Waiting => Outcome::Half(row, done),
                 };
             }
         }
@@ -354,15 +373,15 @@ impl PatternQuery {
 
     /// Where a pair stands given what `done` says of its two elements. An absent element
     /// without a time (`not B and e=C`) counts as met until it fails.
-    fn settle(subs: [&PatternElementPlan; 2], logic: Logic, row: Vec<Value>, done: u8) -> Outcome {
+    fn settle(subs: [&PatternElementPlan; 2], logic: Logic, done: u8) -> Pair {
         let failed = |i: usize| done & (FAILED << i) != 0;
         let met = |i: usize| done & (MET << i) != 0 || (subs[i].absent == Some(None) && !failed(i));
         match logic {
-            Logic::And if failed(0) || failed(1) => Outcome::Kill,
-            Logic::And if met(0) && met(1) => Outcome::Advance(row),
-            Logic::Or if met(0) || met(1) => Outcome::Advance(row),
-            Logic::Or if failed(0) && failed(1) => Outcome::Kill,
-            _ => Outcome::Half(row, done),
+            Logic::And if failed(0) || failed(1) => Pair::Failed,
+            Logic::And if met(0) && met(1) => Pair::Met,
+            Logic::Or if met(0) || met(1) => Pair::Met,
+            Logic::Or if failed(0) && failed(1) => Pair::Failed,
+            _ => Pair::Waiting,
         }
     }
 
@@ -441,12 +460,9 @@ impl PatternQuery {
             _ => (None, 0),
         };
         let p = Partial {
-            row,
-            start_ts,
-            since: ts,
-            done: 0,
             count,
             open,
+            ..Partial::new(row, start_ts, ts)
         };
         self.wait_at(st, k + 1, p);
     }
@@ -463,17 +479,7 @@ impl PatternQuery {
     ) {
         let mut anchor = row.to_vec();
         anchor[plan.row_span(first, last)].fill(Value::Null);
-        st.rearm.push((
-            first,
-            Partial {
-                row: anchor,
-                start_ts,
-                since: ts,
-                done: 0,
-                count: 0,
-                open: None,
-            },
-        ));
+        st.rearm.push((first, Partial::new(anchor, start_ts, ts)));
     }
 
     /// Parks the queued matches; then, for `every ( ... )` around an opening absent element,
@@ -490,10 +496,13 @@ impl PatternQuery {
         }
     }
 
-    /// Whether an attempt that ends at the opening absent step is followed by a new one:
-    /// always in a pattern; in a sequence only under `every`.
-    fn reopens(&self) -> bool {
-        !self.plan.sequence || self.plan.every_first || self.plan.leading_every_group().is_some()
+    /// An attempt ended at the opening absent step at `ts` (a forbidden event, or a broken
+    /// sequence): the wait starts over, always in a pattern, in a sequence only under `every`.
+    fn reopen(&self, st: &mut State, ts: i64) {
+        if !self.plan.sequence || self.plan.every_first || self.plan.leading_every_group().is_some()
+        {
+            st.rearm.push((0, self.fresh(ts)));
+        }
     }
 
     /// Meets every absent step whose time ran out by `now` without its event (in step order,
@@ -517,24 +526,22 @@ impl PatternQuery {
             due.sort_by_key(|p| p.since);
             let opening = k == 0 && self.absent_start();
             for p in due {
-                let (outcome, at) = self.elapse(k, &periods, &p, now);
-                match outcome {
-                    Outcome::Advance(_)
+                match self.elapse(k, &periods, &p, now) {
+                    (Some(at), _)
                         if !opening && self.plan.within.is_some_and(|w| at - p.start_ts > w) =>
                     {
                         self.expired_partials.fetch_add(1, Ordering::Relaxed);
                     }
-                    Outcome::Advance(row) => {
-                        self.advance(st, k, row, p.start_ts, at, None, matched);
+                    (Some(at), _) => {
                         // `A -> every not B for t`: met again after each further quiet period.
                         if k > 0 && self.plan.elements[k].every {
+                            self.advance(st, k, p.row.clone(), p.start_ts, at, None, matched);
                             st.rearm.push((k, Partial { since: at, ..p }));
+                        } else {
+                            self.advance(st, k, p.row, p.start_ts, at, None, matched);
                         }
                     }
-                    Outcome::Half(row, done) => {
-                        Self::park(&mut st.waiting[k], Partial { row, done, ..p })
-                    }
-                    _ => {}
+                    (None, done) => Self::park(&mut st.waiting[k], Partial { done, ..p }),
                 }
             }
         }
@@ -542,12 +549,18 @@ impl PatternQuery {
     }
 
     /// The quiet periods of step `k` that ended by `now` for match `p`, in time order: the
-    /// step is met (at the end of the period that met it) or still waits.
-    fn elapse(&self, k: usize, periods: &[(usize, i64)], p: &Partial, now: i64) -> (Outcome, i64) {
+    /// time the step was met (at the end of the period that met it), or None and the step's
+    /// new `done` bits while it still waits.
+    fn elapse(
+        &self,
+        k: usize,
+        periods: &[(usize, i64)],
+        p: &Partial,
+        now: i64,
+    ) -> (Option<i64>, u8) {
         let el = &self.plan.elements[k];
         let Some((logic, other)) = &el.partner else {
-            let at = p.since + periods[0].1;
-            return (Outcome::Advance(p.row.clone()), at);
+            return (Some(p.since + periods[0].1), p.done);
         };
         let mut ended: SmallVec<[(usize, i64); 2]> = periods
             .iter()
@@ -556,17 +569,13 @@ impl PatternQuery {
             .collect();
         ended.sort_by_key(|(_, t)| *t);
         let mut done = p.done;
-        let mut last = p.since;
         for (i, t) in ended {
             done |= MET << i;
-            last = p.since + t;
-            if let Outcome::Advance(row) =
-                Self::settle([el, other.as_ref()], *logic, p.row.clone(), done)
-            {
-                return (Outcome::Advance(row), last);
+            if let Pair::Met = Self::settle([el, other.as_ref()], *logic, done) {
+                return (Some(p.since + t), done);
             }
         }
-        (Outcome::Half(p.row.clone(), done), last)
+        (None, done)
     }
 
     fn on_timer(&self, now: i64) {
@@ -685,9 +694,8 @@ impl PatternQuery {
                         w.all.clear();
                         w.buckets.clear();
                         w.len = 0;
-                        // `every not A for t, ...`: a broken opening wait starts over.
-                        if k == 0 && broken > 0 && self.absent_start() && self.plan.every_first {
-                            st.rearm.push((0, self.fresh(e.ts)));
+                        if k == 0 && broken > 0 && self.absent_start() {
+                            self.reopen(&mut st, e.ts);
                         }
                     }
                     continue;
@@ -726,21 +734,15 @@ impl PatternQuery {
                             }
                         }
                         Err(Outcome::Collect(row, count)) => kept.push(Partial { row, count, ..p }),
+                        // The event an opening absent step forbids (in a pair: one that rules out
+                        // its quiet branch) ends that wait.
+                        Err(Outcome::Kill) if opening => self.reopen(&mut st, e.ts),
                         Err(Outcome::Half(_, done))
                             if opening && done & (FAILED | FAILED << 1) != 0 =>
                         {
-                            if self.reopens() {
-                                st.rearm.push((0, self.fresh(e.ts)))
-                            }
+                            self.reopen(&mut st, e.ts)
                         }
                         Err(Outcome::Half(row, done)) => kept.push(Partial { row, done, ..p }),
-                        // The event an opening absent step forbids: its wait starts over.
-                        // (A sequence's opening wait ends for good, unless under `every`.)
-                        Err(Outcome::Kill) if opening => {
-                            if self.reopens() {
-                                st.rearm.push((0, self.fresh(e.ts)))
-                            }
-                        }
                         // An attempt ended inside a later `every` group enters it again.
                         Err(Outcome::Kill) => {
                             if let Some(group) = self.plan.later_every_group_at(k) {
@@ -781,12 +783,9 @@ impl PatternQuery {
             if may_start && (takes_first || (optional_first && self.step_takes(1, stream))) {
                 let empty = vec![Value::Null; self.plan.width];
                 let fresh = |row, done, count| Partial {
-                    row,
-                    start_ts: e.ts,
-                    since: e.ts,
                     done,
                     count,
-                    open: None,
+                    ..Partial::new(row, e.ts, e.ts)
                 };
                 let first = if takes_first {
                     self.try_step(0, (&empty, 0, 0), (stream, e), &cx, &mut scratch)

@@ -4,6 +4,7 @@
 use crate::runtime::clock::{Clock, ClockMode};
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 
@@ -38,6 +39,8 @@ pub struct Scheduler {
     wake: Condvar,
     /// Playback: tasks waiting for the clock's first move (None once it moved).
     at_first_time: Mutex<Option<Vec<Task>>>,
+    /// Set once the first move ran them, so later moves skip the lock.
+    began: AtomicBool,
 }
 
 impl Scheduler {
@@ -47,6 +50,7 @@ impl Scheduler {
             timers: Mutex::new((BinaryHeap::new(), 0, false)),
             wake: Condvar::new(),
             at_first_time: Mutex::new(Some(Vec::new())),
+            began: AtomicBool::new(false),
         })
     }
 
@@ -89,13 +93,14 @@ impl Scheduler {
     /// Playback: moves the clock to `ts`, firing every timer due at or before it, in time order,
     /// each with the clock set to its own time.
     pub fn advance_to(&self, ts: i64) {
-        let first = self
-            .at_first_time
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .take();
-        if let Some(tasks) = first {
-            for task in tasks {
+        if !self.began.load(Ordering::Acquire) {
+            let first = self
+                .at_first_time
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .take();
+            self.began.store(true, Ordering::Release);
+            for task in first.into_iter().flatten() {
                 task(ts);
             }
         }

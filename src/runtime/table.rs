@@ -274,8 +274,8 @@ pub struct AggregationLookup {
     join: crate::plan::graph::AggregationJoin,
     clock: Arc<crate::runtime::clock::Clock>,
     /// Probes whose WITHIN/PER did not evaluate to a range (they join no rows).
-    pub bad_ranges: std::sync::atomic::AtomicU64,
-    last_warning: Mutex<Option<std::time::Instant>>,
+    pub bad_ranges: AtomicU64,
+    log: crate::runtime::failure::LogLimiter,
 }
 
 impl AggregationLookup {
@@ -283,11 +283,18 @@ impl AggregationLookup {
         join: crate::plan::graph::AggregationJoin,
         clock: Arc<crate::runtime::clock::Clock>,
     ) -> Self {
+        // Only ranges computed per event can fail, and they carry the aggregation's name.
+        let name = match &join.range {
+            crate::plan::graph::WithinRange::PerEvent { name, .. } => name.as_str(),
+            crate::plan::graph::WithinRange::Fixed { .. } => "",
+        };
+        let log =
+            crate::runtime::failure::LogLimiter::new(format!("join with aggregation '{name}'"));
         AggregationLookup {
             join,
             clock,
-            bad_ranges: Default::default(),
-            last_warning: Mutex::new(None),
+            bad_ranges: AtomicU64::new(0),
+            log,
         }
     }
 
@@ -337,15 +344,9 @@ impl JoinLookup for AggregationLookup {
         let (from, to, granularity) = match self.range(probe) {
             Ok(r) => r,
             Err(msg) => {
-                let n = self
-                    .bad_ranges
-                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
-                    + 1;
-                let mut last = self.last_warning.lock().unwrap_or_else(|e| e.into_inner());
-                if last.is_none_or(|t| t.elapsed() >= std::time::Duration::from_secs(1)) {
-                    *last = Some(std::time::Instant::now());
-                    log::warn!("aggregation join: {msg}; the event joins no rows ({n} so far)");
-                }
+                let n = self.bad_ranges.fetch_add(1, Ordering::Relaxed) + 1;
+                self.log
+                    .warn(&format!("{msg}; the event joins no rows ({n} so far)"));
                 return Vec::new();
             }
         };

@@ -790,7 +790,10 @@ fn parse_pattern_element(
 ) -> PResult<PatternElement> {
     let t = p.peek_token();
     if t.token == Token::LParen {
-        return Err(not_supported_yet(&t, "nested groups in patterns"));
+        return Err(unexpected(
+            &t,
+            "an element (e=Stream) after AND or OR: a pair joins two elements, not groups",
+        ));
     }
     let negated = word_is(&t, "NOT");
     let (alias, stream) = if negated {
@@ -837,11 +840,7 @@ fn parse_pattern_element(
             // `not B and e=C`, `e=C and not B`: met by C unless B came first.
             None
         } else if word_is(&next, "OR") {
-            return Err(unexpected(
-                &next,
-                "a time on the absent element: `not B for 5 sec or e=C` (without one, nothing \
-                 could ever meet it)",
-            ));
+            return Err(unexpected(&next, OR_NEEDS_A_TIME));
         } else {
             return Err(unexpected(
                 &next,
@@ -859,6 +858,11 @@ fn parse_pattern_element(
         count,
     })
 }
+
+/// What an absent element joined by OR lacks without a time.
+const OR_NEEDS_A_TIME: &str =
+    "a time on the absent element: `not B for 5 sec or e=C` (without one, nothing could ever \
+     meet it)";
 
 /// An and/or pair with absent elements: the forms Siddhi has, the absent element first (the
 /// runtime's order; `e=C and not B` means `not B and e=C`).
@@ -879,11 +883,7 @@ fn check_pair(pair: &mut [PatternElement], logic: Logic, at: &TokenWithSpan) -> 
         ));
     }
     if logic == Logic::Or && pair.iter().any(untimed) {
-        return Err(unexpected(
-            at,
-            "a time on the absent element: `not B for 5 sec or e=C` (without one, nothing could \
-             ever meet it)",
-        ));
+        return Err(unexpected(at, OR_NEEDS_A_TIME));
     }
     if pair[1].absent.is_some() && pair[0].absent.is_none() {
         pair.swap(0, 1);

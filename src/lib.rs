@@ -2,6 +2,7 @@
 //! bound to the outside world with `@source`/`@sink`, transformed by `INSERT INTO ... SELECT`
 //! queries. See [`Engine`] to embed it.
 
+pub mod clock;
 pub mod connector;
 mod engine;
 pub mod event;
@@ -10,6 +11,7 @@ pub mod plan;
 pub mod runtime;
 pub mod schema;
 pub mod sql;
+pub mod suggest;
 pub mod value;
 
 pub use engine::Engine;

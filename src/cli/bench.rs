@@ -1,6 +1,6 @@
 //! `eventflux bench`: feed synthetic events through `send_events` on one thread, count outputs.
 
-use eventflux::runtime::clock::ClockMode;
+use eventflux::clock::ClockMode;
 use eventflux::{AttrType, Engine, Event, RunOptions, Value};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;

@@ -3,7 +3,7 @@
 
 use eventflux::connector::registry::Role;
 use eventflux::connector::ConnectorSpec;
-use eventflux::sql::diagnostic::did_you_mean;
+use eventflux::suggest::did_you_mean;
 use eventflux::Engine;
 use std::fmt::Write;
 

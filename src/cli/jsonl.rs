@@ -43,7 +43,7 @@ pub fn row(schema: &Schema, data: &Json) -> Result<Vec<Value>, String> {
                     return Err(format!(
                         "stream '{}' has no attribute '{k}'{}",
                         schema.name(),
-                        eventflux::sql::diagnostic::did_you_mean(k, schema.names())
+                        eventflux::suggest::did_you_mean(k, schema.names())
                     ));
                 }
             }

@@ -149,7 +149,7 @@ impl ErrorStrategy {
             other => {
                 return Err(ConfigError(format!(
                     "unknown error.strategy '{other}'{}; expected one of {}",
-                    crate::sql::diagnostic::did_you_mean(other, STRATEGY_NAMES.iter().copied()),
+                    crate::suggest::did_you_mean(other, STRATEGY_NAMES.iter().copied()),
                     STRATEGY_NAMES.join(", ")
                 )))
             }

@@ -6,7 +6,7 @@ use crate::connector::error::{error_params, sink_buffer_params};
 use crate::connector::mapper::MapperFactory;
 use crate::connector::spec::ConnectorSpec;
 use crate::connector::{SinkFactory, SourceFactory};
-use crate::sql::diagnostic::did_you_mean;
+use crate::suggest::did_you_mean;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 

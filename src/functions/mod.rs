@@ -15,7 +15,7 @@ pub struct FnContext<'a> {
     /// Timestamp of the event being evaluated.
     pub event_ts: i64,
     /// The app clock (wall or playback), read only when a function asks.
-    pub clock: &'a crate::runtime::clock::Clock,
+    pub clock: &'a crate::clock::Clock,
 }
 
 /// Decides a call's result type from its argument types (`None` = a NULL literal), or explains

@@ -809,7 +809,7 @@ fn round_half_away(y: f64) -> f64 {
 mod tests {
     use super::super::FunctionRegistry;
     use super::*;
-    use crate::runtime::clock::{Clock, ClockMode};
+    use crate::clock::{Clock, ClockMode};
     use bytes::Bytes;
 
     fn call_at(name: &str, args: &[Value], clock: &Clock, event_ts: i64) -> Value {

@@ -11,7 +11,8 @@ use crate::runtime::window::{self, WinArg};
 use crate::schema::{Attribute, Schema};
 use crate::sql::annotation::Annotation;
 use crate::sql::ast::*;
-use crate::sql::diagnostic::{did_you_mean, Diagnostic, Pos};
+use crate::sql::diagnostic::{Diagnostic, Pos};
+use crate::suggest::did_you_mean;
 use crate::value::AttrType;
 use sqlparser::ast::{self as sql, Spanned};
 use std::cell::RefCell;
@@ -2178,7 +2179,7 @@ fn unknown_annotation(a: &Annotation, name: &str, known: &[&str]) -> Diagnostic 
         a.pos,
         format!(
             "unknown annotation '@{name}' here{}; expected one of {}",
-            crate::sql::diagnostic::closest(name, known.iter().copied())
+            crate::suggest::closest(name, known.iter().copied())
                 .map(|c| format!(" (did you mean '@{c}'?)"))
                 .unwrap_or_default(),
             known

@@ -2,13 +2,14 @@
 //! them per event. Binding checks types once; evaluation never panics and never fails (SQL NULL
 //! stands in for undefined results such as division by zero).
 
+use crate::clock::Clock;
 use crate::event::Event;
 use crate::functions::aggregate::{aggregate, AggregateFunction};
 use crate::functions::{FnContext, FunctionRegistry, ScalarFunction};
 use crate::plan::graph::LAST_KEPT;
-use crate::runtime::clock::Clock;
 use crate::schema::Schema;
-use crate::sql::diagnostic::{did_you_mean, Diagnostic, Pos};
+use crate::sql::diagnostic::{Diagnostic, Pos};
+use crate::suggest::did_you_mean;
 use crate::value::{AttrType, Value};
 use smallvec::SmallVec;
 use sqlparser::ast::{
@@ -697,7 +698,7 @@ impl Scope<'_> {
         let bound = self.bind_inner(e)?;
         // Fold constant sub-expressions once at compile time.
         if bound.expr.is_constant() && !matches!(bound.expr, Expr::Literal(_)) {
-            let clock = Clock::new(crate::runtime::clock::ClockMode::Playback);
+            let clock = Clock::new(crate::clock::ClockMode::Playback);
             let v = bound
                 .expr
                 .eval(&Event::new(0, Vec::new()), &EvalContext::new(&clock));
@@ -1456,7 +1457,7 @@ mod tests {
                 Value::Null,
             ],
         );
-        let clock = Clock::new(crate::runtime::clock::ClockMode::Playback);
+        let clock = Clock::new(crate::clock::ClockMode::Playback);
         b.expr.eval(&ev, &EvalContext::new(&clock))
     }
 

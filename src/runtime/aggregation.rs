@@ -8,11 +8,11 @@
 //! buckets its closed bucket was already merged into, so no level misses it. A read at level L
 //! merges L's buckets with the finer buckets not rolled up yet: every event counts exactly once.
 
+use crate::clock::Clock;
 use crate::event::{Event, EventKind};
 use crate::functions::aggregate::OrdValue;
 use crate::plan::expr::EvalContext;
 use crate::plan::graph::{AggItem, AggKind, AggregationPlan};
-use crate::runtime::clock::Clock;
 use crate::runtime::junction::Subscriber;
 use crate::sql::ast::Granularity;
 use crate::value::{AttrType, Value};

@@ -1,10 +1,10 @@
 //! A compiled app: junctions and queries wired at compile time, connectors started by `start`,
 //! everything stopped in dataflow order by `shutdown`.
 
+use crate::clock::{Clock, ClockMode};
 use crate::connector::registry::{ConnectorRegistry, Role};
 use crate::event::Event;
 use crate::plan::graph::{AppPlan, ConnectorPlan, StreamId, TriggerPlan};
-use crate::runtime::clock::{Clock, ClockMode};
 use crate::runtime::failure::{AppFailure, ConnectorCounters, FailureHandler};
 use crate::runtime::junction::Junction;
 use crate::runtime::partition::{wire_query, PartitionInput, PartitionRuntime, Tables};
@@ -13,7 +13,7 @@ use crate::runtime::sink::{buffer_for, SinkDriver, SinkInlet};
 use crate::runtime::source::{SourceDriver, SourceInlet};
 use crate::runtime::table::{TableMutator, TableStore};
 use crate::schema::Schema;
-use crate::sql::diagnostic::did_you_mean;
+use crate::suggest::did_you_mean;
 use crate::value::Value;
 use std::fmt;
 use std::sync::atomic::Ordering;

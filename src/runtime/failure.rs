@@ -1,10 +1,10 @@
 //! Where connector failures go: counted, logged (rate-limited), routed to a dead-letter stream,
 //! or escalated to stop the app.
 
+use crate::clock::Clock;
 use crate::connector::error::ErrorStrategy;
 use crate::event::Event;
 use crate::plan::graph::{DlqField, DlqPlan};
-use crate::runtime::clock::Clock;
 use crate::runtime::junction::Junction;
 use crate::value::Value;
 use bytes::Bytes;

@@ -3,11 +3,11 @@
 //! the ON condition when there is one. Joined rows (expired ones too) then go through the
 //! query's selector. A side without a window retains nothing.
 
+use crate::clock::Clock;
 use crate::event::{Event, EventKind};
 use crate::functions::aggregate::OrdValue;
 use crate::plan::expr::{EvalContext, Expr};
 use crate::plan::graph::JoinPlan;
-use crate::runtime::clock::Clock;
 use crate::runtime::junction::Subscriber;
 use crate::runtime::scheduler::Scheduler;
 use crate::runtime::select::StatefulQuery;

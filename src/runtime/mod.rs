@@ -2,7 +2,6 @@
 
 pub mod aggregation;
 pub mod app;
-pub mod clock;
 pub mod failure;
 pub mod join;
 pub mod junction;

@@ -2,11 +2,11 @@
 //! queries (their windows, aggregates and inner `#` streams), created on the key's first event
 //! and, with `@purge`, dropped once the key has been idle long enough.
 
+use crate::clock::Clock;
 use crate::event::Event;
 use crate::functions::aggregate::OrdValue;
 use crate::plan::expr::EvalContext;
 use crate::plan::graph::{PartitionKey, PartitionPlan, QueryPlan, StreamId};
-use crate::runtime::clock::Clock;
 use crate::runtime::join::{JoinInput, JoinQuery};
 use crate::runtime::junction::{Junction, Subscriber};
 use crate::runtime::pattern::{PatternInput, PatternQuery};

@@ -5,11 +5,11 @@
 //! visits the matches it can complete. `WITHIN` bounds how long a partial match lives. A
 //! completed match is one combined row (every element's attributes) for the query's selector.
 
+use crate::clock::Clock;
 use crate::event::{Event, EventKind};
 use crate::functions::aggregate::OrdValue;
 use crate::plan::expr::{CmpOp, EvalContext, Expr};
 use crate::plan::graph::{PatternElementPlan, PatternPlan, LAST_KEPT};
-use crate::runtime::clock::Clock;
 use crate::runtime::junction::Subscriber;
 use crate::runtime::scheduler::Scheduler;
 use crate::runtime::select::StatefulQuery;

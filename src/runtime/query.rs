@@ -1,9 +1,9 @@
 //! The filter-and-project operator: stateless, so it runs lock-free on the sender's thread.
 
+use crate::clock::Clock;
 use crate::event::{Event, EventKind};
 use crate::plan::expr::{EvalContext, Expr};
 use crate::plan::graph::Projection;
-use crate::runtime::clock::Clock;
 use crate::runtime::junction::{Junction, Subscriber};
 use crate::sql::ast::OutputEvents;
 use crate::value::Value;

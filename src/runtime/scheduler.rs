@@ -1,7 +1,7 @@
 //! Timers on the app clock. In playback mode they fire when time is advanced (deterministic);
 //! in wall mode a thread fires them when due. Time windows and triggers schedule here.
 
-use crate::runtime::clock::{Clock, ClockMode};
+use crate::clock::{Clock, ClockMode};
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -1,11 +1,11 @@
 //! The stateful query operator: window, aggregation per group, HAVING, ORDER BY / LIMIT per
 //! chunk, and output rate limiting. One lock per query serialises arrivals and timers.
 
+use crate::clock::Clock;
 use crate::event::{Event, EventKind};
 use crate::functions::aggregate::{Aggregator, OrdValue};
 use crate::plan::expr::{AggregateCall, EvalContext, Expr};
 use crate::plan::graph::{Projection, SelectPlan};
-use crate::runtime::clock::Clock;
 use crate::runtime::junction::{Junction, Subscriber};
 use crate::runtime::scheduler::Scheduler;
 use crate::runtime::window::{Emit, Window};

@@ -1,10 +1,10 @@
 //! Drives one source on its own thread: payloads through the stream's mapper into the stream,
 //! stamped with the app clock; failures to the error strategy.
 
+use crate::clock::Clock;
 use crate::connector::mapper::SourceMapper;
 use crate::connector::{ConnectorError, Source, SourceContext, SourceOutput};
 use crate::event::Event;
-use crate::runtime::clock::Clock;
 use crate::runtime::failure::FailureHandler;
 use crate::runtime::junction::Junction;
 use crate::runtime::scheduler::Scheduler;

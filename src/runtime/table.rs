@@ -194,7 +194,7 @@ impl Subscriber for TableWriter {
 pub struct TableMutator {
     pub table: std::sync::Arc<TableStore>,
     pub plan: crate::plan::graph::TableWritePlan,
-    pub clock: std::sync::Arc<crate::runtime::clock::Clock>,
+    pub clock: std::sync::Arc<crate::clock::Clock>,
 }
 
 impl Subscriber for TableMutator {
@@ -272,17 +272,14 @@ impl JoinLookup for TableStore {
 /// sees the buckets as they are at that moment.
 pub struct AggregationLookup {
     join: crate::plan::graph::AggregationJoin,
-    clock: Arc<crate::runtime::clock::Clock>,
+    clock: Arc<crate::clock::Clock>,
     /// Probes whose WITHIN/PER did not evaluate to a range (they join no rows).
     pub bad_ranges: AtomicU64,
     log: crate::runtime::failure::LogLimiter,
 }
 
 impl AggregationLookup {
-    pub fn new(
-        join: crate::plan::graph::AggregationJoin,
-        clock: Arc<crate::runtime::clock::Clock>,
-    ) -> Self {
+    pub fn new(join: crate::plan::graph::AggregationJoin, clock: Arc<crate::clock::Clock>) -> Self {
         // Only ranges computed per event can fail, and they carry the aggregation's name.
         let name = match &join.range {
             crate::plan::graph::WithinRange::PerEvent { name, .. } => name.as_str(),

@@ -7,7 +7,8 @@
 
 use crate::sql::annotation::{prepass, Annotation};
 use crate::sql::ast::*;
-use crate::sql::diagnostic::{did_you_mean, Diagnostic, Pos};
+use crate::sql::diagnostic::{Diagnostic, Pos};
+use crate::suggest::did_you_mean;
 use crate::value::AttrType;
 use sqlparser::dialect::{Dialect, GenericDialect};
 use sqlparser::keywords::Keyword;

@@ -5,7 +5,7 @@ use crate::connector::config::{ConfigError, MapperConfig, Params};
 use crate::connector::spec::{ConnectorSpec, ParamSpec};
 use crate::event::Event;
 use crate::schema::Schema;
-use crate::sql::diagnostic::did_you_mean;
+use crate::suggest::did_you_mean;
 use crate::value::{AttrType, Value};
 use bytes::Bytes;
 use std::sync::Arc;

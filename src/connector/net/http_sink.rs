@@ -316,7 +316,7 @@ impl UrlTemplate {
             let index = schema.index_of(name).ok_or_else(|| {
                 ConfigError(format!(
                     "parameter 'url': placeholder {{{{{name}}}}} names no attribute of the stream{}",
-                    crate::sql::diagnostic::did_you_mean(name, schema.names())
+                    crate::suggest::did_you_mean(name, schema.names())
                 ))
             })?;
             parts.push(UrlPart::Attr(index));

@@ -345,7 +345,7 @@ fn target(config: &ConnectorConfig, schema: &Schema) -> Result<Target, ConfigErr
             let i = schema.index_of(by.trim()).ok_or_else(|| {
                 ConfigError(format!(
                     "parameter 'table.by' names '{by}', which is no attribute of the stream{}",
-                    crate::sql::diagnostic::did_you_mean(by, schema.names())
+                    crate::suggest::did_you_mean(by, schema.names())
                 ))
             })?;
             let attr = &schema.attrs()[i];
@@ -413,7 +413,7 @@ fn order_by(
             ConfigError(format!(
                 "parameter 'order.by' names '{name}', which is no attribute of the stream nor \
                  ts.column{}",
-                crate::sql::diagnostic::did_you_mean(name, columns.iter().map(|c| c.name.as_str()))
+                crate::suggest::did_you_mean(name, columns.iter().map(|c| c.name.as_str()))
             ))
         })?;
         keys.push(column.name.clone());

@@ -589,7 +589,7 @@ pub fn attribute_index(
         ConfigError(format!(
             "parameter '{param}': stream '{}' has no attribute '{name}'{}",
             schema.name(),
-            crate::sql::diagnostic::did_you_mean(name, schema.names())
+            crate::suggest::did_you_mean(name, schema.names())
         ))
     })?;
     if let Some(types) = types {

@@ -2,11 +2,11 @@
 //! holds, expiring the oldest until it does.
 
 use super::{expect_count, Emit, WinArg, Window, WindowDef};
+use crate::clock::{Clock, ClockMode};
 use crate::event::Event;
 use crate::functions::aggregate::Aggregator;
 use crate::functions::FunctionRegistry;
 use crate::plan::expr::{AggregateCall, EvalContext, Expr, Scope};
-use crate::runtime::clock::{Clock, ClockMode};
 use crate::sql::parser::EventFluxDialect;
 use crate::value::{AttrType, Value};
 use std::cell::RefCell;

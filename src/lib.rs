@@ -2,11 +2,13 @@
 //! bound to the outside world with `@source`/`@sink`, transformed by `INSERT INTO ... SELECT`
 //! queries. See [`Engine`] to embed it.
 
+pub mod calendar;
 pub mod clock;
 pub mod connector;
 mod engine;
 pub mod event;
 pub mod functions;
+pub mod lang;
 pub mod plan;
 pub mod runtime;
 pub mod schema;

@@ -99,8 +99,8 @@ impl Binder<'_> {
             Ok(b.expr)
         };
         // A constant granularity is checked now, not at each event.
-        if let Some(text) = crate::runtime::aggregation::literal_text(per) {
-            crate::runtime::aggregation::granularity_of(&text, &agg.levels, &agg.name)
+        if let Some(text) = crate::plan::within::literal_text(per) {
+            crate::calendar::granularity_of(&text, &agg.levels, &agg.name)
                 .map_err(|msg| Diagnostic::new(per.span().start.into(), msg))?;
         }
         Ok(WithinRange::PerEvent {
@@ -1646,9 +1646,9 @@ impl Binder<'_> {
                         let constant = [Some(from), to.as_ref(), Some(per)]
                             .into_iter()
                             .flatten()
-                            .all(|e| crate::runtime::aggregation::literal_text(e).is_some());
+                            .all(|e| crate::plan::within::literal_text(e).is_some());
                         let range = if constant {
-                            crate::runtime::aggregation::parse_within(
+                            crate::plan::within::parse_within(
                                 from,
                                 to.as_ref(),
                                 per,

@@ -3,10 +3,10 @@
 
 use crate::connector::config::ConnectorConfig;
 use crate::connector::error::ErrorStrategy;
+use crate::lang::{OutputEvents, OutputRate};
 use crate::plan::expr::{AggregateCall, Expr};
 use crate::runtime::window::WindowMaker;
 use crate::schema::Schema;
-use crate::sql::ast::{OutputEvents, OutputRate};
 use crate::sql::diagnostic::Pos;
 use std::fmt::Write;
 
@@ -180,7 +180,7 @@ impl std::fmt::Debug for SelectPlan {
 pub struct JoinPlan {
     /// The right-hand stream (the query's `input` is the left).
     pub right: StreamId,
-    pub kind: crate::sql::ast::JoinKind,
+    pub kind: crate::lang::JoinKind,
     pub left_window: Option<WindowPlan>,
     pub right_window: Option<WindowPlan>,
     /// Whether arrivals on each side trigger the join (both, unless one side is UNIDIRECTIONAL).
@@ -210,7 +210,7 @@ pub enum WithinRange {
     Fixed {
         from: i64,
         to: i64,
-        granularity: crate::sql::ast::Granularity,
+        granularity: crate::calendar::Granularity,
     },
     /// Expressions over the joining event, evaluated for each one.
     PerEvent {
@@ -218,7 +218,7 @@ pub enum WithinRange {
         /// None: `from` names a whole period ('2026-06-** **:**:**').
         to: Option<Expr>,
         per: Expr,
-        levels: Vec<crate::sql::ast::Granularity>,
+        levels: Vec<crate::calendar::Granularity>,
         name: String,
     },
 }
@@ -235,7 +235,7 @@ pub struct PatternElementPlan {
     /// each further matching event advances it again.
     pub every: bool,
     /// `this and other` / `this or other`: the second element of this step.
-    pub partner: Option<(crate::sql::ast::Logic, Box<PatternElementPlan>)>,
+    pub partner: Option<(crate::lang::Logic, Box<PatternElementPlan>)>,
     /// `not S[cond] for t` (Some(t)): the step is met when no such event comes within t of
     /// the step starting; `not S[cond] and e=C` (None): C meets it unless such an event came
     /// first.
@@ -372,7 +372,7 @@ pub struct AggregationPlan {
     /// The input attribute holding the event's time (epoch ms); `None`: the event timestamp.
     pub timestamp: Option<usize>,
     /// Finest first.
-    pub levels: Vec<crate::sql::ast::Granularity>,
+    pub levels: Vec<crate::calendar::Granularity>,
     /// Group key expressions over the input.
     pub group: Vec<Expr>,
     /// The columns after `AGG_TIMESTAMP`, in projection order.
@@ -402,7 +402,7 @@ pub trait AggregationSource: Send + Sync {
         &self,
         from: i64,
         to: i64,
-        granularity: crate::sql::ast::Granularity,
+        granularity: crate::calendar::Granularity,
     ) -> Option<Vec<crate::event::Event>>;
 }
 

@@ -4,3 +4,4 @@ pub mod binder;
 pub mod expr;
 pub mod graph;
 pub mod purge;
+pub mod within;

@@ -4,9 +4,9 @@
 //! period below a granularity's minimum is refused (a shorter one would drop buckets before
 //! they are rolled up into the next level or read at it).
 
+use crate::calendar::Granularity;
 use crate::plan::graph::AggregationPurge;
 use crate::sql::annotation::Annotation;
-use crate::sql::ast::Granularity;
 use crate::sql::diagnostic::Diagnostic;
 
 const SECOND: i64 = 1_000;

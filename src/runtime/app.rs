@@ -974,7 +974,7 @@ fn read_aggregation(
     per: &sqlparser::ast::Expr,
 ) -> Result<Vec<Event>, EngineError> {
     let (from, to, granularity) =
-        crate::runtime::aggregation::parse_within(from, to, per, &agg.plan.levels, &agg.plan.name)
+        crate::plan::within::parse_within(from, to, per, &agg.plan.levels, &agg.plan.name)
             .map_err(EngineError::Query)?;
     agg.read(from, to, granularity).ok_or_else(|| {
         EngineError::Query(format!(

@@ -6,6 +6,7 @@
 use crate::clock::Clock;
 use crate::event::{Event, EventKind};
 use crate::functions::aggregate::OrdValue;
+use crate::lang::JoinKind;
 use crate::plan::expr::{EvalContext, Expr};
 use crate::plan::graph::JoinPlan;
 use crate::runtime::junction::Subscriber;
@@ -13,7 +14,6 @@ use crate::runtime::scheduler::Scheduler;
 use crate::runtime::select::StatefulQuery;
 use crate::runtime::table::JoinLookup;
 use crate::runtime::window::{Emit, Window};
-use crate::sql::ast::JoinKind;
 use crate::value::Value;
 use rustc_hash::FxHashMap;
 use std::collections::BTreeSet;

@@ -8,13 +8,13 @@
 use crate::clock::Clock;
 use crate::event::{Event, EventKind};
 use crate::functions::aggregate::OrdValue;
+use crate::lang::Logic;
 use crate::plan::expr::{CmpOp, EvalContext, Expr};
 use crate::plan::graph::{PatternElementPlan, PatternPlan, LAST_KEPT};
 use crate::runtime::junction::Subscriber;
 use crate::runtime::scheduler::Scheduler;
 use crate::runtime::select::StatefulQuery;
 use crate::runtime::window::Emit;
-use crate::sql::ast::Logic;
 use crate::value::Value;
 use rustc_hash::FxHashMap;
 use smallvec::SmallVec;

@@ -2,10 +2,10 @@
 
 use crate::clock::Clock;
 use crate::event::{Event, EventKind};
+use crate::lang::OutputEvents;
 use crate::plan::expr::{EvalContext, Expr};
 use crate::plan::graph::Projection;
 use crate::runtime::junction::{Junction, Subscriber};
-use crate::sql::ast::OutputEvents;
 use crate::value::Value;
 use std::sync::Arc;
 

@@ -4,12 +4,12 @@
 use crate::clock::Clock;
 use crate::event::{Event, EventKind};
 use crate::functions::aggregate::{Aggregator, OrdValue};
+use crate::lang::{OutputEvents, OutputEvery, OutputMode, OutputRate};
 use crate::plan::expr::{AggregateCall, EvalContext, Expr};
 use crate::plan::graph::{Projection, SelectPlan};
 use crate::runtime::junction::{Junction, Subscriber};
 use crate::runtime::scheduler::Scheduler;
 use crate::runtime::window::{Emit, Window};
-use crate::sql::ast::{OutputEvents, OutputEvery, OutputMode, OutputRate};
 use crate::value::Value;
 use rustc_hash::FxHashMap;
 use smallvec::SmallVec;

@@ -1,12 +1,12 @@
 //! In-memory tables: rows written by queries (`INSERT INTO T`, `UPSERT INTO T`), read by joins
 //! and on-demand queries. A primary key is a hash index: lookups by key never scan.
 
+use crate::calendar::Granularity;
 use crate::event::{Event, EventKind};
 use crate::functions::aggregate::OrdValue;
 use crate::plan::expr::EvalContext;
 use crate::runtime::junction::Subscriber;
 use crate::schema::Schema;
-use crate::sql::ast::Granularity;
 use crate::value::Value;
 use rustc_hash::FxHashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -297,8 +297,8 @@ impl AggregationLookup {
 
     /// The range and granularity this probe reads.
     fn range(&self, probe: &Event) -> Result<(i64, i64, Granularity), String> {
+        use crate::calendar::{granularity_of, within_period, within_value};
         use crate::plan::graph::WithinRange;
-        use crate::runtime::aggregation::{granularity_of, within_period, within_value};
         match &self.join.range {
             WithinRange::Fixed {
                 from,

@@ -1,5 +1,7 @@
 //! The app AST: statements as written, with positions. Expressions stay sqlparser's `Expr`.
 
+pub use crate::calendar::Granularity;
+pub use crate::lang::{JoinKind, Logic, OutputEvents, OutputEvery, OutputMode, OutputRate};
 use crate::sql::annotation::Annotation;
 use crate::sql::diagnostic::Pos;
 use crate::value::AttrType;
@@ -41,15 +43,6 @@ pub struct StreamDecl {
     pub named_window: Option<WindowDecl>,
 }
 
-/// Which events an `INSERT` forwards.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum OutputEvents {
-    #[default]
-    Current,
-    Expired,
-    All,
-}
-
 /// One argument of a window: an expression, or a time literal such as `5 SECONDS`.
 #[derive(Debug, Clone, PartialEq)]
 pub enum WindowArg {
@@ -72,14 +65,6 @@ pub struct FromSide {
     pub alias: Option<Name>,
     pub window: Option<WindowDecl>,
     pub unidirectional: bool,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum JoinKind {
-    Inner,
-    Left,
-    Right,
-    Full,
 }
 
 /// `[INNER|LEFT|RIGHT|FULL [OUTER]] JOIN side [ON condition]`.
@@ -109,15 +94,6 @@ pub struct PatternElement {
     pub count: Option<(u32, Option<u32>)>,
 }
 
-/// How the two elements of a logical step combine.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Logic {
-    /// Both, in either order.
-    And,
-    /// Either one.
-    Or,
-}
-
 /// `PATTERN (...)` (followed-by, `->`) or `SEQUENCE (...)` (strict contiguity, `,`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct PatternDecl {
@@ -134,29 +110,6 @@ pub struct PatternDecl {
 pub struct OrderItem {
     pub expr: Expr,
     pub asc: bool,
-}
-
-/// Which rows an `OUTPUT ... EVERY` clause lets through.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OutputMode {
-    All,
-    First,
-    Last,
-    Snapshot,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OutputEvery {
-    Events(u64),
-    Millis(i64),
-}
-
-/// `OUTPUT [ALL|FIRST|LAST|SNAPSHOT] EVERY (n EVENTS | t)`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct OutputRate {
-    pub mode: OutputMode,
-    pub every: OutputEvery,
-    pub pos: Pos,
 }
 
 /// `INSERT [CURRENT|EXPIRED|ALL EVENTS] INTO Target SELECT ... FROM Source [AS a]
@@ -189,52 +142,6 @@ pub struct QueryDecl {
     /// value with wildcards): reads an aggregation. In a join they may be expressions over the
     /// joining event.
     pub within: Option<(Expr, Option<Expr>, Expr)>,
-}
-
-/// Time granularities of an incremental aggregation, finest first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Granularity {
-    Seconds,
-    Minutes,
-    Hours,
-    Days,
-    Months,
-    Years,
-}
-
-impl Granularity {
-    pub const ALL: [Granularity; 6] = [
-        Granularity::Seconds,
-        Granularity::Minutes,
-        Granularity::Hours,
-        Granularity::Days,
-        Granularity::Months,
-        Granularity::Years,
-    ];
-
-    /// `sec`, `seconds`, `minute`, ... as the language spells them.
-    pub fn parse(word: &str) -> Option<Granularity> {
-        Some(match word.to_ascii_lowercase().trim_end_matches('s') {
-            "sec" | "second" => Granularity::Seconds,
-            "min" | "minute" => Granularity::Minutes,
-            "hour" => Granularity::Hours,
-            "day" => Granularity::Days,
-            "month" => Granularity::Months,
-            "year" => Granularity::Years,
-            _ => return None,
-        })
-    }
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Granularity::Seconds => "seconds",
-            Granularity::Minutes => "minutes",
-            Granularity::Hours => "hours",
-            Granularity::Days => "days",
-            Granularity::Months => "months",
-            Granularity::Years => "years",
-        }
-    }
 }
 
 /// `CREATE AGGREGATION Name AS SELECT ... FROM S [WHERE ...] GROUP BY ... AGGREGATE [BY ts]

@@ -1489,11 +1489,7 @@ fn parse_output_rate(p: &mut Parser) -> PResult<OutputRate> {
             "OUTPUT SNAPSHOT needs a time period: OUTPUT SNAPSHOT EVERY 1 SECOND",
         ));
     }
-    Ok(OutputRate {
-        mode,
-        every,
-        pos: pos_of(&start),
-    })
+    Ok(OutputRate { mode, every })
 }
 
 #[cfg(test)]

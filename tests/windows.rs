@@ -135,6 +135,48 @@ fn batch_window_treats_each_send_batch_as_one_batch() {
     );
 }
 
+#[test]
+fn expression_window_conditions_call_the_apps_own_functions() {
+    // The condition is bound with the app's registry, so a UDF works inside it.
+    let mut engine = Engine::new();
+    engine.register_function("volume_cap", eventflux::AttrType::Long, |_| Value::Long(10));
+    let app = engine
+        .compile(
+            "CREATE STREAM S (v INT);\n\
+             INSERT INTO O SELECT sum(v) AS total, count() AS n FROM S \
+             WINDOW('expression', 'sum(v) <= volume_cap()');",
+        )
+        .unwrap();
+    let out = app.subscribe("O").unwrap();
+    app.start().unwrap();
+    let s = app.input("S").unwrap();
+    for v in [4, 5, 3, 8] {
+        s.send(vec![Value::Int(v)]).unwrap();
+    }
+    app.shutdown().unwrap();
+    let rows: Vec<(Value, Value)> = out
+        .drain()
+        .into_iter()
+        .map(|e| (e.data[0].clone(), e.data[1].clone()))
+        .collect();
+    // 4; 4+5; 4+5+3 > 10 expires 4 -> 8; 5+3+8 > 10 expires 5 -> 11 > 10 expires 3 -> 8.
+    assert_eq!(
+        rows,
+        vec![
+            (Value::Long(4), Value::Long(1)),
+            (Value::Long(9), Value::Long(2)),
+            (Value::Long(8), Value::Long(2)),
+            (Value::Long(8), Value::Long(1)),
+        ]
+    );
+    // An unknown function in the condition is a compile error naming it.
+    let e = compile_err(
+        "CREATE STREAM S (v INT);\n\
+         INSERT INTO O SELECT count() AS n FROM S WINDOW('expression', 'sum(v) <= volume_cap()');",
+    );
+    assert!(e.contains("volume_cap"), "{e}");
+}
+
 /// Replays `values` (one per millisecond) through a window query on the playback clock and
 /// returns the emitted (count, sum, min, max, avg) rows.
 fn run_window(window: &str, values: &[Option<i32>]) -> Vec<Vec<Value>> {
@@ -247,13 +289,13 @@ proptest! {
 /// Every window's documented example is a complete app that compiles.
 #[test]
 fn window_reference_examples_compile() {
-    for w in eventflux::runtime::window::windows() {
+    for w in eventflux::plan::window::windows() {
         if let Err(e) = Engine::new().compile(w.example) {
             panic!("example of window '{}' does not compile:\n{e}", w.name);
         }
     }
-    let pages = eventflux::runtime::window::reference_pages();
-    assert_eq!(pages.len(), eventflux::runtime::window::windows().len() + 1);
+    let pages = eventflux::plan::window::reference_pages();
+    assert_eq!(pages.len(), eventflux::plan::window::windows().len() + 1);
     assert!(
         pages[0].1.contains("| `stdDev(x NUMERIC)` | DOUBLE |"),
         "{}",

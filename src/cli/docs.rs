@@ -85,7 +85,7 @@ pub fn write(engine: &Engine, dir: &Path) -> Result<usize, String> {
 /// (signatures, aliases, a compiling example). A window added there appears on the site after
 /// `eventflux docs` (and in website/src/SUMMARY.md, which the docs test checks).
 fn windows_pages() -> Vec<(String, String)> {
-    eventflux::runtime::window::reference_pages()
+    eventflux::plan::window::reference_pages()
         .into_iter()
         .map(|(stem, page)| (format!("windows/{stem}.md"), page))
         .collect()

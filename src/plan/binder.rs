@@ -7,7 +7,7 @@ use crate::connector::registry::{ConnectorRegistry, Issue, Role};
 use crate::functions::FunctionRegistry;
 use crate::plan::expr::{AggregateCall, CmpOp, Expr, JoinNames, Scope, TableRef};
 use crate::plan::graph::*;
-use crate::runtime::window::{self, WinArg};
+use crate::plan::window::{self, BindContext, WinArg, WindowSpec};
 use crate::schema::{Attribute, Schema};
 use crate::sql::annotation::Annotation;
 use crate::sql::ast::*;
@@ -2003,7 +2003,7 @@ impl Binder<'_> {
         output: &Schema,
         aggregates: Vec<AggregateCall>,
         group_by: Vec<Expr>,
-        window: Option<WindowPlan>,
+        window: Option<WindowSpec>,
         always_stateful: bool,
     ) -> Result<Option<SelectPlan>, Vec<Diagnostic>> {
         let tables = self.tables.borrow();
@@ -2250,7 +2250,7 @@ fn dlq_fields(
 }
 
 /// Resolves a window by name and binds its arguments (constants, time literals, attributes).
-fn bind_window(w: &WindowDecl, schema: &Schema, scope: &Scope) -> Result<WindowPlan, Diagnostic> {
+fn bind_window(w: &WindowDecl, schema: &Schema, scope: &Scope) -> Result<WindowSpec, Diagnostic> {
     let name = &w.name.value;
     let Some(def) = window::window(name) else {
         if let Some(n) = window::NOT_YET
@@ -2283,13 +2283,13 @@ fn bind_window(w: &WindowDecl, schema: &Schema, scope: &Scope) -> Result<WindowP
             WindowArg::Expr(e) => window_arg(e, schema, scope)?,
         });
     }
-    let maker = (def.build)(&args, schema).map_err(|m| {
+    let cx = BindContext {
+        schema,
+        functions: scope.functions,
+    };
+    (def.bind)(&args, &cx).map_err(|m| {
         Diagnostic::new(w.name.pos, format!("window '{}' {m}", def.name))
             .with_help(format!("signatures: {}", def.signatures.join(" | ")))
-    })?;
-    Ok(WindowPlan {
-        name: def.name.to_string(),
-        maker,
     })
 }
 

@@ -155,6 +155,12 @@ pub struct AggregateCall {
     pub arg_type: Option<AttrType>,
 }
 
+impl std::fmt::Debug for AggregateCall {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}({:?})", self.function.name, self.arg)
+    }
+}
+
 impl Expr {
     /// Evaluates against one event.
     pub fn eval(&self, ev: &Event, cx: &EvalContext) -> Value {

@@ -5,7 +5,7 @@ use crate::connector::config::ConnectorConfig;
 use crate::connector::error::ErrorStrategy;
 use crate::lang::{OutputEvents, OutputRate};
 use crate::plan::expr::{AggregateCall, Expr};
-use crate::runtime::window::WindowMaker;
+use crate::plan::window::WindowSpec;
 use crate::schema::Schema;
 use crate::sql::diagnostic::Pos;
 use std::fmt::Write;
@@ -136,23 +136,10 @@ pub enum Projection {
     Exprs(Vec<Expr>),
 }
 
-/// A bound window: its name and a maker of fresh instances.
-#[derive(Clone)]
-pub struct WindowPlan {
-    pub name: String,
-    pub maker: WindowMaker,
-}
-
-impl std::fmt::Debug for WindowPlan {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "window {}", self.name)
-    }
-}
-
 /// The stateful part of a query: window, aggregation, grouping and output control.
-#[derive(Clone)]
+#[derive(Debug, Clone)]
 pub struct SelectPlan {
-    pub window: Option<WindowPlan>,
+    pub window: Option<WindowSpec>,
     pub aggregates: Vec<AggregateCall>,
     pub group_by: Vec<Expr>,
     /// Evaluated over the output row.
@@ -164,25 +151,14 @@ pub struct SelectPlan {
     pub output_rate: Option<OutputRate>,
 }
 
-impl std::fmt::Debug for SelectPlan {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "select ({} aggregates, {:?})",
-            self.aggregates.len(),
-            self.window
-        )
-    }
-}
-
 /// A two-stream join: each side has its own window (or none: it retains nothing).
 #[derive(Debug, Clone)]
 pub struct JoinPlan {
     /// The right-hand stream (the query's `input` is the left).
     pub right: StreamId,
     pub kind: crate::lang::JoinKind,
-    pub left_window: Option<WindowPlan>,
-    pub right_window: Option<WindowPlan>,
+    pub left_window: Option<WindowSpec>,
+    pub right_window: Option<WindowSpec>,
     /// Whether arrivals on each side trigger the join (both, unless one side is UNIDIRECTIONAL).
     pub left_triggers: bool,
     pub right_triggers: bool,
@@ -546,7 +522,7 @@ impl AppPlan {
             }
             if let Some(sel) = &q.select {
                 if let Some(w) = &sel.window {
-                    steps.push(format!("window {}", w.name));
+                    steps.push(format!("window {}", w.name()));
                 }
                 if !sel.aggregates.is_empty() {
                     steps.push(format!("{} aggregate(s)", sel.aggregates.len()));

@@ -4,4 +4,5 @@ pub mod binder;
 pub mod expr;
 pub mod graph;
 pub mod purge;
+pub mod window;
 pub mod within;

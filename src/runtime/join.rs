@@ -131,7 +131,7 @@ impl JoinQuery {
         };
         let [left_table, right_table] = tables;
         let side = |table: Option<Arc<dyn JoinLookup>>,
-                    w: &Option<crate::plan::graph::WindowPlan>,
+                    w: &Option<crate::plan::window::WindowSpec>,
                     key,
                     triggers: bool,
                     outer,
@@ -139,7 +139,7 @@ impl JoinQuery {
             // A table never triggers: only stream arrivals probe it.
             triggers: triggers && table.is_none(),
             table,
-            window: w.as_ref().map(|w| (w.maker)()),
+            window: w.as_ref().map(crate::runtime::window::build),
             store: Store {
                 key,
                 by_key: FxHashMap::default(),

@@ -103,7 +103,7 @@ impl StatefulQuery {
             me: me.clone(),
             state: Mutex::new(State {
                 window: plan.window.as_ref().map(|w| {
-                    let mut win = (w.maker)();
+                    let mut win = crate::runtime::window::build(w);
                     if output_events == OutputEvents::Current {
                         win.skip_expired();
                     }

@@ -1,25 +1,13 @@
 //! `batch()`: every arriving chunk of events is one batch.
 
-use super::{expect_count, Emit, Window, WindowDef};
+use super::{Emit, Window};
 use crate::event::Event;
-use std::sync::Arc;
 
-pub const BATCH: WindowDef = WindowDef {
-    name: "batch",
-    aliases: &[],
-    signatures: &["batch()"],
-    description: "Each chunk of events that arrives together (one send_batch call, one read of a \
-                  source) is a batch; the previous chunk expires when the next arrives.",
-    example: "CREATE STREAM Trades (symbol STRING, price DOUBLE, volume INT);\nINSERT INTO Out SELECT count() AS n FROM Trades WINDOW('batch');",
-    build: |args, _| {
-        expect_count(args, &[0], "batch()")?;
-        Ok(Arc::new(|| {
-            Box::new(Batch {
-                previous: Vec::new(),
-            })
-        }))
-    },
-};
+pub(super) fn batch() -> Box<dyn Window> {
+    Box::new(Batch {
+        previous: Vec::new(),
+    })
+}
 
 struct Batch {
     previous: Vec<Event>,

@@ -1,32 +1,19 @@
 //! `cron('expr')`: batches that close on a cron schedule (Quartz syntax with seconds).
 
-use super::{expect_count, Emit, WinArg, Window, WindowDef};
+use super::{Emit, Window};
 use crate::event::Event;
 use chrono::{DateTime, Utc};
-use std::str::FromStr;
 use std::sync::Arc;
 
-pub const CRON: WindowDef = WindowDef {
-    name: "cron",
-    aliases: &[],
-    signatures: &["cron(expression STRING)"],
-    description: "Batches that close on a cron schedule, read on the app clock in UTC: at each \
-                  firing the previous batch expires and the events that arrived since the last \
-                  firing are emitted; an empty batch emits nothing. The expression has seconds: \
-                  'sec min hour day-of-month month day-of-week [year]', e.g. '*/5 * * * * *' \
-                  (every 5 seconds) or '0 0 * * * *' (every hour).",
-    example: "CREATE STREAM Trades (symbol STRING, price DOUBLE, volume INT);\nINSERT INTO Out SELECT symbol, sum(volume) AS v FROM Trades WINDOW('cron', '0 * * * * *') GROUP BY symbol;",
-    build: |args, _| {
-        expect_count(args, &[1], "cron(expression)")?;
-        let WinArg::Str(text) = &args[0] else {
-            return Err(format!("the expression must be a string such as '*/5 * * * * *', got {}", args[0].describe()));
-        };
-        let schedule = cron::Schedule::from_str(text)
-            .map_err(|e| format!("'{text}' is not a cron expression ({e}); expected 'sec min hour day-of-month month day-of-week [year]'"))?;
-        let schedule = Arc::new(schedule);
-        Ok(Arc::new(move || Box::new(Cron { schedule: schedule.clone(), next: None, batch: Vec::new(), previous: Vec::new(), keep_previous: true })))
-    },
-};
+pub(super) fn cron(schedule: Arc<cron::Schedule>) -> Box<dyn Window> {
+    Box::new(Cron {
+        schedule,
+        next: None,
+        batch: Vec::new(),
+        previous: Vec::new(),
+        keep_previous: true,
+    })
+}
 
 struct Cron {
     schedule: Arc<cron::Schedule>,

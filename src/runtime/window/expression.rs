@@ -1,56 +1,28 @@
 //! `expression('count() <= 20')`: keeps the newest events for which an aggregate condition
-//! holds, expiring the oldest until it does.
+//! holds, expiring the oldest until it does. The condition was bound when the app compiled.
 
-use super::{expect_count, Emit, WinArg, Window, WindowDef};
+use super::{Emit, Window};
 use crate::clock::{Clock, ClockMode};
 use crate::event::Event;
 use crate::functions::aggregate::Aggregator;
-use crate::functions::FunctionRegistry;
-use crate::plan::expr::{AggregateCall, EvalContext, Expr, Scope};
-use crate::sql::parser::EventFluxDialect;
+use crate::plan::expr::{AggregateCall, EvalContext, Expr};
 use crate::value::{AttrType, Value};
-use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::sync::Arc;
 
-pub const EXPRESSION: WindowDef = WindowDef {
-    name: "expression",
-    aliases: &[],
-    signatures: &["expression(condition STRING)"],
-    description: "Holds the newest events for which a condition over aggregates of the window \
-                  holds, such as 'count() <= 20' or 'sum(volume) < 10000': each arrival is added, \
-                  then the oldest events expire until the condition is true again.",
-    example: "CREATE STREAM Trades (symbol STRING, price DOUBLE, volume INT);\nINSERT INTO Out SELECT symbol, sum(volume) AS v FROM Trades WINDOW('expression', 'sum(volume) <= 1000') GROUP BY symbol;",
-    build: |args, schema| {
-        expect_count(args, &[1], "expression(condition)")?;
-        let WinArg::Str(text) = &args[0] else {
-            return Err(format!("the condition must be a string such as 'count() <= 20', got {}", args[0].describe()));
-        };
-        let parsed = sqlparser::parser::Parser::new(&EventFluxDialect)
-            .try_with_sql(text)
-            .and_then(|mut p| p.parse_expr())
-            .map_err(|e| format!("condition '{text}' does not parse: {e}"))?;
-        let functions = FunctionRegistry::with_builtins();
-        let calls = RefCell::new(Vec::new());
-        let scope = Scope { schema, alias: None, functions: &functions, aggregates: Some(&calls), join: None, tables: &[] };
-        let bound = scope.bind(&parsed).map_err(|d| format!("condition '{text}': {}", d.message))?;
-        if bound.ty.is_some_and(|t| t != AttrType::Bool) {
-            return Err(format!("condition '{text}' must be true or false"));
-        }
-        let calls: Vec<AggregateCall> = calls.into_inner();
-        let cond = bound.expr;
-        Ok(Arc::new(move || {
-            let states = calls.iter().map(|c| (c.function.create)(c.arg_type.or(c.arg.as_ref().map(|_| AttrType::String)))).collect();
-            Box::new(ExpressionWindow {
-                cond: cond.clone(),
-                calls: calls.clone(),
-                states,
-                events: VecDeque::new(),
-                clock: Clock::new(ClockMode::Playback),
-            })
-        }))
-    },
-};
+pub(super) fn expression(cond: &Expr, calls: &[AggregateCall]) -> Box<dyn Window> {
+    let states = calls
+        .iter()
+        .map(|c| (c.function.create)(c.arg_type.or(c.arg.as_ref().map(|_| AttrType::String))))
+        .collect();
+    Box::new(ExpressionWindow {
+        cond: cond.clone(),
+        calls: calls.to_vec(),
+        states,
+        events: VecDeque::new(),
+        clock: Clock::new(ClockMode::Playback),
+    })
+}
 
 struct ExpressionWindow {
     cond: Expr,

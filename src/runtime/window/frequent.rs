@@ -1,36 +1,29 @@
 //! `frequent(n[, attrs...])`: the latest event of each of the (about) n most frequent keys,
 //! with the Misra-Gries counter algorithm as Siddhi runs it.
 
-use super::{attribute, positive_int, Emit, WinArg, Window, WindowDef};
+use super::{Emit, Window};
 use crate::event::Event;
 use crate::functions::aggregate::OrdValue;
-use std::sync::Arc;
 
-pub const FREQUENT: WindowDef = WindowDef {
-    name: "frequent",
-    aliases: &[],
-    signatures: &["frequent(n INT)", "frequent(n INT, attr, ...)"],
-    description: "The latest event of each of the most frequent keys (all attributes, or the given \
-                  ones), found with Misra-Gries counting over at most n counters. A known key's \
-                  arrival replaces (expires) its previous event. A new key when all n counters are \
-                  taken decrements every counter, expiring the events whose counter reaches zero, \
-                  and is itself dropped.",
-    example: "CREATE STREAM Trades (symbol STRING, price DOUBLE, volume INT);\nINSERT ALL EVENTS INTO Hot SELECT symbol, price FROM Trades WINDOW('frequent', 2, symbol);",
-    build: |args, schema| {
-        if args.is_empty() {
-            return Err("expects frequent(n[, attr, ...]), got 0 argument(s)".into());
-        }
-        let n = positive_int(&args[0], "n")?;
-        let mut keys = Vec::new();
-        for a in &args[1..] {
-            keys.push(attribute(a, "a key")?.0);
-        }
-        if keys.is_empty() {
-            keys = (0..schema.len()).collect();
-        }
-        Ok(Arc::new(move || Box::new(Frequent { n, keys: keys.clone(), counters: Vec::new() })))
-    },
-};
+pub(super) fn frequent(n: usize, keys: Vec<usize>) -> Box<dyn Window> {
+    Box::new(Frequent {
+        n,
+        keys,
+        counters: Vec::new(),
+    })
+}
+
+pub(super) fn lossy_frequent(support: f64, error: f64, keys: Vec<usize>) -> Box<dyn Window> {
+    Box::new(LossyFrequent {
+        support,
+        error,
+        width: (1.0 / error).ceil() as u64,
+        keys,
+        total: 0,
+        bucket: 1,
+        counts: Vec::new(),
+    })
+}
 
 struct Frequent {
     n: usize,
@@ -70,49 +63,6 @@ impl Window for Frequent {
         }
     }
 }
-
-pub const LOSSY_FREQUENT: WindowDef = WindowDef {
-    name: "lossyFrequent",
-    aliases: &[],
-    signatures: &["lossyFrequent(support DOUBLE)", "lossyFrequent(support DOUBLE, error DOUBLE)", "lossyFrequent(support DOUBLE, error DOUBLE, attr, ...)"],
-    description: "Lossy counting: an arrival is emitted when its key (all attributes, or the given \
-                  ones) has been seen in at least (support - error) of all events so far. Counters \
-                  are pruned every 1/error events, expiring the latest event of each key that fell \
-                  below the threshold. error defaults to support / 10.",
-    example: "CREATE STREAM Trades (symbol STRING, price DOUBLE, volume INT);\nINSERT ALL EVENTS INTO Hot SELECT symbol, price FROM Trades WINDOW('lossyFrequent', 0.1, 0.01, symbol);",
-    build: |args, schema| {
-        if args.is_empty() {
-            return Err("expects lossyFrequent(support[, error][, attr, ...]), got 0 argument(s)".into());
-        }
-        let fraction = |a: &WinArg, what: &str| match a {
-            WinArg::Double(x) if *x > 0.0 && *x < 1.0 => Ok(*x),
-            other => Err(format!("{what} must be a number between 0 and 1, got {}", other.describe())),
-        };
-        let support = fraction(&args[0], "support")?;
-        let mut rest = &args[1..];
-        let error = match rest.first() {
-            Some(a @ WinArg::Double(_)) => {
-                rest = &rest[1..];
-                fraction(a, "error")?
-            }
-            _ => support / 10.0,
-        };
-        if error >= support {
-            return Err(format!("error ({error}) must be smaller than support ({support})"));
-        }
-        let mut keys = Vec::new();
-        for a in rest {
-            keys.push(attribute(a, "a key")?.0);
-        }
-        if keys.is_empty() {
-            keys = (0..schema.len()).collect();
-        }
-        let width = (1.0 / error).ceil() as u64;
-        Ok(Arc::new(move || {
-            Box::new(LossyFrequent { support, error, width, keys: keys.clone(), total: 0, bucket: 1, counts: Vec::new() })
-        }))
-    },
-};
 
 struct LossyFrequent {
     support: f64,

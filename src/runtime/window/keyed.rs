@@ -1,44 +1,50 @@
 //! Windows that keep events by key or order: `sort`, `unique`, `firstUnique`, `uniqueLength`,
 //! `session`.
 
-use super::{attribute, duration, expect_count, positive_int, Emit, WinArg, Window, WindowDef};
+use super::{Emit, Window};
 use crate::event::Event;
 use crate::functions::aggregate::OrdValue;
 use std::cmp::Ordering;
 use std::collections::{HashMap, VecDeque};
-use std::sync::Arc;
 
-pub const SORT: WindowDef = WindowDef {
-    name: "sort",
-    aliases: &[],
-    signatures: &["sort(n INT, attr[, 'asc'|'desc'], ...more attributes with orders)"],
-    description: "Keeps the n events that come first in the given order; an arrival beyond n is \
-                  emitted and then the event that sorts last expires (it may be the arrival itself).",
-    example: "CREATE STREAM Trades (symbol STRING, price DOUBLE, volume INT);\nINSERT ALL EVENTS INTO Out SELECT symbol, price FROM Trades WINDOW('sort', 3, price, 'desc');",
-    build: |args, _| {
-        if args.len() < 2 {
-            return Err(format!("expects sort(n, attr[, 'asc'|'desc'], ...), got {} argument(s)", args.len()));
-        }
-        let n = positive_int(&args[0], "n")?;
-        let mut keys: Vec<(usize, bool)> = Vec::new();
-        let mut i = 1;
-        while i < args.len() {
-            let (index, _) = attribute(&args[i], "a sort key")?;
-            let mut asc = true;
-            if let Some(WinArg::Str(order)) = args.get(i + 1) {
-                asc = match order.to_ascii_lowercase().as_str() {
-                    "asc" => true,
-                    "desc" => false,
-                    other => return Err(format!("sort order must be 'asc' or 'desc', got '{other}'")),
-                };
-                i += 1;
-            }
-            keys.push((index, asc));
-            i += 1;
-        }
-        Ok(Arc::new(move || Box::new(Sort { n, keys: keys.clone(), events: Vec::new() })))
-    },
-};
+pub(super) fn sort(n: usize, keys: Vec<(usize, bool)>) -> Box<dyn Window> {
+    Box::new(Sort {
+        n,
+        keys,
+        events: Vec::new(),
+    })
+}
+
+pub(super) fn unique(index: usize) -> Box<dyn Window> {
+    Box::new(Unique {
+        index,
+        held: HashMap::new(),
+    })
+}
+
+pub(super) fn first_unique(index: usize) -> Box<dyn Window> {
+    Box::new(FirstUnique {
+        index,
+        seen: HashMap::new(),
+    })
+}
+
+pub(super) fn unique_length(index: usize, n: usize) -> Box<dyn Window> {
+    Box::new(UniqueLength {
+        index,
+        n,
+        events: VecDeque::new(),
+    })
+}
+
+/// Allowed latency behaves as a longer gap.
+pub(super) fn session(gap: i64, key: Option<usize>, allowed_latency: i64) -> Box<dyn Window> {
+    Box::new(Session {
+        gap: gap + allowed_latency,
+        key,
+        sessions: Vec::new(),
+    })
+}
 
 struct Sort {
     n: usize,
@@ -81,19 +87,6 @@ fn key_of(e: &Event, index: usize) -> OrdValue {
     OrdValue(e.get(index).clone())
 }
 
-pub const UNIQUE: WindowDef = WindowDef {
-    name: "unique",
-    aliases: &[],
-    signatures: &["unique(key attribute)"],
-    description: "The latest event per key: an arrival with a key already held expires the older event first.",
-    example: "CREATE STREAM Trades (symbol STRING, price DOUBLE, volume INT);\nINSERT ALL EVENTS INTO Latest SELECT symbol, price FROM Trades WINDOW('unique', symbol);",
-    build: |args, _| {
-        expect_count(args, &[1], "unique(key)")?;
-        let (index, _) = attribute(&args[0], "the key")?;
-        Ok(Arc::new(move || Box::new(Unique { index, held: HashMap::new() })))
-    },
-};
-
 struct Unique {
     index: usize,
     held: HashMap<OrdValue, Event>,
@@ -110,24 +103,6 @@ impl Window for Unique {
     }
 }
 
-pub const FIRST_UNIQUE: WindowDef = WindowDef {
-    name: "firstUnique",
-    aliases: &[],
-    signatures: &["firstUnique(key attribute)"],
-    description: "The first event per key; later events with a key already seen are not emitted.",
-    example: "CREATE STREAM Trades (symbol STRING, price DOUBLE, volume INT);\nINSERT INTO FirstSeen SELECT symbol, price FROM Trades WINDOW('firstUnique', symbol);",
-    build: |args, _| {
-        expect_count(args, &[1], "firstUnique(key)")?;
-        let (index, _) = attribute(&args[0], "the key")?;
-        Ok(Arc::new(move || {
-            Box::new(FirstUnique {
-                index,
-                seen: HashMap::new(),
-            })
-        }))
-    },
-};
-
 struct FirstUnique {
     index: usize,
     seen: HashMap<OrdValue, ()>,
@@ -142,28 +117,6 @@ impl Window for FirstUnique {
         }
     }
 }
-
-pub const UNIQUE_LENGTH: WindowDef = WindowDef {
-    name: "uniqueLength",
-    aliases: &[],
-    signatures: &["uniqueLength(key attribute, n INT)"],
-    description:
-        "At most n events with distinct keys: an arrival expires the held event with the same \
-                  key, then, beyond n, the oldest.",
-    example: "CREATE STREAM Trades (symbol STRING, price DOUBLE, volume INT);\nINSERT INTO Out SELECT symbol, price FROM Trades WINDOW('uniqueLength', symbol, 10);",
-    build: |args, _| {
-        expect_count(args, &[2], "uniqueLength(key, n)")?;
-        let (index, _) = attribute(&args[0], "the key")?;
-        let n = positive_int(&args[1], "n")?;
-        Ok(Arc::new(move || {
-            Box::new(UniqueLength {
-                index,
-                n,
-                events: VecDeque::new(),
-            })
-        }))
-    },
-};
 
 struct UniqueLength {
     index: usize,
@@ -193,30 +146,6 @@ impl Window for UniqueLength {
         }
     }
 }
-
-pub const SESSION: WindowDef = WindowDef {
-    name: "session",
-    aliases: &[],
-    signatures: &["session(gap TIME)", "session(gap TIME, key attribute)", "session(gap TIME, key attribute, allowed.latency TIME)"],
-    description: "Sessions of activity, per key when one is given: events are emitted as they arrive \
-                  and a session's events all expire once no event has arrived for gap. With \
-                  allowed.latency a closed session waits that much longer for late events, which \
-                  join it (as if the gap were gap + allowed.latency).",
-    example: "CREATE STREAM Clicks (user STRING, url STRING);\nINSERT ALL EVENTS INTO Out SELECT user, count() AS clicks FROM Clicks WINDOW SESSION(30 SECONDS, user) GROUP BY user;",
-    build: |args, _| {
-        expect_count(args, &[1, 2, 3], "session(gap[, key][, allowed.latency])")?;
-        let gap = duration(&args[0], "gap")?;
-        let latency = match args.get(2) {
-            Some(a) => duration(a, "allowed.latency")?,
-            None => 0,
-        };
-        let key = match args.get(1) {
-            Some(a) => Some(attribute(a, "the key")?.0),
-            None => None,
-        };
-        Ok(Arc::new(move || Box::new(Session { gap: gap + latency, key, sessions: Vec::new() })))
-    },
-};
 
 struct Session {
     gap: i64,

@@ -1,53 +1,56 @@
 //! Time-based windows on the app clock (`time`, `timeBatch`/`tumbling`, `timeLength`,
 //! `sliding`/`hop`, `delay`) and on an event attribute (`externalTime`, `externalTimeBatch`).
 
-use super::{
-    duration, expect_count, positive_int, time_attribute, Emit, WinArg, Window, WindowDef,
-};
+use super::{Emit, Window};
 use crate::event::{Event, EventKind};
 use std::collections::VecDeque;
-use std::sync::Arc;
 
-pub const TIME: WindowDef = WindowDef {
-    name: "time",
-    aliases: &[],
-    signatures: &["time(t TIME)"],
-    description: "Events of the last t on the app clock: each event expires t after it arrived.",
-    example: "CREATE STREAM Trades (symbol STRING, price DOUBLE, volume INT);\nINSERT ALL EVENTS INTO Out SELECT max(price) AS mp FROM Trades WINDOW('time', 1 SECOND);",
-    build: |args, _| {
-        expect_count(args, &[1], "time(t)")?;
-        let t = duration(&args[0], "t")?;
-        Ok(Arc::new(move || {
-            Box::new(Time {
-                t,
-                max: usize::MAX,
-                events: VecDeque::new(),
-            })
-        }))
-    },
-};
+/// `time(t)`, and `timeLength(t, n)` with `max = n`.
+pub(super) fn time(t: i64, max: usize) -> Box<dyn Window> {
+    Box::new(Time {
+        t,
+        max,
+        events: VecDeque::new(),
+    })
+}
 
-pub const TIME_LENGTH: WindowDef = WindowDef {
-    name: "timeLength",
-    aliases: &[],
-    signatures: &["timeLength(t TIME, n INT)"],
-    description:
-        "Events of the last t, at most n of them: an event expires t after it arrived, or \
-                  earlier when n newer events have arrived.",
-    example: "CREATE STREAM Trades (symbol STRING, price DOUBLE, volume INT);\nINSERT INTO Out SELECT count() AS n FROM Trades WINDOW('timeLength', 10 SECONDS, 1000);",
-    build: |args, _| {
-        expect_count(args, &[2], "timeLength(t, n)")?;
-        let t = duration(&args[0], "t")?;
-        let max = positive_int(&args[1], "n")?;
-        Ok(Arc::new(move || {
-            Box::new(Time {
-                t,
-                max,
-                events: VecDeque::new(),
-            })
-        }))
-    },
-};
+/// `timeBatch`/`tumbling` (size = slide) and `sliding`/`hop`.
+pub(super) fn grid(size: i64, slide: i64, origin: Option<i64>) -> Box<dyn Window> {
+    Box::new(Grid::new(size, slide, origin))
+}
+
+pub(super) fn delay(t: i64) -> Box<dyn Window> {
+    Box::new(Delay {
+        t,
+        events: VecDeque::new(),
+    })
+}
+
+pub(super) fn external_time(index: usize, t: i64) -> Box<dyn Window> {
+    Box::new(ExternalTime {
+        index,
+        t,
+        events: VecDeque::new(),
+    })
+}
+
+pub(super) fn external_time_batch(
+    index: usize,
+    t: i64,
+    origin: Option<i64>,
+    timeout: Option<i64>,
+) -> Box<dyn Window> {
+    Box::new(ExternalTimeBatch {
+        index,
+        t,
+        origin,
+        end: None,
+        batch: Vec::new(),
+        previous: Vec::new(),
+        timeout,
+        last_arrival: 0,
+    })
+}
 
 struct Time {
     t: i64,
@@ -90,45 +93,6 @@ impl Window for Time {
         self.events.front().map(|(at, _)| at + self.t)
     }
 }
-
-pub const TIME_BATCH: WindowDef = WindowDef {
-    name: "timeBatch",
-    aliases: &["tumbling"],
-    signatures: &["timeBatch(t TIME)", "timeBatch(t TIME, start.time BIGINT)", "tumbling(t TIME)"],
-    description: "Back-to-back batches of length t on the app clock. At each batch end the previous \
-                  batch expires and the events of the ending batch are emitted; an empty batch emits \
-                  nothing. Batches start at the first event (or on the grid start.time + k*t).",
-    example: "CREATE STREAM Trades (symbol STRING, price DOUBLE, volume INT);\nINSERT INTO Out SELECT symbol, count() AS c FROM Trades WINDOW TUMBLING(1 MINUTE) GROUP BY symbol;",
-    build: |args, _| {
-        expect_count(args, &[1, 2], "timeBatch(t[, start.time])")?;
-        let t = duration(&args[0], "t")?;
-        let start = match args.get(1) {
-            None => None,
-            Some(WinArg::Int(s)) | Some(WinArg::Duration(s)) => Some(*s),
-            Some(other) => return Err(format!("start.time must be milliseconds, got {}", other.describe())),
-        };
-        Ok(Arc::new(move || {
-            Box::new(Grid::new(t, t, start))
-        }))
-    },
-};
-
-pub const SLIDING: WindowDef = WindowDef {
-    name: "sliding",
-    aliases: &["hop"],
-    signatures: &["sliding(size TIME, slide TIME)", "hop(size TIME, slide TIME)"],
-    description: "Overlapping time windows: every slide, the events of the last size are emitted as \
-                  one batch (the previous one expires), so aggregations give one result per slide.",
-    example: "CREATE STREAM Trades (symbol STRING, price DOUBLE, volume INT);\nINSERT INTO Out SELECT symbol, avg(price) AS ap FROM Trades WINDOW SLIDING(10 MINUTES, 1 MINUTE) GROUP BY symbol;",
-    build: |args, _| {
-        expect_count(args, &[2], "sliding(size, slide)")?;
-        let size = duration(&args[0], "size")?;
-        let slide = duration(&args[1], "slide")?;
-        Ok(Arc::new(move || {
-            Box::new(Grid::new(size, slide, None))
-        }))
-    },
-};
 
 /// Batches that end on a grid of `slide` and cover the last `size` (tumbling when equal).
 struct Grid {
@@ -221,25 +185,6 @@ impl Window for Grid {
     }
 }
 
-pub const DELAY: WindowDef = WindowDef {
-    name: "delay",
-    aliases: &[],
-    signatures: &["delay(t TIME)"],
-    description:
-        "Holds each event for t, then emits it (as a current event stamped with its release time).",
-    example: "CREATE STREAM Trades (symbol STRING, price DOUBLE, volume INT);\nINSERT INTO Late SELECT * FROM Trades WINDOW('delay', 1 MINUTE);",
-    build: |args, _| {
-        expect_count(args, &[1], "delay(t)")?;
-        let t = duration(&args[0], "t")?;
-        Ok(Arc::new(move || {
-            Box::new(Delay {
-                t,
-                events: VecDeque::new(),
-            })
-        }))
-    },
-};
-
 struct Delay {
     t: i64,
     events: VecDeque<(i64, Event)>,
@@ -275,21 +220,6 @@ fn attr_time(e: &Event, index: usize) -> Option<i64> {
     e.get(index).as_i64()
 }
 
-pub const EXTERNAL_TIME: WindowDef = WindowDef {
-    name: "externalTime",
-    aliases: &[],
-    signatures: &["externalTime(ts BIGINT attribute, t TIME)"],
-    description: "Like time(t), but time is read from an attribute of the events (milliseconds): an \
-                  arrival expires the events at least t older than it. Events with a NULL time are dropped.",
-    example: "CREATE STREAM Readings (event_ts BIGINT, v DOUBLE);\nINSERT INTO Out SELECT count() AS n FROM Readings WINDOW('externalTime', event_ts, 5 SECONDS);",
-    build: |args, _| {
-        expect_count(args, &[2], "externalTime(ts_attribute, t)")?;
-        let index = time_attribute(&args[0], "the first argument")?;
-        let t = duration(&args[1], "t")?;
-        Ok(Arc::new(move || Box::new(ExternalTime { index, t, events: VecDeque::new() })))
-    },
-};
-
 struct ExternalTime {
     index: usize,
     t: i64,
@@ -311,37 +241,6 @@ impl Window for ExternalTime {
         }
     }
 }
-
-pub const EXTERNAL_TIME_BATCH: WindowDef = WindowDef {
-    name: "externalTimeBatch",
-    aliases: &[],
-    signatures: &[
-        "externalTimeBatch(ts BIGINT attribute, t TIME)",
-        "externalTimeBatch(ts BIGINT attribute, t TIME, start.time BIGINT)",
-        "externalTimeBatch(ts BIGINT attribute, t TIME, start.time BIGINT, timeout TIME)",
-    ],
-    description: "Batches of length t by an attribute's time (milliseconds): the first event whose \
-                  time reaches the batch end closes the batch (the previous one expires, this one is \
-                  emitted). Batches start at the first event's time or on the grid start.time + k*t. With a \
-                  timeout, a batch that receives no event for that long (on the app clock) is \
-                  emitted without waiting for a later event.",
-    example: "CREATE STREAM Payments (paid_at BIGINT, amount DOUBLE);\nINSERT INTO Out SELECT sum(amount) AS total FROM Payments WINDOW('externalTimeBatch', paid_at, 1 HOUR);",
-    build: |args, _| {
-        expect_count(args, &[2, 3, 4], "externalTimeBatch(ts_attribute, t[, start.time[, timeout]])")?;
-        let index = time_attribute(&args[0], "the first argument")?;
-        let t = duration(&args[1], "t")?;
-        let origin = match args.get(2) {
-            None => None,
-            Some(WinArg::Int(s)) | Some(WinArg::Duration(s)) => Some(*s),
-            Some(other) => return Err(format!("start.time must be milliseconds, got {}", other.describe())),
-        };
-        let timeout = match args.get(3) {
-            Some(a) => Some(duration(a, "timeout")?),
-            None => None,
-        };
-        Ok(Arc::new(move || Box::new(ExternalTimeBatch { index, t, origin, end: None, batch: Vec::new(), previous: Vec::new(), timeout, last_arrival: 0 })))
-    },
-};
 
 struct ExternalTimeBatch {
     index: usize,

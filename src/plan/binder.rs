@@ -291,21 +291,19 @@ impl Binder<'_> {
                     )),
                 }
             }
-            let slot = std::sync::Arc::new(crate::plan::graph::TableSlot::default());
             self.tables.borrow_mut().push(crate::plan::expr::TableRef {
                 name: name.to_string(),
                 key: match primary_key[..] {
                     [k] => Some(attrs[k].ty),
                     _ => None,
                 },
-                slot: slot.clone(),
+                id,
             });
             indexed.retain(|i| primary_key != [*i]);
             indexed.dedup();
             Some(TablePlan {
                 primary_key,
                 indexed,
-                slot,
             })
         } else {
             if let Some(k) = decl.primary_key.first() {
@@ -1134,7 +1132,6 @@ impl Binder<'_> {
                 items,
                 schema,
                 stream,
-                slot: Default::default(),
                 purge,
             });
         }
@@ -1671,7 +1668,7 @@ impl Binder<'_> {
                         };
                         match range {
                             Ok(range) => Some(AggregationJoin {
-                                slot: agg.slot.clone(),
+                                aggregation: a,
                                 range,
                             }),
                             Err(d) => {

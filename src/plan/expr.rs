@@ -108,7 +108,7 @@ pub enum Expr {
     /// `x [NOT] IN T`: whether table T has a row with primary key x (a hash lookup).
     InTable {
         expr: Box<Expr>,
-        table: Arc<crate::plan::graph::TableSlot>,
+        table: crate::plan::graph::StreamId,
         negated: bool,
     },
     /// `ty` is the type the function's rule promised; results are conformed to it.
@@ -130,17 +130,36 @@ impl std::fmt::Debug for Expr {
     }
 }
 
+/// Primary-key membership of the app's tables, read by `x IN T`; the runtime implements it
+/// over its table stores.
+pub trait TableKeys {
+    /// Whether table `table` (a stream id) has a row with primary key `key`; `None` when no such
+    /// table runs.
+    fn contains_key(&self, table: crate::plan::graph::StreamId, key: &Value) -> Option<bool>;
+}
+
+/// For evaluation where no `x IN T` can occur (the binder gave it no tables).
+pub struct NoTables;
+
+impl TableKeys for NoTables {
+    fn contains_key(&self, _: crate::plan::graph::StreamId, _: &Value) -> Option<bool> {
+        None
+    }
+}
+
 /// What evaluation may read besides the event.
 pub struct EvalContext<'a> {
     pub clock: &'a Clock,
+    pub tables: &'a dyn TableKeys,
     /// Current values of the query's aggregates, read by [`Expr::Aggregate`].
     pub aggregates: &'a [Value],
 }
 
 impl<'a> EvalContext<'a> {
-    pub fn new(clock: &'a Clock) -> Self {
+    pub fn new(clock: &'a Clock, tables: &'a dyn TableKeys) -> Self {
         EvalContext {
             clock,
+            tables,
             aggregates: &[],
         }
     }
@@ -253,8 +272,8 @@ impl Expr {
                 negated,
             } => {
                 let v = expr.eval_ref(ev, cx);
-                match table.get() {
-                    Some(t) if !v.is_null() => Owned(Value::Bool(t.contains_key(&v) != *negated)),
+                match cx.tables.contains_key(*table, &v) {
+                    Some(found) if !v.is_null() => Owned(Value::Bool(found != *negated)),
                     _ => Owned(Value::Null),
                 }
             }
@@ -497,7 +516,7 @@ pub struct TableRef {
     pub name: String,
     /// The type of its primary key when that is one attribute (membership needs that).
     pub key: Option<AttrType>,
-    pub slot: Arc<crate::plan::graph::TableSlot>,
+    pub id: crate::plan::graph::StreamId,
 }
 
 /// The names a join condition or projection sees: each side's stream name and alias, and where
@@ -705,9 +724,10 @@ impl Scope<'_> {
         // Fold constant sub-expressions once at compile time.
         if bound.expr.is_constant() && !matches!(bound.expr, Expr::Literal(_)) {
             let clock = Clock::new(crate::clock::ClockMode::Playback);
-            let v = bound
-                .expr
-                .eval(&Event::new(0, Vec::new()), &EvalContext::new(&clock));
+            let v = bound.expr.eval(
+                &Event::new(0, Vec::new()),
+                &EvalContext::new(&clock, &NoTables),
+            );
             return Ok(Bound {
                 expr: Expr::Literal(v),
                 ty: bound.ty,
@@ -1084,7 +1104,7 @@ impl Scope<'_> {
         Ok(Bound {
             expr: Expr::InTable {
                 expr: Box::new(value),
-                table: table.slot.clone(),
+                table: table.id,
                 negated,
             },
             ty: Some(AttrType::Bool),
@@ -1464,7 +1484,7 @@ mod tests {
             ],
         );
         let clock = Clock::new(crate::clock::ClockMode::Playback);
-        b.expr.eval(&ev, &EvalContext::new(&clock))
+        b.expr.eval(&ev, &EvalContext::new(&clock, &NoTables))
     }
 
     #[test]

@@ -86,38 +86,6 @@ pub struct TablePlan {
     pub primary_key: Vec<usize>,
     /// Attributes with a secondary hash index (`@index('v')`).
     pub indexed: Vec<usize>,
-    /// How `x IN T` conditions reach the running table.
-    pub slot: std::sync::Arc<TableSlot>,
-}
-
-/// Primary-key membership, implemented by the runtime's table store.
-pub trait KeyLookup: Send + Sync {
-    fn contains_key(&self, key: &crate::value::Value) -> bool;
-}
-
-/// Where expressions find a table once the app is built (bound before the table exists).
-#[derive(Default)]
-pub struct TableSlot(std::sync::OnceLock<std::sync::Arc<dyn KeyLookup>>);
-
-impl TableSlot {
-    /// Connects the running table; an app's plan is built into one app, so this happens once.
-    pub fn fill(&self, table: std::sync::Arc<dyn KeyLookup>) {
-        let _ = self.0.set(table);
-    }
-
-    pub fn get(&self) -> Option<&std::sync::Arc<dyn KeyLookup>> {
-        self.0.get()
-    }
-}
-
-impl std::fmt::Debug for TableSlot {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(if self.0.get().is_some() {
-            "TableSlot(filled)"
-        } else {
-            "TableSlot(empty)"
-        })
-    }
 }
 
 /// When a trigger stream emits its `triggered_time`.
@@ -175,7 +143,8 @@ pub struct JoinPlan {
 /// An aggregation as a join side: the buckets of one granularity in a time range.
 #[derive(Debug, Clone)]
 pub struct AggregationJoin {
-    pub slot: std::sync::Arc<AggregationSlot>,
+    /// Index into `AppPlan::aggregations`.
+    pub aggregation: usize,
     pub range: WithinRange,
 }
 
@@ -357,8 +326,6 @@ pub struct AggregationPlan {
     pub schema: Schema,
     /// The stream id joins use to name it.
     pub stream: StreamId,
-    /// How joins reach the running aggregation.
-    pub slot: std::sync::Arc<AggregationSlot>,
     /// Old buckets dropped per granularity; None: every bucket is kept.
     pub purge: Option<AggregationPurge>,
 }
@@ -370,36 +337,6 @@ pub struct AggregationPurge {
     pub interval: i64,
     /// Per level (finest first): how long its buckets are kept (ms); None keeps them all.
     pub retention: Vec<Option<i64>>,
-}
-
-/// Reading an aggregation: rows of buckets of `granularity` starting in `[from, to)`.
-pub trait AggregationSource: Send + Sync {
-    fn read(
-        &self,
-        from: i64,
-        to: i64,
-        granularity: crate::calendar::Granularity,
-    ) -> Option<Vec<crate::event::Event>>;
-}
-
-/// Where joins find an aggregation once the app is built.
-#[derive(Default)]
-pub struct AggregationSlot(std::sync::OnceLock<std::sync::Arc<dyn AggregationSource>>);
-
-impl AggregationSlot {
-    pub fn fill(&self, source: std::sync::Arc<dyn AggregationSource>) {
-        let _ = self.0.set(source);
-    }
-
-    pub fn get(&self) -> Option<&std::sync::Arc<dyn AggregationSource>> {
-        self.0.get()
-    }
-}
-
-impl std::fmt::Debug for AggregationSlot {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("AggregationSlot")
-    }
 }
 
 #[derive(Debug, Clone)]

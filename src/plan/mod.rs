@@ -3,6 +3,7 @@
 pub mod binder;
 pub mod expr;
 pub mod graph;
+pub mod on_demand;
 pub mod purge;
 pub mod window;
 pub mod within;

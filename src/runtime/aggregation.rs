@@ -15,6 +15,7 @@ use crate::event::{Event, EventKind};
 use crate::functions::aggregate::OrdValue;
 use crate::plan::expr::EvalContext;
 use crate::plan::graph::{AggItem, AggKind, AggregationPlan};
+use crate::runtime::env::Tables;
 use crate::runtime::junction::Subscriber;
 use crate::value::{AttrType, Value};
 use rustc_hash::FxHashMap;
@@ -157,13 +158,15 @@ struct Levels {
 pub struct AggregationStore {
     pub plan: AggregationPlan,
     clock: Arc<Clock>,
+    /// Read by `x IN T` in WHERE and GROUP BY.
+    tables: Tables,
     state: Mutex<Levels>,
     /// Buckets dropped by `@purge` retention.
     pub purged_buckets: AtomicU64,
 }
 
 impl AggregationStore {
-    pub fn new(plan: AggregationPlan, clock: Arc<Clock>) -> Arc<AggregationStore> {
+    pub fn new(plan: AggregationPlan, clock: Arc<Clock>, tables: Tables) -> Arc<AggregationStore> {
         let levels = plan
             .levels
             .iter()
@@ -176,6 +179,7 @@ impl AggregationStore {
         Arc::new(AggregationStore {
             plan,
             clock,
+            tables,
             state: Mutex::new(Levels {
                 levels,
                 watermark: i64::MIN,
@@ -334,15 +338,9 @@ impl AggregationStore {
     }
 }
 
-impl crate::plan::graph::AggregationSource for AggregationStore {
-    fn read(&self, from: i64, to: i64, granularity: Granularity) -> Option<Vec<Event>> {
-        AggregationStore::read(self, from, to, granularity)
-    }
-}
-
 impl Subscriber for AggregationStore {
     fn receive(&self, batch: &[Event]) {
-        let cx = EvalContext::new(&self.clock);
+        let cx = EvalContext::new(&self.clock, &*self.tables);
         let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
         for e in batch.iter().filter(|e| e.kind == EventKind::Current) {
             self.add(&mut st, e, &cx);

@@ -3,14 +3,13 @@
 //! the ON condition when there is one. Joined rows (expired ones too) then go through the
 //! query's selector. A side without a window retains nothing.
 
-use crate::clock::Clock;
 use crate::event::{Event, EventKind};
 use crate::functions::aggregate::OrdValue;
 use crate::lang::JoinKind;
-use crate::plan::expr::{EvalContext, Expr};
+use crate::plan::expr::Expr;
 use crate::plan::graph::JoinPlan;
+use crate::runtime::env::Env;
 use crate::runtime::junction::Subscriber;
-use crate::runtime::scheduler::Scheduler;
 use crate::runtime::select::StatefulQuery;
 use crate::runtime::table::JoinLookup;
 use crate::runtime::window::{Emit, Window};
@@ -98,8 +97,7 @@ pub struct JoinQuery {
     /// WHERE, over joined rows.
     filter: Option<Expr>,
     select: Arc<StatefulQuery>,
-    clock: Arc<Clock>,
-    scheduler: Arc<Scheduler>,
+    env: Arc<Env>,
     me: Weak<JoinQuery>,
     state: Mutex<State>,
 }
@@ -121,8 +119,7 @@ impl JoinQuery {
         plan: &JoinPlan,
         filter: Option<Expr>,
         select: Arc<StatefulQuery>,
-        clock: Arc<Clock>,
-        scheduler: Arc<Scheduler>,
+        env: &Arc<Env>,
         tables: [Option<Arc<dyn JoinLookup>>; 2],
     ) -> Arc<JoinQuery> {
         let (lk, rk) = match plan.keys {
@@ -169,8 +166,7 @@ impl JoinQuery {
             on: plan.on.clone(),
             filter,
             select,
-            clock,
-            scheduler,
+            env: env.clone(),
             me: me.clone(),
             state: Mutex::new(State {
                 sides: [left, right],
@@ -188,7 +184,7 @@ impl JoinQuery {
                 data: e.data.clone(),
             })
             .collect();
-        let now = self.clock.now();
+        let now = self.env.clock.now();
         let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
         let mut emits = Vec::with_capacity(arrivals.len());
         match st.sides[side].window.as_mut() {
@@ -212,7 +208,7 @@ impl JoinQuery {
     /// the joined rows to the selector (still under the lock, so output keeps arrival order).
     fn join_and_select(&self, st: &mut State, side: usize, emits: &[Emit], now: i64) {
         let other = 1 - side;
-        let cx = EvalContext::new(&self.clock);
+        let cx = self.env.eval();
         let retains = st.sides[side].window.is_some();
         let mut joined = Vec::new();
         for emit in emits {
@@ -261,7 +257,7 @@ impl JoinQuery {
         if let Some(at) = st.sides[side].window.as_ref().and_then(|w| w.next_timer()) {
             if st.scheduled.insert((side, at)) {
                 let me = self.me.clone();
-                self.scheduler.schedule(at, move |t| {
+                self.env.scheduler.schedule(at, move |t| {
                     if let Some(q) = me.upgrade() {
                         q.on_timer(side, t);
                     }

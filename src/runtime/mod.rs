@@ -2,11 +2,13 @@
 
 pub mod aggregation;
 pub mod app;
+pub mod env;
 pub mod failure;
 pub mod join;
 pub mod junction;
 pub mod partition;
 pub mod pattern;
+pub mod planner;
 pub mod query;
 pub mod queue;
 pub mod scheduler;
@@ -14,4 +16,5 @@ pub mod select;
 pub mod sink;
 pub mod source;
 pub mod table;
+pub mod trigger;
 pub mod window;

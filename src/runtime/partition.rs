@@ -2,133 +2,16 @@
 //! queries (their windows, aggregates and inner `#` streams), created on the key's first event
 //! and, with `@purge`, dropped once the key has been idle long enough.
 
-use crate::clock::Clock;
 use crate::event::Event;
 use crate::functions::aggregate::OrdValue;
-use crate::plan::expr::EvalContext;
 use crate::plan::graph::{PartitionKey, PartitionPlan, QueryPlan, StreamId};
-use crate::runtime::join::{JoinInput, JoinQuery};
+use crate::runtime::env::Env;
 use crate::runtime::junction::{Junction, Subscriber};
-use crate::runtime::pattern::{PatternInput, PatternQuery};
-use crate::runtime::query::FilterProject;
-use crate::runtime::scheduler::Scheduler;
-use crate::runtime::select::StatefulQuery;
-use crate::runtime::table::{TableStore, TableWriter};
+use crate::runtime::planner::wire_query;
 use crate::schema::Schema;
 use crate::value::Value;
 use rustc_hash::FxHashMap;
 use std::sync::{Arc, Mutex, Weak};
-
-/// Subscribes one query's operator to its input junction(s), publishing into `junction(output)`.
-/// Tables by stream id (`None` for streams).
-pub type Tables = Arc<Vec<Option<Arc<TableStore>>>>;
-
-pub fn wire_query(
-    q: &QueryPlan,
-    junction: &dyn Fn(StreamId) -> Arc<Junction>,
-    tables: &Tables,
-    clock: &Arc<Clock>,
-    scheduler: &Arc<Scheduler>,
-) -> Option<Arc<PatternQuery>> {
-    let target = match &tables[q.output] {
-        // A query writing a table gets a junction of its own that stores rows (INSERT or UPSERT).
-        Some(t) => {
-            let j = Junction::new(t.schema.clone(), None);
-            j.subscribe(Arc::new(TableWriter {
-                table: t.clone(),
-                upsert: q.upsert,
-            }));
-            j
-        }
-        None => junction(q.output),
-    };
-    // Joins and patterns produce rows for a selector that has no window of its own.
-    let selector = |select: &crate::plan::graph::SelectPlan, target: Arc<Junction>| {
-        StatefulQuery::new(
-            None,
-            q.projection.clone(),
-            q.output_events,
-            select.clone(),
-            target,
-            clock.clone(),
-            scheduler.clone(),
-        )
-    };
-    if let (Some(pattern), Some(select)) = (&q.pattern, &q.select) {
-        let selector = selector(select, target);
-        let query = PatternQuery::new(
-            pattern.clone(),
-            q.filter.clone(),
-            selector,
-            clock.clone(),
-            scheduler.clone(),
-        );
-        let mut streams: Vec<StreamId> = pattern.streams().collect();
-        streams.sort_unstable();
-        streams.dedup();
-        for s in streams {
-            junction(s).subscribe(Arc::new(PatternInput {
-                query: query.clone(),
-                stream: s,
-            }));
-        }
-        return Some(query);
-    }
-    if let (Some(join), Some(select)) = (&q.join, &q.select) {
-        let selector = selector(select, target);
-        let lookup = |id: StreamId| -> Option<Arc<dyn crate::runtime::table::JoinLookup>> {
-            tables[id]
-                .clone()
-                .map(|t| t as Arc<dyn crate::runtime::table::JoinLookup>)
-        };
-        let right: Option<Arc<dyn crate::runtime::table::JoinLookup>> = match &join.right_within {
-            Some(a) => Some(Arc::new(crate::runtime::table::AggregationLookup::new(
-                a.clone(),
-                clock.clone(),
-            ))),
-            None => lookup(join.right),
-        };
-        let sides = [lookup(q.input), right];
-        let query = JoinQuery::new(
-            join,
-            q.filter.clone(),
-            selector,
-            clock.clone(),
-            scheduler.clone(),
-            sides.clone(),
-        );
-        // A table side is read at probe time, never subscribed: it does not trigger.
-        if sides[0].is_none() {
-            junction(q.input).subscribe(Arc::new(JoinInput {
-                query: query.clone(),
-                side: 0,
-            }));
-        }
-        if sides[1].is_none() {
-            junction(join.right).subscribe(Arc::new(JoinInput { query, side: 1 }));
-        }
-        return None;
-    }
-    match &q.select {
-        None => junction(q.input).subscribe(Arc::new(FilterProject {
-            filter: q.filter.clone(),
-            projection: q.projection.clone(),
-            output_events: q.output_events,
-            target,
-            clock: clock.clone(),
-        })),
-        Some(select) => junction(q.input).subscribe(StatefulQuery::new(
-            q.filter.clone(),
-            q.projection.clone(),
-            q.output_events,
-            select.clone(),
-            target,
-            clock.clone(),
-            scheduler.clone(),
-        )),
-    }
-    None
-}
 
 /// One key's copy of the partition's dataflow.
 struct Instance {
@@ -144,9 +27,7 @@ pub struct PartitionRuntime {
     schemas: Vec<Schema>,
     inner: Vec<StreamId>,
     global: Vec<Arc<Junction>>,
-    tables: Tables,
-    clock: Arc<Clock>,
-    scheduler: Arc<Scheduler>,
+    env: Arc<Env>,
     me: Weak<PartitionRuntime>,
     instances: Mutex<Instances>,
 }
@@ -170,16 +51,13 @@ impl Subscriber for PartitionInput {
 }
 
 impl PartitionRuntime {
-    #[allow(clippy::too_many_arguments)]
     pub fn new(
         plan: PartitionPlan,
         queries: Vec<QueryPlan>,
         schemas: Vec<Schema>,
         inner: Vec<StreamId>,
         global: Vec<Arc<Junction>>,
-        tables: Tables,
-        clock: Arc<Clock>,
-        scheduler: Arc<Scheduler>,
+        env: &Arc<Env>,
     ) -> Arc<PartitionRuntime> {
         Arc::new_cyclic(|me| PartitionRuntime {
             plan,
@@ -187,9 +65,7 @@ impl PartitionRuntime {
             schemas,
             inner,
             global,
-            tables,
-            clock,
-            scheduler,
+            env: env.clone(),
             me: me.clone(),
             instances: Mutex::new(Instances::default()),
         })
@@ -229,9 +105,7 @@ impl PartitionRuntime {
         };
         for q in &self.queries {
             // A key's patterns that open with an absent element start waiting now.
-            if let Some(pattern) =
-                wire_query(q, &junction, &self.tables, &self.clock, &self.scheduler)
-            {
+            if let Some(pattern) = wire_query(q, &junction, &self.env) {
                 pattern.begin(now);
             }
         }
@@ -247,7 +121,7 @@ impl PartitionRuntime {
         let Some((_, key)) = self.plan.keys.iter().find(|(s, _)| *s == stream) else {
             return;
         };
-        let cx = EvalContext::new(&self.clock);
+        let cx = self.env.eval();
         match key {
             PartitionKey::Value(expr) => {
                 let mut start = 0;
@@ -283,7 +157,7 @@ impl PartitionRuntime {
     }
 
     fn deliver(&self, stream: StreamId, key: OrdValue, events: &[Event]) {
-        let now = self.clock.now();
+        let now = self.env.clock.now();
         let entry = {
             let mut inst = self.instances.lock().unwrap_or_else(|e| e.into_inner());
             if !inst.by_key.contains_key(&key) {
@@ -309,7 +183,7 @@ impl PartitionRuntime {
     fn arm_purge(&self, now: i64) {
         let Some(purge) = self.plan.purge else { return };
         let me = self.me.clone();
-        self.scheduler.schedule(now + purge.interval, move |t| {
+        self.env.scheduler.schedule(now + purge.interval, move |t| {
             if let Some(p) = me.upgrade() {
                 p.purge(t);
             }

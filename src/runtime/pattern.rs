@@ -5,14 +5,13 @@
 //! visits the matches it can complete. `WITHIN` bounds how long a partial match lives. A
 //! completed match is one combined row (every element's attributes) for the query's selector.
 
-use crate::clock::Clock;
 use crate::event::{Event, EventKind};
 use crate::functions::aggregate::OrdValue;
 use crate::lang::Logic;
 use crate::plan::expr::{CmpOp, EvalContext, Expr};
 use crate::plan::graph::{PatternElementPlan, PatternPlan, LAST_KEPT};
+use crate::runtime::env::Env;
 use crate::runtime::junction::Subscriber;
-use crate::runtime::scheduler::Scheduler;
 use crate::runtime::select::StatefulQuery;
 use crate::runtime::window::Emit;
 use crate::value::Value;
@@ -110,9 +109,8 @@ pub struct PatternQuery {
     /// WHERE, over matched rows.
     filter: Option<Expr>,
     select: Arc<StatefulQuery>,
-    clock: Arc<Clock>,
-    /// Fires absent steps (`not B for t`) on the clock, events or not.
-    scheduler: Arc<Scheduler>,
+    /// The scheduler fires absent steps (`not B for t`) on the clock, events or not.
+    env: Arc<Env>,
     me: Weak<PatternQuery>,
     state: Mutex<State>,
     /// Partial matches discarded by WITHIN.
@@ -158,8 +156,7 @@ impl PatternQuery {
         plan: PatternPlan,
         filter: Option<Expr>,
         select: Arc<StatefulQuery>,
-        clock: Arc<Clock>,
-        scheduler: Arc<Scheduler>,
+        env: &Arc<Env>,
     ) -> Arc<PatternQuery> {
         let waiting = plan
             .elements
@@ -188,8 +185,7 @@ impl PatternQuery {
             plan,
             filter,
             select,
-            clock,
-            scheduler,
+            env: env.clone(),
             me: me.clone(),
             state: Mutex::new(State {
                 waiting,
@@ -402,7 +398,7 @@ impl PatternQuery {
             let due = p.since + period;
             if st.timers.insert(due) {
                 let me = self.me.clone();
-                self.scheduler.schedule(due, move |t| {
+                self.env.scheduler.schedule(due, move |t| {
                     if let Some(q) = me.upgrade() {
                         q.on_timer(t);
                     }
@@ -590,7 +586,7 @@ impl PatternQuery {
     /// WHERE, then the selector; called under the state lock so matches leave in order.
     fn emit(&self, mut matched: Vec<Event>, now: i64) {
         if let Some(f) = &self.filter {
-            let cx = EvalContext::new(&self.clock);
+            let cx = self.env.eval();
             matched.retain(|r| f.test(r, &cx));
         }
         if !matched.is_empty() {
@@ -663,7 +659,7 @@ impl PatternQuery {
     }
 
     fn arrive(&self, stream: usize, batch: &[Event]) {
-        let cx = EvalContext::new(&self.clock);
+        let cx = self.env.eval();
         let mut matched: Vec<Event> = Vec::new();
         let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
         let last = self.plan.elements.len() - 1;
@@ -823,7 +819,7 @@ impl PatternQuery {
             self.park_rearmed(&mut st, e.ts);
         }
         // Still under the lock, so matches leave in the order events arrived.
-        self.emit(matched, self.clock.now());
+        self.emit(matched, self.env.clock.now());
         drop(st);
     }
 }

@@ -1,10 +1,10 @@
 //! The filter-and-project operator: stateless, so it runs lock-free on the sender's thread.
 
-use crate::clock::Clock;
 use crate::event::{Event, EventKind};
 use crate::lang::OutputEvents;
-use crate::plan::expr::{EvalContext, Expr};
+use crate::plan::expr::Expr;
 use crate::plan::graph::Projection;
+use crate::runtime::env::Env;
 use crate::runtime::junction::{Junction, Subscriber};
 use crate::value::Value;
 use std::sync::Arc;
@@ -14,7 +14,7 @@ pub struct FilterProject {
     pub projection: Projection,
     pub output_events: OutputEvents,
     pub target: Arc<Junction>,
-    pub clock: Arc<Clock>,
+    pub env: Arc<Env>,
 }
 
 impl FilterProject {
@@ -29,7 +29,7 @@ impl FilterProject {
 
 impl Subscriber for FilterProject {
     fn receive(&self, batch: &[Event]) {
-        let cx = EvalContext::new(&self.clock);
+        let cx = self.env.eval();
         let mut out = Vec::with_capacity(batch.len());
         for ev in batch {
             if !self.forwards(ev.kind) {

@@ -1,14 +1,13 @@
 //! The stateful query operator: window, aggregation per group, HAVING, ORDER BY / LIMIT per
 //! chunk, and output rate limiting. One lock per query serialises arrivals and timers.
 
-use crate::clock::Clock;
 use crate::event::{Event, EventKind};
 use crate::functions::aggregate::{Aggregator, OrdValue};
 use crate::lang::{OutputEvents, OutputEvery, OutputMode, OutputRate};
 use crate::plan::expr::{AggregateCall, EvalContext, Expr};
 use crate::plan::graph::{Projection, SelectPlan};
+use crate::runtime::env::Env;
 use crate::runtime::junction::{Junction, Subscriber};
-use crate::runtime::scheduler::Scheduler;
 use crate::runtime::window::{Emit, Window};
 use crate::value::Value;
 use rustc_hash::FxHashMap;
@@ -61,8 +60,7 @@ pub struct StatefulQuery {
     output_events: OutputEvents,
     plan: SelectPlan,
     target: Arc<Junction>,
-    clock: Arc<Clock>,
-    scheduler: Arc<Scheduler>,
+    env: Arc<Env>,
     me: Weak<StatefulQuery>,
     state: Mutex<State>,
     /// Aggregates that never forget (minForever, ...) keep empty groups alive.
@@ -79,15 +77,13 @@ struct State {
 }
 
 impl StatefulQuery {
-    #[allow(clippy::too_many_arguments)]
     pub fn new(
         filter: Option<Expr>,
         projection: Projection,
         output_events: OutputEvents,
         plan: SelectPlan,
         target: Arc<Junction>,
-        clock: Arc<Clock>,
-        scheduler: Arc<Scheduler>,
+        env: &Arc<Env>,
     ) -> Arc<StatefulQuery> {
         let keep_empty_groups = plan
             .aggregates
@@ -98,8 +94,7 @@ impl StatefulQuery {
             projection,
             output_events,
             target,
-            clock,
-            scheduler,
+            env: env.clone(),
             me: me.clone(),
             state: Mutex::new(State {
                 window: plan.window.as_ref().map(|w| {
@@ -160,7 +155,7 @@ impl StatefulQuery {
         for at in wanted.into_iter().flatten() {
             if st.scheduled.insert(at) {
                 let me = self.me.clone();
-                self.scheduler.schedule(at, move |t| {
+                self.env.scheduler.schedule(at, move |t| {
                     if let Some(q) = me.upgrade() {
                         q.on_timer(t);
                     }
@@ -172,7 +167,7 @@ impl StatefulQuery {
     /// Turns a window's output chunk into output rows.
     fn select(&self, st: &mut State, emits: &[Emit]) -> Vec<Row> {
         let aggregating = !self.plan.aggregates.is_empty() || !self.plan.group_by.is_empty();
-        let cx = EvalContext::new(&self.clock);
+        let cx = self.env.eval();
         if !aggregating {
             return emits
                 .iter()
@@ -315,8 +310,8 @@ impl StatefulQuery {
             Projection::PassThrough => ev.data.clone(),
             Projection::Exprs(exprs) => {
                 let cx = EvalContext {
-                    clock: &self.clock,
                     aggregates,
+                    ..self.env.eval()
                 };
                 exprs.iter().map(|e| e.eval(ev, &cx)).collect()
             }
@@ -330,7 +325,7 @@ impl StatefulQuery {
 
     fn having(&self, row: &Event) -> bool {
         match &self.plan.having {
-            Some(h) => h.test(row, &EvalContext::new(&self.clock)),
+            Some(h) => h.test(row, &self.env.eval()),
             None => true,
         }
     }
@@ -369,7 +364,7 @@ fn arg_value(call: &AggregateCall, ev: &Event, cx: &EvalContext) -> Value {
 
 impl Subscriber for StatefulQuery {
     fn receive(&self, batch: &[Event]) {
-        let cx = EvalContext::new(&self.clock);
+        let cx = self.env.eval();
         // Events of the input stream enter the window as arrivals (current).
         let as_is = self.filter.is_none() && batch.iter().all(|e| e.kind == EventKind::Current);
         let filtered: Vec<Event>;
@@ -387,7 +382,7 @@ impl Subscriber for StatefulQuery {
                 .collect();
             &filtered
         };
-        let now = self.clock.now();
+        let now = self.env.clock.now();
         let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
         let mut emits = std::mem::take(&mut st.emits);
         match st.window.as_mut() {

@@ -4,7 +4,6 @@
 use crate::calendar::Granularity;
 use crate::event::{Event, EventKind};
 use crate::functions::aggregate::OrdValue;
-use crate::plan::expr::EvalContext;
 use crate::runtime::junction::Subscriber;
 use crate::schema::Schema;
 use crate::value::Value;
@@ -194,12 +193,12 @@ impl Subscriber for TableWriter {
 pub struct TableMutator {
     pub table: std::sync::Arc<TableStore>,
     pub plan: crate::plan::graph::TableWritePlan,
-    pub clock: std::sync::Arc<crate::clock::Clock>,
+    pub env: std::sync::Arc<crate::runtime::env::Env>,
 }
 
 impl Subscriber for TableMutator {
     fn receive(&self, batch: &[Event]) {
-        let cx = crate::plan::expr::EvalContext::new(&self.clock);
+        let cx = self.env.eval();
         let mut t = self.table.lock();
         let mut changed = false;
         for e in batch.iter().filter(|e| e.kind == EventKind::Current) {
@@ -248,12 +247,6 @@ impl Subscriber for TableMutator {
     }
 }
 
-impl crate::plan::graph::KeyLookup for TableStore {
-    fn contains_key(&self, key: &Value) -> bool {
-        self.has_key(key)
-    }
-}
-
 /// A side a join reads at probe time instead of keeping a window: a table, or an aggregation's
 /// buckets.
 pub trait JoinLookup: Send + Sync {
@@ -272,14 +265,18 @@ impl JoinLookup for TableStore {
 /// sees the buckets as they are at that moment.
 pub struct AggregationLookup {
     join: crate::plan::graph::AggregationJoin,
-    clock: Arc<crate::clock::Clock>,
+    store: Arc<crate::runtime::aggregation::AggregationStore>,
+    env: Arc<crate::runtime::env::Env>,
     /// Probes whose WITHIN/PER did not evaluate to a range (they join no rows).
     pub bad_ranges: AtomicU64,
     log: crate::runtime::failure::LogLimiter,
 }
 
 impl AggregationLookup {
-    pub fn new(join: crate::plan::graph::AggregationJoin, clock: Arc<crate::clock::Clock>) -> Self {
+    pub fn new(
+        join: crate::plan::graph::AggregationJoin,
+        env: &Arc<crate::runtime::env::Env>,
+    ) -> Self {
         // Only ranges computed per event can fail, and they carry the aggregation's name.
         let name = match &join.range {
             crate::plan::graph::WithinRange::PerEvent { name, .. } => name.as_str(),
@@ -288,8 +285,9 @@ impl AggregationLookup {
         let log =
             crate::runtime::failure::LogLimiter::new(format!("join with aggregation '{name}'"));
         AggregationLookup {
+            store: env.aggregations[join.aggregation].clone(),
+            env: env.clone(),
             join,
-            clock,
             bad_ranges: AtomicU64::new(0),
             log,
         }
@@ -312,7 +310,7 @@ impl AggregationLookup {
                 levels,
                 name,
             } => {
-                let cx = EvalContext::new(&self.clock);
+                let cx = self.env.eval();
                 let per = per.eval(probe, &cx);
                 let per = per
                     .as_str()
@@ -347,12 +345,7 @@ impl JoinLookup for AggregationLookup {
                 return Vec::new();
             }
         };
-        let Some(rows) = self
-            .join
-            .slot
-            .get()
-            .and_then(|s| s.read(from, to, granularity))
-        else {
+        let Some(rows) = self.store.read(from, to, granularity) else {
             return Vec::new();
         };
         match (attr, value) {

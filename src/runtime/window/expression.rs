@@ -5,7 +5,7 @@ use super::{Emit, Window};
 use crate::clock::{Clock, ClockMode};
 use crate::event::Event;
 use crate::functions::aggregate::Aggregator;
-use crate::plan::expr::{AggregateCall, EvalContext, Expr};
+use crate::plan::expr::{AggregateCall, EvalContext, Expr, NoTables};
 use crate::value::{AttrType, Value};
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -35,7 +35,7 @@ struct ExpressionWindow {
 
 impl ExpressionWindow {
     fn update(&mut self, e: &Event, add: bool) {
-        let cx = EvalContext::new(&self.clock);
+        let cx = EvalContext::new(&self.clock, &NoTables);
         for (call, state) in self.calls.iter().zip(self.states.iter_mut()) {
             let v = call
                 .arg
@@ -55,6 +55,7 @@ impl ExpressionWindow {
             newest,
             &EvalContext {
                 clock: &self.clock,
+                tables: &NoTables,
                 aggregates: &values,
             },
         )

@@ -4,7 +4,7 @@ use crate::connector::mapper::MapperFactory;
 use crate::connector::registry::ConnectorRegistry;
 use crate::connector::{SinkFactory, SourceFactory};
 use crate::functions::{FunctionRegistry, ScalarFunction};
-use crate::plan::binder::Binder;
+use crate::plan::bind::Binder;
 use crate::runtime::app::{App, RunOptions};
 use crate::sql::diagnostic::CompileErrors;
 use crate::value::{AttrType, Value};

@@ -1,9 +1,9 @@
-//! Binding and planning: catalog, typed expressions, the dataflow graph.
+//! Binding and planning: the parsed app bound into a plan that is pure data (no closures, no
+//! runtime types): typed expressions, the dataflow graph, window specs.
 
-pub mod binder;
+pub mod bind;
 pub mod expr;
 pub mod graph;
-pub mod on_demand;
-pub mod purge;
 pub mod window;
-pub mod within;
+
+pub use bind::on_demand;

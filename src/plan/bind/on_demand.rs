@@ -87,9 +87,14 @@ pub fn bind_on_demand(
     let (schema, source) = match (aggregation, &q.within) {
         (Some(index), Some((from, to, per))) => {
             let agg = &plan.aggregations[index];
-            let (from, to, granularity) =
-                crate::plan::within::parse_within(from, to.as_ref(), per, &agg.levels, &agg.name)
-                    .map_err(Unsupported)?;
+            let (from, to, granularity) = crate::plan::bind::within::parse_within(
+                from,
+                to.as_ref(),
+                per,
+                &agg.levels,
+                &agg.name,
+            )
+            .map_err(Unsupported)?;
             let source = OnDemandSource::Aggregation {
                 index,
                 from,

@@ -1,0 +1,102 @@
+//! Joins: the right side, `ON`, the equality that indexes both windows, and a join with an
+//! incremental aggregation read `WITHIN ... PER ...`.
+
+use super::Binder;
+use crate::plan::expr::{CmpOp, Expr, JoinNames, Scope, TableRef};
+use crate::plan::graph::*;
+use crate::schema::Schema;
+use crate::sql::diagnostic::{Diagnostic, Pos};
+use crate::value::AttrType;
+use sqlparser::ast::{self as sql, Spanned};
+
+impl Binder<'_> {
+    /// `WITHIN S.from, S.to PER S.per` in a join with an aggregation: expressions over the
+    /// joining stream's event (the aggregation's attributes are not in scope).
+    pub(super) fn bind_within_per_event(
+        &self,
+        (from, to, per): (&sql::Expr, Option<&sql::Expr>, &sql::Expr),
+        (left, alias): (&Schema, Option<&str>),
+        tables: &[TableRef],
+        agg: &AggregationPlan,
+    ) -> Result<WithinRange, Diagnostic> {
+        let names = JoinNames {
+            sides: vec![(left, alias, 0)],
+            unqualified: None,
+            counted: Vec::new(),
+        };
+        let scope = Scope {
+            schema: left,
+            alias,
+            functions: self.functions,
+            aggregates: None,
+            join: Some(&names),
+            tables,
+        };
+        let bind = |e: &sql::Expr, what: &str, string_only: bool| -> Result<Expr, Diagnostic> {
+            let b = scope.bind(e).map_err(|mut d| {
+                d.help.get_or_insert_with(|| {
+                    "WITHIN and PER are computed from the joining event's attributes, not the aggregation's".into()
+                });
+                d
+            })?;
+            let fits = match b.ty {
+                None | Some(AttrType::String) => true,
+                Some(AttrType::Int | AttrType::Long) => !string_only,
+                Some(_) => false,
+            };
+            if !fits {
+                let pos: Pos = e.span().start.into();
+                return Err(Diagnostic::new(
+                    pos,
+                    format!(
+                        "{what} takes {}, not {}",
+                        if string_only && what == "PER" {
+                            "a granularity name such as 'days' (a STRING)"
+                        } else if string_only {
+                            "a period such as '2026-06-** **:**:**' (a STRING)"
+                        } else {
+                            "epoch milliseconds (a BIGINT) or a 'YYYY-MM-DD HH:MM:SS' STRING"
+                        },
+                        b.ty.map_or("NULL".to_string(), |t| t.to_string())
+                    ),
+                ));
+            }
+            Ok(b.expr)
+        };
+        // A constant granularity is checked now, not at each event.
+        if let Some(text) = crate::plan::bind::within::literal_text(per) {
+            crate::calendar::granularity_of(&text, &agg.levels, &agg.name)
+                .map_err(|msg| Diagnostic::new(per.span().start.into(), msg))?;
+        }
+        Ok(WithinRange::PerEvent {
+            // A single value names a period as a string with wildcards.
+            from: bind(from, "WITHIN", to.is_none())?,
+            to: to.map(|to| bind(to, "WITHIN", false)).transpose()?,
+            per: bind(per, "PER", true)?,
+            levels: agg.levels.clone(),
+            name: agg.name.clone(),
+        })
+    }
+}
+
+/// `left.attr = right.attr` among the top-level AND terms of a join condition: the attribute
+/// indices (within each side) to index the windows by.
+pub(super) fn equi_join_keys(cond: &Expr, left_len: usize) -> Option<(usize, usize)> {
+    match cond {
+        Expr::And(a, b) => equi_join_keys(a, left_len).or_else(|| equi_join_keys(b, left_len)),
+        Expr::Cmp {
+            op: CmpOp::Eq,
+            left,
+            right,
+        } => match (left.as_ref(), right.as_ref()) {
+            (Expr::Attr(i), Expr::Attr(j)) if *i < left_len && *j >= left_len => {
+                Some((*i, *j - left_len))
+            }
+            (Expr::Attr(i), Expr::Attr(j)) if *j < left_len && *i >= left_len => {
+                Some((*j, *i - left_len))
+            }
+            _ => None,
+        },
+        _ => None,
+    }
+}

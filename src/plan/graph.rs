@@ -64,7 +64,7 @@ pub struct StreamPlan {
     pub aggregation: Option<usize>,
     /// `CREATE WINDOW`: the window every query reading this stream applies (a named window:
     /// `FROM W` and `JOIN W` see its contents, the same for every reader).
-    pub named_window: Option<crate::sql::ast::WindowDecl>,
+    pub named_window: Option<WindowSpec>,
     pub pos: Pos,
 }
 

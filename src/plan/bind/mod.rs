@@ -242,3 +242,15 @@ pub(super) fn bind_condition(
         }
     }
 }
+
+/// `unknown stream 'X' (did you mean 'Y'?)` at the name.
+pub(super) fn unknown_stream(plan: &AppPlan, name: &Name) -> Diagnostic {
+    Diagnostic::new(
+        name.pos,
+        format!(
+            "unknown stream '{}'{}",
+            name.value,
+            crate::suggest::did_you_mean(&name.value, plan.streams.iter().map(|s| s.schema.name()))
+        ),
+    )
+}

@@ -2,8 +2,10 @@
 //! indexes, `@async`, and the connector bindings collected for later validation.
 
 use super::connector::PendingConnector;
+use super::window::bind_window;
 use super::{unknown_annotation, Binder, DEFAULT_ASYNC_BUFFER, STREAM_ANNOTATIONS};
 use crate::connector::registry::Role;
+use crate::plan::expr::Scope;
 use crate::plan::graph::*;
 use crate::schema::{Attribute, Schema};
 use crate::sql::ast::*;
@@ -124,20 +126,36 @@ impl Binder<'_> {
             }
             None
         };
+        let schema = Schema::new(name, attrs);
+        // A named window's window is bound once, here; every reader applies the same spec.
+        let named_window = decl.named_window.as_ref().and_then(|w| {
+            let tables = self.tables.borrow();
+            let scope = Scope {
+                schema: &schema,
+                alias: None,
+                functions: self.functions,
+                aggregates: None,
+                join: None,
+                tables: &tables,
+            };
+            bind_window(w, &schema, &scope)
+                .map_err(|d| errors.push(d))
+                .ok()
+        });
         let mut stream = StreamPlan {
-            schema: Schema::new(name, attrs),
+            schema,
             declared: true,
             async_buffer: None,
             trigger: None,
             inner_of: None,
             table,
             aggregation: None,
-            named_window: decl.named_window.clone(),
+            named_window,
             sources: Vec::new(),
             sinks: Vec::new(),
             pos: decl.name.pos,
         };
-        if stream.named_window.is_some() && (!st.annotations.is_empty() || !decl.with.is_empty()) {
+        if decl.named_window.is_some() && (!st.annotations.is_empty() || !decl.with.is_empty()) {
             errors.push(Diagnostic::new(
                 decl.name.pos,
                 format!("window '{name}' takes no connectors or annotations: queries insert into it and read it"),

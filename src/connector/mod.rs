@@ -7,6 +7,7 @@ pub mod config;
 pub mod error;
 pub mod mapper;
 pub mod net;
+pub mod param;
 pub mod registry;
 pub mod spec;
 pub mod storage;

@@ -174,7 +174,7 @@ impl ConnectorRegistry {
                             p.example
                         ),
                     });
-                } else if let Some(d) = p.default {
+                } else if let Some(d) = &p.default {
                     out.params.insert(p.name.to_string(), d.to_string());
                 }
             }
@@ -219,7 +219,7 @@ impl ConnectorRegistry {
                     }
                     for p in &mspec.params {
                         if !p.is_template() && !map.params.contains_key(p.name) {
-                            if let Some(d) = p.default {
+                            if let Some(d) = &p.default {
                                 map.params.insert(p.name.to_string(), d.to_string());
                             }
                         }
@@ -244,7 +244,7 @@ impl ConnectorRegistry {
                 };
                 if let Some(mapper) = self.mapper(default) {
                     for p in &mapper.spec().params {
-                        if let (false, Some(d)) = (p.is_template(), p.default) {
+                        if let (false, Some(d)) = (p.is_template(), &p.default) {
                             map.params.insert(p.name.to_string(), d.to_string());
                         }
                     }

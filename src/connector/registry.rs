@@ -1,11 +1,11 @@
 //! Named factories for sources, sinks and mappers, and validation of bindings against their
-//! parameter metadata.
+//! parameter metadata. It knows no connector: `connector::builtins` fills it with the built-in
+//! ones (`ConnectorRegistry::with_builtins`), an embedding app may add its own.
 
 use crate::connector::config::ConnectorConfig;
 use crate::connector::error::{error_params, sink_buffer_params};
-use crate::connector::mapper::MapperFactory;
 use crate::connector::spec::ConnectorSpec;
-use crate::connector::{SinkFactory, SourceFactory};
+use crate::connector::{MapperFactory, SinkFactory, SourceFactory};
 use crate::suggest::did_you_mean;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -44,16 +44,6 @@ impl ConnectorRegistry {
     /// An empty registry (no connectors at all).
     pub fn empty() -> Self {
         Self::default()
-    }
-
-    /// The built-in connectors and mappers.
-    pub fn with_builtins() -> Self {
-        let mut r = Self::default();
-        crate::connector::builtin::register_all(&mut r);
-        crate::connector::mapper::register_all(&mut r);
-        crate::connector::net::register_all(&mut r);
-        crate::connector::storage::register_all(&mut r);
-        r
     }
 
     pub fn register_source(&mut self, factory: Arc<dyn SourceFactory>) {

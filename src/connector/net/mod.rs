@@ -20,17 +20,3 @@ pub use runtime::{runtime, tls_client_config};
 pub use ws_server::{WsServerSinkFactory, WsServerSourceFactory};
 pub use ws_sink::WsSinkFactory;
 pub use ws_source::WsSourceFactory;
-
-use crate::connector::registry::ConnectorRegistry;
-use std::sync::Arc;
-
-pub fn register_all(registry: &mut ConnectorRegistry) {
-    registry.register_source(Arc::new(WsSourceFactory));
-    registry.register_sink(Arc::new(WsSinkFactory));
-    registry.register_source(Arc::new(WsServerSourceFactory));
-    registry.register_sink(Arc::new(WsServerSinkFactory));
-    registry.register_sink(Arc::new(HttpSinkFactory));
-    registry.register_source(Arc::new(HttpSourceFactory));
-    registry.register_sink(Arc::new(ForwarderSinkFactory));
-    registry.register_source(Arc::new(ForwarderSourceFactory));
-}

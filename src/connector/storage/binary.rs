@@ -16,7 +16,6 @@ use super::rotation::{
 };
 use crate::connector::config::{ConfigError, ConnectorConfig, Params};
 use crate::connector::error::error_params;
-use crate::connector::registry::ConnectorRegistry;
 use crate::connector::spec::{ConnectorSpec, ParamSpec};
 use crate::connector::{
     ConnectorError, Rejects, Sink, SinkFactory, SinkMapper, Source, SourceContext, SourceFactory,
@@ -29,7 +28,6 @@ use std::fs::File;
 use std::io::{self, BufReader, Read, Seek, SeekFrom};
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 pub const MAGIC: &[u8; 8] = b"EFLXBIN1";
@@ -37,11 +35,6 @@ pub const MAGIC: &[u8; 8] = b"EFLXBIN1";
 pub const METADATA_BYTES: usize = 24;
 const RECORD_HEAD: usize = METADATA_BYTES + 4;
 const LZ4_FRAME_MAGIC: [u8; 4] = [0x04, 0x22, 0x4d, 0x18];
-
-pub fn register(registry: &mut ConnectorRegistry) {
-    registry.register_sink(Arc::new(BinarySinkFactory));
-    registry.register_source(Arc::new(BinarySourceFactory));
-}
 
 /// What a binary file says about itself.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]

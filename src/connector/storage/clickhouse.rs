@@ -13,7 +13,6 @@
 use crate::connector::config::{ConfigError, ConnectorConfig, Params};
 use crate::connector::error::{error_params, sink_buffer_params_without_batch, RetryPolicy};
 use crate::connector::net::runtime;
-use crate::connector::registry::ConnectorRegistry;
 use crate::connector::spec::{ConnectorSpec, ParamSpec};
 use crate::connector::{ConnectorError, ErrorClass, Rejects, Sink, SinkFactory, SinkMapper};
 use crate::event::Event;
@@ -25,10 +24,6 @@ use std::future::Future;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
-
-pub fn register(registry: &mut ConnectorRegistry) {
-    registry.register_sink(Arc::new(ClickHouseSinkFactory));
-}
 
 /// Sent as separate compressed blocks, so the server decodes while the rest arrives.
 const CHUNK_BYTES: usize = 1 << 20;

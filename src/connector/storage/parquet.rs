@@ -8,7 +8,6 @@ use super::rotation::{
 };
 use crate::connector::config::{ConfigError, ConnectorConfig, Params};
 use crate::connector::error::error_params;
-use crate::connector::registry::ConnectorRegistry;
 use crate::connector::spec::{ConnectorSpec, ParamSpec};
 use crate::connector::{ConnectorError, Rejects, Sink, SinkFactory, SinkMapper};
 use crate::event::Event;
@@ -28,10 +27,6 @@ use rustc_hash::FxHashMap;
 use std::fs::{File, OpenOptions};
 use std::path::PathBuf;
 use std::sync::Arc;
-
-pub fn register(registry: &mut ConnectorRegistry) {
-    registry.register_sink(Arc::new(ParquetSinkFactory));
-}
 
 pub struct ParquetSinkFactory;
 

@@ -3,7 +3,8 @@
 //! ones (`ConnectorRegistry::with_builtins`), an embedding app may add its own.
 
 use crate::connector::config::ConnectorConfig;
-use crate::connector::error::{error_params, sink_buffer_params};
+use crate::connector::error::{ERROR_PARAMS, SINK_BUFFER_PARAMS};
+use crate::connector::param::specs;
 use crate::connector::spec::ConnectorSpec;
 use crate::connector::{MapperFactory, SinkFactory, SourceFactory};
 use crate::suggest::did_you_mean;
@@ -267,10 +268,10 @@ impl ConnectorRegistry {
 
 /// A connector's own spec plus the parameters the engine handles for every connector of its role.
 fn full_spec(mut spec: ConnectorSpec, role: Role) -> ConnectorSpec {
-    let mut shared = error_params();
-    if role == Role::Sink {
-        shared.extend(sink_buffer_params());
-    }
+    let shared = match role {
+        Role::Source => specs(&[ERROR_PARAMS]),
+        Role::Sink => specs(&[ERROR_PARAMS, SINK_BUFFER_PARAMS]),
+    };
     for p in shared {
         if !spec.params.iter().any(|q| q.name == p.name) {
             spec.params.push(p);

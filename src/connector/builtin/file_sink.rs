@@ -2,7 +2,8 @@
 //! partitioned, optionally LZ4-compressed files through the storage rotation core.
 
 use crate::connector::config::{ConfigError, ConnectorConfig};
-use crate::connector::error::error_params;
+use crate::connector::error::ERROR_PARAMS;
+use crate::connector::param::specs;
 use crate::connector::spec::ConnectorSpec;
 use crate::connector::storage::rotation::{
     attribute_index, file_params, FileSet, FileSettings, Layout, PartitionBuffers,
@@ -23,7 +24,7 @@ impl SinkFactory for FileSinkFactory {
             "1024",
             "0",
         );
-        params.extend(error_params());
+        params.extend(specs(&[ERROR_PARAMS]));
         ConnectorSpec {
             name: "file",
             aliases: &[],

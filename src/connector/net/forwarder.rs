@@ -14,7 +14,8 @@
 
 use super::backoff::Backoff;
 use crate::connector::config::{ConfigError, ConnectorConfig, Params};
-use crate::connector::error::{error_params, sink_buffer_params};
+use crate::connector::error::{ERROR_PARAMS, SINK_BUFFER_PARAMS};
+use crate::connector::param::specs;
 use crate::connector::spec::{ConnectorSpec, ParamSpec};
 use crate::connector::storage::codec;
 use crate::connector::{
@@ -170,8 +171,8 @@ impl SinkFactory for ForwarderSinkFactory {
                 "20",
             ),
         ];
-        params.extend(sink_buffer_params());
-        params.extend(error_params());
+        params.extend(specs(&[SINK_BUFFER_PARAMS]));
+        params.extend(specs(&[ERROR_PARAMS]));
         ConnectorSpec {
             name: "forwarder",
             aliases: &[],
@@ -414,7 +415,7 @@ impl SourceFactory for ForwarderSourceFactory {
                 "10000",
             ),
         ];
-        params.extend(error_params());
+        params.extend(specs(&[ERROR_PARAMS]));
         ConnectorSpec {
             name: "forwarder",
             aliases: &[],

@@ -5,7 +5,8 @@
 
 use super::runtime::{runtime, tls_client_config_with};
 use crate::connector::config::{ConfigError, ConnectorConfig, Params};
-use crate::connector::error::{error_params, sink_buffer_params_without_batch, RetryPolicy};
+use crate::connector::error::{RetryPolicy, ERROR_PARAMS, SINK_BUFFER_PARAMS_WITHOUT_BATCH};
+use crate::connector::param::specs;
 use crate::connector::spec::{ConnectorSpec, ParamSpec};
 use crate::connector::{ConnectorError, Rejects, Sink, SinkFactory, SinkMapper};
 use crate::event::Event;
@@ -123,8 +124,8 @@ fn params() -> Vec<ParamSpec> {
             "8",
         ),
     ];
-    params.extend(sink_buffer_params_without_batch());
-    params.extend(error_params());
+    params.extend(specs(&[SINK_BUFFER_PARAMS_WITHOUT_BATCH]));
+    params.extend(specs(&[ERROR_PARAMS]));
     params
 }
 

@@ -6,7 +6,8 @@
 
 use super::runtime::{runtime, tls_client_config};
 use crate::connector::config::{ConfigError, ConnectorConfig, Params};
-use crate::connector::error::error_params;
+use crate::connector::error::ERROR_PARAMS;
+use crate::connector::param::specs;
 use crate::connector::spec::{ConnectorSpec, ParamSpec};
 use crate::connector::{ConnectorError, Source, SourceContext, SourceFactory};
 use crate::schema::Schema;
@@ -99,7 +100,7 @@ fn params() -> Vec<ParamSpec> {
             "2000",
         ),
     ];
-    params.extend(error_params());
+    params.extend(specs(&[ERROR_PARAMS]));
     params
 }
 

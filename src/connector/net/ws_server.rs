@@ -5,7 +5,8 @@
 use super::runtime::runtime;
 use super::ws_sink::{encode_frame, message_type, message_type_param, MessageType};
 use crate::connector::config::{ConfigError, ConnectorConfig, Params};
-use crate::connector::error::{error_params, sink_buffer_params};
+use crate::connector::error::{ERROR_PARAMS, SINK_BUFFER_PARAMS};
+use crate::connector::param::specs;
 use crate::connector::spec::{ConnectorSpec, ParamSpec};
 use crate::connector::{
     ConnectorError, Rejects, Sink, SinkFactory, SinkMapper, Source, SourceContext, SourceFactory,
@@ -196,7 +197,7 @@ impl SourceFactory for WsServerSourceFactory {
             "Largest message a client may send; a bigger one closes that client's connection \
              (counted as an error).",
         );
-        params.extend(error_params());
+        params.extend(specs(&[ERROR_PARAMS]));
         ConnectorSpec {
             name: "websocket-server",
             aliases: &["ws-server"],
@@ -349,8 +350,8 @@ impl SinkFactory for WsServerSinkFactory {
              and counted, so it never slows the others.",
             "4096",
         ));
-        params.extend(sink_buffer_params());
-        params.extend(error_params());
+        params.extend(specs(&[SINK_BUFFER_PARAMS]));
+        params.extend(specs(&[ERROR_PARAMS]));
         ConnectorSpec {
             name: "websocket-server",
             aliases: &["ws-server"],

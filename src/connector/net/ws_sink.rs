@@ -6,7 +6,8 @@
 use super::runtime::runtime;
 use super::ws_client::{client_params, WsClientConfig, WsStream};
 use crate::connector::config::{ConfigError, ConnectorConfig, Params};
-use crate::connector::error::{error_params, sink_buffer_params};
+use crate::connector::error::{ERROR_PARAMS, SINK_BUFFER_PARAMS};
+use crate::connector::param::specs;
 use crate::connector::spec::{ConnectorSpec, ParamSpec};
 use crate::connector::{ConnectorError, Rejects, Sink, SinkFactory, SinkMapper};
 use crate::event::Event;
@@ -76,8 +77,8 @@ impl SinkFactory for WsSinkFactory {
     fn spec(&self) -> ConnectorSpec {
         let mut params = client_params();
         params.push(message_type_param());
-        params.extend(sink_buffer_params());
-        params.extend(error_params());
+        params.extend(specs(&[SINK_BUFFER_PARAMS]));
+        params.extend(specs(&[ERROR_PARAMS]));
         ConnectorSpec {
             name: "websocket",
             aliases: &["ws"],

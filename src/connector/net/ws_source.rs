@@ -5,7 +5,8 @@
 use super::runtime::runtime;
 use super::ws_client::{client_params, decompress, WsClientConfig, WsStream};
 use crate::connector::config::{ConfigError, ConnectorConfig};
-use crate::connector::error::error_params;
+use crate::connector::error::ERROR_PARAMS;
+use crate::connector::param::specs;
 use crate::connector::spec::ConnectorSpec;
 use crate::connector::{ConnectorError, ErrorClass, Source, SourceContext, SourceFactory};
 use crate::schema::Schema;
@@ -25,7 +26,7 @@ pub struct WsSourceFactory;
 impl SourceFactory for WsSourceFactory {
     fn spec(&self) -> ConnectorSpec {
         let mut params = client_params();
-        params.extend(error_params());
+        params.extend(specs(&[ERROR_PARAMS]));
         ConnectorSpec {
             name: "websocket",
             aliases: &["ws"],

@@ -15,7 +15,8 @@ use super::rotation::{
     attribute_index, file_params, FileSet, FileSettings, Layout, PartitionBuffers,
 };
 use crate::connector::config::{ConfigError, ConnectorConfig, Params};
-use crate::connector::error::error_params;
+use crate::connector::error::ERROR_PARAMS;
+use crate::connector::param::specs;
 use crate::connector::spec::{ConnectorSpec, ParamSpec};
 use crate::connector::{
     ConnectorError, Rejects, Sink, SinkFactory, SinkMapper, Source, SourceContext, SourceFactory,
@@ -96,7 +97,7 @@ fn sink_params() -> Vec<ParamSpec> {
          record's source address; without it the address is zeros.",
         "client_ip",
     ));
-    params.extend(error_params());
+    params.extend(specs(&[ERROR_PARAMS]));
     params
 }
 
@@ -567,7 +568,7 @@ impl SourceFactory for BinarySourceFactory {
                 "recorded",
             ),
         ];
-        params.extend(error_params());
+        params.extend(specs(&[ERROR_PARAMS]));
         ConnectorSpec {
             name: "binary",
             aliases: &[],

@@ -11,8 +11,9 @@
 //! not. Rows that finally fail go to the error strategy one by one, with the reason.
 
 use crate::connector::config::{ConfigError, ConnectorConfig, Params};
-use crate::connector::error::{error_params, sink_buffer_params_without_batch, RetryPolicy};
+use crate::connector::error::{RetryPolicy, ERROR_PARAMS, SINK_BUFFER_PARAMS_WITHOUT_BATCH};
 use crate::connector::net::runtime;
+use crate::connector::param::specs;
 use crate::connector::spec::{ConnectorSpec, ParamSpec};
 use crate::connector::{ConnectorError, ErrorClass, Rejects, Sink, SinkFactory, SinkMapper};
 use crate::event::Event;
@@ -148,8 +149,8 @@ fn params() -> Vec<ParamSpec> {
             "none",
         ),
     ];
-    params.extend(sink_buffer_params_without_batch());
-    params.extend(error_params());
+    params.extend(specs(&[SINK_BUFFER_PARAMS_WITHOUT_BATCH]));
+    params.extend(specs(&[ERROR_PARAMS]));
     params
 }
 

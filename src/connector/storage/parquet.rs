@@ -7,7 +7,8 @@ use super::rotation::{
     attribute_index, file_params, with_suffix, FileSettings, Layout, TimeRotation, IN_PROGRESS,
 };
 use crate::connector::config::{ConfigError, ConnectorConfig, Params};
-use crate::connector::error::error_params;
+use crate::connector::error::ERROR_PARAMS;
+use crate::connector::param::specs;
 use crate::connector::spec::{ConnectorSpec, ParamSpec};
 use crate::connector::{ConnectorError, Rejects, Sink, SinkFactory, SinkMapper};
 use crate::event::Event;
@@ -63,7 +64,7 @@ fn params() -> Vec<ParamSpec> {
          empty = no such column.",
         "ts",
     ));
-    params.extend(error_params());
+    params.extend(specs(&[ERROR_PARAMS]));
     params
 }
 

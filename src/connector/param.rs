@@ -125,6 +125,20 @@ impl<T> Param<Required<T>> {
     }
 }
 
+impl Param<Option<String>> {
+    /// The text as written, borrowed; `None` when absent. Never fails.
+    pub fn get<'a, P: Params + ?Sized>(&self, config: &'a P) -> Option<&'a str> {
+        config.raw(self.name)
+    }
+}
+
+impl Param<&'static str> {
+    /// The text as written, or the default. Never fails.
+    pub fn get<'a, P: Params + ?Sized>(&self, config: &'a P) -> &'a str {
+        config.raw(self.name).unwrap_or(self.default)
+    }
+}
+
 impl<E: Copy + PartialEq + 'static> Param<Choice<E>> {
     /// A parameter taking one of `options` by name (matched exactly); `default` must be one
     /// of them.
@@ -440,6 +454,8 @@ mod tests {
         assert_eq!(DELAY.read(&empty).unwrap(), 1000);
         assert_eq!(TIMEOUT.read(&empty).unwrap(), Duration::from_secs(30));
         assert_eq!(HOST.read(&empty).unwrap(), "0.0.0.0");
+        assert_eq!(HOST.get(&empty), "0.0.0.0");
+        assert_eq!(HEADERS.get(&empty), None);
         assert_eq!(RATE.read(&empty).unwrap(), None);
         assert_eq!(ZIP.read(&empty).unwrap(), Zip::None);
         let set = config(&[

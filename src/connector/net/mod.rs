@@ -7,16 +7,11 @@ mod forwarder;
 mod http_sink;
 mod http_source;
 mod runtime;
-mod ws_client;
-mod ws_server;
-mod ws_sink;
-mod ws_source;
+mod websocket;
 
 pub use backoff::Backoff;
 pub use forwarder::{ForwarderSinkFactory, ForwarderSourceFactory};
 pub use http_sink::HttpSinkFactory;
 pub use http_source::HttpSourceFactory;
 pub use runtime::{runtime, tls_client_config};
-pub use ws_server::{WsServerSinkFactory, WsServerSourceFactory};
-pub use ws_sink::WsSinkFactory;
-pub use ws_source::WsSourceFactory;
+pub use websocket::{WsServerSinkFactory, WsServerSourceFactory, WsSinkFactory, WsSourceFactory};

@@ -4,14 +4,12 @@
 
 mod backoff;
 mod forwarder;
-mod http_sink;
-mod http_source;
+mod http;
 mod runtime;
 mod websocket;
 
 pub use backoff::Backoff;
 pub use forwarder::{ForwarderSinkFactory, ForwarderSourceFactory};
-pub use http_sink::HttpSinkFactory;
-pub use http_source::HttpSourceFactory;
+pub use http::{HttpSinkFactory, HttpSourceFactory};
 pub use runtime::{runtime, tls_client_config};
 pub use websocket::{WsServerSinkFactory, WsServerSourceFactory, WsSinkFactory, WsSourceFactory};

@@ -5,11 +5,12 @@ use super::layout::{with_suffix, Layout, IN_PROGRESS};
 use super::settings::{Compression, Fsync, TimeRotation};
 use arc_swap::ArcSwapOption;
 use chrono::Utc;
+use parking_lot::Mutex;
 use std::fs::{File, OpenOptions};
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 const WRITE_BUFFER: usize = 256 * 1024;
 
@@ -103,7 +104,7 @@ impl OpenFile {
 
     /// Appends whole records in one go: nothing else is written into the file in between.
     pub fn append(&self, data: &[u8]) -> io::Result<()> {
-        let mut chain = self.chain.lock().unwrap_or_else(|e| e.into_inner());
+        let mut chain = self.chain.lock();
         let chain = chain.as_mut().ok_or_else(|| {
             io::Error::other(format!("{} is already closed", self.path.display()))
         })?;
@@ -117,12 +118,7 @@ impl OpenFile {
     }
 
     pub fn flush(&self) -> io::Result<()> {
-        match self
-            .chain
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .as_mut()
-        {
+        match self.chain.lock().as_mut() {
             Some(chain) => chain.writer().flush(),
             None => Ok(()),
         }
@@ -130,7 +126,7 @@ impl OpenFile {
 
     /// Flushes to the OS and, unless fsync='never', to the disk.
     pub fn sync(&self) -> io::Result<()> {
-        let mut chain = self.chain.lock().unwrap_or_else(|e| e.into_inner());
+        let mut chain = self.chain.lock();
         let Some(chain) = chain.as_mut() else {
             return Ok(());
         };
@@ -148,7 +144,7 @@ impl OpenFile {
 
     /// Flushes, ends the LZ4 frame, fsyncs per policy and renames to the final name. Once.
     pub fn close(&self) -> io::Result<()> {
-        let Some(chain) = self.chain.lock().unwrap_or_else(|e| e.into_inner()).take() else {
+        let Some(chain) = self.chain.lock().take() else {
             return Ok(());
         };
         let file = chain.finish()?;
@@ -249,7 +245,7 @@ impl RotatingFile {
     /// Takes `old` out of service unless another writer already did. It closes when its last
     /// writer lets go (possibly right here).
     fn retire(&self, old: &Arc<OpenFile>) {
-        let _one_at_a_time = self.rotating.lock().unwrap_or_else(|e| e.into_inner());
+        let _one_at_a_time = self.rotating.lock();
         let still_active = self
             .active
             .load()
@@ -262,7 +258,7 @@ impl RotatingFile {
 
     /// Opens the next file unless another writer just did.
     fn open_next(&self) -> io::Result<Arc<OpenFile>> {
-        let _one_at_a_time = self.rotating.lock().unwrap_or_else(|e| e.into_inner());
+        let _one_at_a_time = self.rotating.lock();
         if let Some(file) = self.active.load_full() {
             return Ok(file);
         }

@@ -6,6 +6,7 @@ use crate::connector::param::{Describe, Param, Required};
 use crate::connector::ConnectorError;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use tokio::net::{TcpListener, TcpStream};
+use tokio_tungstenite::tungstenite;
 use tokio_tungstenite::tungstenite::handshake::server::{ErrorResponse, Request, Response};
 use tokio_tungstenite::tungstenite::http::StatusCode;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
@@ -109,14 +110,15 @@ impl ServerConfig {
         })
     }
 
-    /// Runs the handshake: right path, right token, room for one more client.
+    /// Runs the handshake: right path, right token, room for one more client. A refusal is
+    /// the handshake's error, boxed (tungstenite's error is large).
     // tungstenite fixes the callback's error type, so its size is not ours to shrink.
     #[allow(clippy::result_large_err)]
     pub(super) async fn accept(
         &self,
         socket: TcpStream,
         connected: &AtomicUsize,
-    ) -> Result<WebSocketStream<TcpStream>, String> {
+    ) -> Result<WebSocketStream<TcpStream>, Box<tungstenite::Error>> {
         // Events are small and latency matters more than packet count.
         let _ = socket.set_nodelay(true);
         let callback = |request: &Request, response: Response| -> Result<Response, ErrorResponse> {
@@ -160,7 +162,7 @@ impl ServerConfig {
             .max_frame_size(Some(self.max_message_bytes));
         tokio_tungstenite::accept_hdr_async_with_config(socket, callback, Some(config))
             .await
-            .map_err(|e| e.to_string())
+            .map_err(Box::new)
     }
 }
 

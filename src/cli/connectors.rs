@@ -73,7 +73,7 @@ pub fn describe(engine: &Engine, name: &str) -> Result<String, String> {
             let req = if p.required {
                 "required".to_string()
             } else {
-                format!("default: {}", p.default.unwrap_or("none"))
+                format!("default: {}", p.default.as_deref().unwrap_or("none"))
             };
             let _ = writeln!(
                 out,

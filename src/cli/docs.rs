@@ -123,6 +123,7 @@ fn params_table(out: &mut String, spec: &ConnectorSpec) {
             code_cell(p.name),
             if p.required { "yes" } else { "no" },
             p.default
+                .as_deref()
                 .map_or("-".to_string(), |d| format!("`{}`", code_cell(d))),
             cell(p.description),
             code_cell(p.example)

@@ -37,6 +37,27 @@ impl fmt::Display for ConfigError {
 
 impl std::error::Error for ConfigError {}
 
+impl ConfigError {
+    /// `missing required parameter 'key'`.
+    pub fn missing(key: &str) -> Self {
+        ConfigError(format!("missing required parameter '{key}'"))
+    }
+
+    /// The value does not parse as `what` (`non-negative integer`, `number`, ...).
+    pub fn not_a(key: &str, value: &str, what: &str) -> Self {
+        ConfigError(format!(
+            "parameter '{key}' has value '{value}', which is not a valid {what}"
+        ))
+    }
+
+    /// The value is none of those `expected` describes (`'true' or 'false'`, `none or lz4`).
+    pub fn expected(key: &str, value: &str, expected: &str) -> Self {
+        ConfigError(format!(
+            "parameter '{key}' has value '{value}': expected {expected}"
+        ))
+    }
+}
+
 /// Typed access to string parameters, with errors that name the key and the bad value.
 pub trait Params {
     fn raw(&self, key: &str) -> Option<&str>;
@@ -46,19 +67,17 @@ pub trait Params {
     }
 
     fn require(&self, key: &str) -> Result<&str, ConfigError> {
-        self.raw(key)
-            .ok_or_else(|| ConfigError(format!("missing required parameter '{key}'")))
+        self.raw(key).ok_or_else(|| ConfigError::missing(key))
     }
 
     fn parse<T: FromStr>(&self, key: &str) -> Result<Option<T>, ConfigError> {
         match self.raw(key) {
             None => Ok(None),
-            Some(v) => v.trim().parse::<T>().map(Some).map_err(|_| {
-                ConfigError(format!(
-                    "parameter '{key}' has value '{v}', which is not a valid {}",
-                    short_type_name::<T>()
-                ))
-            }),
+            Some(v) => v
+                .trim()
+                .parse::<T>()
+                .map(Some)
+                .map_err(|_| ConfigError::not_a(key, v, short_type_name::<T>())),
         }
     }
 
@@ -71,9 +90,7 @@ pub trait Params {
             None => Ok(default),
             Some(v) if v == "true" => Ok(true),
             Some(v) if v == "false" => Ok(false),
-            Some(v) => Err(ConfigError(format!(
-                "parameter '{key}' has value '{v}': expected 'true' or 'false'"
-            ))),
+            Some(v) => Err(ConfigError::expected(key, &v, "'true' or 'false'")),
         }
     }
 }

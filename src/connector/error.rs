@@ -1,7 +1,7 @@
 //! Error strategies (`error.strategy`) and the parameters every connector shares.
 
-use crate::connector::config::{ConfigError, ConnectorConfig, Params};
-use crate::connector::spec::ParamSpec;
+use crate::connector::config::{ConfigError, ConnectorConfig};
+use crate::connector::param::{Choice, Describe, Param};
 use std::time::Duration;
 
 /// What happens to a payload or batch that failed.
@@ -51,100 +51,97 @@ impl RetryPolicy {
 
 pub const STRATEGY_NAMES: &[&str] = &["log", "drop", "retry", "dlq", "fail"];
 
-/// The error parameters every connector accepts.
-pub fn error_params() -> Vec<ParamSpec> {
-    vec![
-        ParamSpec::optional(
-            "error.strategy",
-            Some("log"),
-            "What to do with a payload or batch that fails: log (log and count), drop (count only), retry (transient failures, exponential backoff), dlq (route to the stream named by error.dlq.stream), fail (stop the app).",
-            "dlq",
-        ),
-        ParamSpec::optional(
-            "error.retry.max.attempts",
-            Some("5"),
-            "With error.strategy='retry': attempts in all, the first included (-1 = unlimited).",
-            "10",
-        ),
-        ParamSpec::optional(
-            "error.retry.delay.ms",
-            Some("100"),
-            "With error.strategy='retry': delay before the first retry; doubles on each retry.",
-            "500",
-        ),
-        ParamSpec::optional(
-            "error.retry.max.delay.ms",
-            Some("10000"),
-            "With error.strategy='retry': cap on the delay between retries.",
-            "30000",
-        ),
-        ParamSpec::optional(
-            "error.dlq.stream",
-            None,
-            "With error.strategy='dlq': the declared stream that receives failures. Its attributes are filled by name: payload (STRING or BYTES), error, connector, stream (STRING), ts (BIGINT), and any attribute of the failed event with the same name and type.",
-            "FailedTrades",
-        ),
-    ]
-}
+pub const STRATEGY: Param<&'static str> = Param::optional(
+    "error.strategy",
+    "log",
+    "What to do with a payload or batch that fails: log (log and count), drop (count only), retry (transient failures, exponential backoff), dlq (route to the stream named by error.dlq.stream), fail (stop the app).",
+    "dlq",
+);
+pub const RETRY_MAX_ATTEMPTS: Param<i64> = Param::optional(
+    "error.retry.max.attempts",
+    5,
+    "With error.strategy='retry': attempts in all, the first included (-1 = unlimited).",
+    "10",
+);
+pub const RETRY_DELAY_MS: Param<u64> = Param::optional(
+    "error.retry.delay.ms",
+    100,
+    "With error.strategy='retry': delay before the first retry; doubles on each retry.",
+    "500",
+);
+pub const RETRY_MAX_DELAY_MS: Param<u64> = Param::optional(
+    "error.retry.max.delay.ms",
+    10_000,
+    "With error.strategy='retry': cap on the delay between retries.",
+    "30000",
+);
+pub const DLQ_STREAM: Param<Option<String>> = Param::optional(
+    "error.dlq.stream",
+    None,
+    "With error.strategy='dlq': the declared stream that receives failures. Its attributes are filled by name: payload (STRING or BYTES), error, connector, stream (STRING), ts (BIGINT), and any attribute of the failed event with the same name and type.",
+    "FailedTrades",
+);
 
-/// The buffering parameters every sink accepts (a sink's spec may override their defaults).
-pub fn sink_buffer_params() -> Vec<ParamSpec> {
-    vec![
-        ParamSpec::optional(
-            "buffer.size",
-            Some("10000"),
-            "Events the sink's bounded buffer holds while the sink is busy or disconnected.",
-            "50000",
-        ),
-        ParamSpec::optional(
-            "buffer.when.full",
-            Some("block"),
-            "When the buffer is full: block (backpressure on the stream), drop_oldest or drop_newest (counted and logged as dropped).",
-            "drop_oldest",
-        ),
-        ParamSpec::optional(
-            "batch.size",
-            Some("1024"),
-            "Most events handed to the sink in one write.",
-            "500",
-        ),
-    ]
-}
+/// The error parameters every connector accepts.
+pub const ERROR_PARAMS: &[&dyn Describe] = &[
+    &STRATEGY,
+    &RETRY_MAX_ATTEMPTS,
+    &RETRY_DELAY_MS,
+    &RETRY_MAX_DELAY_MS,
+    &DLQ_STREAM,
+];
+
+pub const BUFFER_SIZE: Param<usize> = Param::optional(
+    "buffer.size",
+    10_000,
+    "Events the sink's bounded buffer holds while the sink is busy or disconnected.",
+    "50000",
+);
+pub const WHEN_FULL: Param<Choice<WhenFull>> = Param::choice(
+    "buffer.when.full",
+    &[
+        ("block", WhenFull::Block),
+        ("drop_oldest", WhenFull::DropOldest),
+        ("drop_newest", WhenFull::DropNewest),
+    ],
+    WhenFull::Block,
+    "When the buffer is full: block (backpressure on the stream), drop_oldest or drop_newest (counted and logged as dropped).",
+    "drop_oldest",
+);
+pub const BATCH_SIZE: Param<usize> = Param::optional(
+    "batch.size",
+    1024,
+    "Most events handed to the sink in one write.",
+    "500",
+);
+
+/// The buffering parameters every sink accepts (a sink's spec may override their defaults by
+/// declaring a parameter of the same name).
+pub const SINK_BUFFER_PARAMS: &[&dyn Describe] = &[&BUFFER_SIZE, &WHEN_FULL, &BATCH_SIZE];
 
 /// The buffering parameters without `batch.size`, for sinks that define their own batch (a
 /// request, an INSERT).
-pub fn sink_buffer_params_without_batch() -> Vec<ParamSpec> {
-    sink_buffer_params()
-        .into_iter()
-        .filter(|p| p.name != "batch.size")
-        .collect()
-}
+pub const SINK_BUFFER_PARAMS_WITHOUT_BATCH: &[&dyn Describe] = &[&BUFFER_SIZE, &WHEN_FULL];
 
 impl ErrorStrategy {
     pub fn from_config(config: &ConnectorConfig) -> Result<ErrorStrategy, ConfigError> {
-        let name = config
-            .get("error.strategy")
-            .unwrap_or("log")
-            .to_ascii_lowercase();
+        let name = STRATEGY.read(config)?.to_ascii_lowercase();
         Ok(match name.as_str() {
             "log" => ErrorStrategy::Log,
             "drop" => ErrorStrategy::Drop,
             "fail" => ErrorStrategy::Fail,
             "retry" => ErrorStrategy::Retry(RetryPolicy {
-                max_attempts: config.parse_or("error.retry.max.attempts", 5i64)?,
-                delay_ms: config.parse_or("error.retry.delay.ms", 100u64)?,
-                max_delay_ms: config.parse_or("error.retry.max.delay.ms", 10_000u64)?,
+                max_attempts: RETRY_MAX_ATTEMPTS.read(config)?,
+                delay_ms: RETRY_DELAY_MS.read(config)?,
+                max_delay_ms: RETRY_MAX_DELAY_MS.read(config)?,
             }),
             "dlq" => ErrorStrategy::Dlq {
-                stream: config
-                    .get("error.dlq.stream")
-                    .ok_or_else(|| {
-                        ConfigError(
-                            "error.strategy='dlq' needs error.dlq.stream='StreamName' naming a declared stream"
-                                .into(),
-                        )
-                    })?
-                    .to_string(),
+                stream: DLQ_STREAM.read(config)?.ok_or_else(|| {
+                    ConfigError(
+                        "error.strategy='dlq' needs error.dlq.stream='StreamName' naming a declared stream"
+                            .into(),
+                    )
+                })?,
             },
             other => {
                 return Err(ConfigError(format!(
@@ -167,14 +164,7 @@ pub enum WhenFull {
 
 impl WhenFull {
     pub fn from_config(config: &ConnectorConfig) -> Result<WhenFull, ConfigError> {
-        match config.get("buffer.when.full").unwrap_or("block") {
-            "block" => Ok(WhenFull::Block),
-            "drop_oldest" => Ok(WhenFull::DropOldest),
-            "drop_newest" => Ok(WhenFull::DropNewest),
-            other => Err(ConfigError(format!(
-                "parameter 'buffer.when.full' has value '{other}': expected block, drop_oldest or drop_newest"
-            ))),
-        }
+        WHEN_FULL.read(config)
     }
 }
 

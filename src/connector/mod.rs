@@ -1,12 +1,14 @@
 //! The connector contract: sources bring payloads or rows in, sinks take event batches out,
-//! mappers translate between bytes and events. Connectors see only `Event`, `Schema`, `Value` and
+//! mappers translate between bytes and events (the traits below). Connectors see only `Event`, `Schema`, `Value` and
 //! the mapper they are given; the engine owns threads, buffering, error strategies and metrics.
 
 pub mod builtin;
+pub mod builtins;
 pub mod config;
 pub mod error;
 pub mod mapper;
 pub mod net;
+pub mod param;
 pub mod registry;
 pub mod spec;
 pub mod storage;
@@ -20,7 +22,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 pub use config::{ConfigError, ConnectorConfig, MapperConfig, Params};
-pub use mapper::{MapperFactory, SinkMapper, SourceMapper};
 pub use registry::ConnectorRegistry;
 pub use spec::{ConnectorSpec, ParamSpec};
 
@@ -255,4 +256,39 @@ pub trait SinkFactory: Send + Sync {
         schema: &Schema,
         mapper: Option<Box<dyn SinkMapper>>,
     ) -> Result<Box<dyn Sink>, ConnectorError>;
+}
+
+/// Turns one payload into zero or more rows in the stream's attribute order.
+pub trait SourceMapper: Send {
+    /// Appends the decoded rows to `out`. An `Err` (naming what is wrong and where) sends the
+    /// payload to the error strategy; nothing is appended then.
+    fn decode(&mut self, payload: &Bytes, out: &mut Vec<Arc<[Value]>>) -> Result<(), String>;
+}
+
+/// Turns one event into one payload.
+pub trait SinkMapper: Send {
+    /// Appends the encoded event to `out` (no trailing newline: line-based sinks add it).
+    fn encode(&mut self, event: &Event, out: &mut Vec<u8>) -> Result<(), String>;
+
+    /// A line written once before the first event (a CSV header), if the mapper has one.
+    fn header(&self) -> Option<Vec<u8>> {
+        None
+    }
+}
+
+/// Builds mappers of one format. `spec().formats` is unused for mappers.
+pub trait MapperFactory: Send + Sync {
+    fn spec(&self) -> ConnectorSpec;
+
+    fn source_mapper(
+        &self,
+        config: &MapperConfig,
+        schema: &Schema,
+    ) -> Result<Box<dyn SourceMapper>, ConfigError>;
+
+    fn sink_mapper(
+        &self,
+        config: &MapperConfig,
+        schema: &Schema,
+    ) -> Result<Box<dyn SinkMapper>, ConfigError>;
 }

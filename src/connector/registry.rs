@@ -1,11 +1,12 @@
 //! Named factories for sources, sinks and mappers, and validation of bindings against their
-//! parameter metadata.
+//! parameter metadata. It knows no connector: `connector::builtins` fills it with the built-in
+//! ones (`ConnectorRegistry::with_builtins`), an embedding app may add its own.
 
 use crate::connector::config::ConnectorConfig;
-use crate::connector::error::{error_params, sink_buffer_params};
-use crate::connector::mapper::MapperFactory;
+use crate::connector::error::{ERROR_PARAMS, SINK_BUFFER_PARAMS};
+use crate::connector::param::specs;
 use crate::connector::spec::ConnectorSpec;
-use crate::connector::{SinkFactory, SourceFactory};
+use crate::connector::{MapperFactory, SinkFactory, SourceFactory};
 use crate::suggest::did_you_mean;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -44,16 +45,6 @@ impl ConnectorRegistry {
     /// An empty registry (no connectors at all).
     pub fn empty() -> Self {
         Self::default()
-    }
-
-    /// The built-in connectors and mappers.
-    pub fn with_builtins() -> Self {
-        let mut r = Self::default();
-        crate::connector::builtin::register_all(&mut r);
-        crate::connector::mapper::register_all(&mut r);
-        crate::connector::net::register_all(&mut r);
-        crate::connector::storage::register_all(&mut r);
-        r
     }
 
     pub fn register_source(&mut self, factory: Arc<dyn SourceFactory>) {
@@ -174,7 +165,7 @@ impl ConnectorRegistry {
                             p.example
                         ),
                     });
-                } else if let Some(d) = p.default {
+                } else if let Some(d) = &p.default {
                     out.params.insert(p.name.to_string(), d.to_string());
                 }
             }
@@ -219,7 +210,7 @@ impl ConnectorRegistry {
                     }
                     for p in &mspec.params {
                         if !p.is_template() && !map.params.contains_key(p.name) {
-                            if let Some(d) = p.default {
+                            if let Some(d) = &p.default {
                                 map.params.insert(p.name.to_string(), d.to_string());
                             }
                         }
@@ -244,7 +235,7 @@ impl ConnectorRegistry {
                 };
                 if let Some(mapper) = self.mapper(default) {
                     for p in &mapper.spec().params {
-                        if let (false, Some(d)) = (p.is_template(), p.default) {
+                        if let (false, Some(d)) = (p.is_template(), &p.default) {
                             map.params.insert(p.name.to_string(), d.to_string());
                         }
                     }
@@ -277,10 +268,10 @@ impl ConnectorRegistry {
 
 /// A connector's own spec plus the parameters the engine handles for every connector of its role.
 fn full_spec(mut spec: ConnectorSpec, role: Role) -> ConnectorSpec {
-    let mut shared = error_params();
-    if role == Role::Sink {
-        shared.extend(sink_buffer_params());
-    }
+    let shared = match role {
+        Role::Source => specs(&[ERROR_PARAMS]),
+        Role::Sink => specs(&[ERROR_PARAMS, SINK_BUFFER_PARAMS]),
+    };
     for p in shared {
         if !spec.params.iter().any(|q| q.name == p.name) {
             spec.params.push(p);

@@ -1,5 +1,8 @@
 //! Parameter metadata: the single source of truth for validation, `eventflux connectors` and
-//! the generated docs.
+//! the generated docs. Built-in connectors render it from their typed parameters
+//! (`connector::param`).
+
+use std::borrow::Cow;
 
 /// One parameter a connector or mapper accepts.
 #[derive(Debug, Clone)]
@@ -8,7 +11,8 @@ pub struct ParamSpec {
     /// `headers.<Name>` accepts `headers.Authorization`.
     pub name: &'static str,
     pub required: bool,
-    pub default: Option<&'static str>,
+    /// What an absent optional parameter is filled with; `None` when it stays absent.
+    pub default: Option<Cow<'static, str>>,
     pub description: &'static str,
     pub example: &'static str,
 }
@@ -37,7 +41,10 @@ impl ParamSpec {
         ParamSpec {
             name,
             required: false,
-            default,
+            default: match default {
+                Some(d) => Some(Cow::Borrowed(d)),
+                None => None,
+            },
             description,
             example,
         }

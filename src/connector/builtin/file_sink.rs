@@ -2,10 +2,11 @@
 //! partitioned, optionally LZ4-compressed files through the storage rotation core.
 
 use crate::connector::config::{ConfigError, ConnectorConfig};
-use crate::connector::error::error_params;
+use crate::connector::error::ERROR_PARAMS;
+use crate::connector::param::specs;
 use crate::connector::spec::ConnectorSpec;
 use crate::connector::storage::rotation::{
-    attribute_index, file_params, FileSet, FileSettings, Layout, PartitionBuffers,
+    attribute_index, FileParams, FileSet, Layout, PartitionBuffers, PARTITION_BY,
 };
 use crate::connector::{ConnectorError, Rejects, Sink, SinkFactory, SinkMapper};
 use crate::event::Event;
@@ -14,16 +15,15 @@ use std::io;
 
 pub struct FileSinkFactory;
 
+static FILES: FileParams = FileParams::new(
+    "With rotation='none' and no rotation.max.bytes: the file to append to (created with its \
+     directories; existing content is kept). Otherwise the base directory of the rotated files.",
+    1024,
+    0,
+);
+
 impl SinkFactory for FileSinkFactory {
     fn spec(&self) -> ConnectorSpec {
-        let mut params = file_params(
-            "With rotation='none' and no rotation.max.bytes: the file to append to (created \
-             with its directories; existing content is kept). Otherwise the base directory \
-             of the rotated files.",
-            "1024",
-            "0",
-        );
-        params.extend(error_params());
         ConnectorSpec {
             name: "file",
             aliases: &[],
@@ -35,7 +35,7 @@ impl SinkFactory for FileSinkFactory {
                 {path}/{partition}/{yyyy-mm-dd}/{HH}/{stream}-{time}-{seq}.jsonl, each written \
                 as .inprogress and renamed when complete; no line is ever split or lost by a \
                 rotation. compression='lz4' writes LZ4 frames (`lz4 -d` reads them).",
-            params,
+            params: specs(&[&FILES.all(), ERROR_PARAMS]),
             formats: &["json", "text", "csv"],
             default_format: Some("json"),
             example: "@sink(type='file', path='out/alerts.jsonl', @map(type='json'))",
@@ -43,11 +43,11 @@ impl SinkFactory for FileSinkFactory {
     }
 
     fn validate(&self, config: &ConnectorConfig, schema: &Schema) -> Result<(), ConfigError> {
-        let settings = FileSettings::from_config(config)?;
+        let settings = FILES.read(config)?;
         attribute_index(
             schema,
             settings.partition_by.as_deref(),
-            "partition.by",
+            PARTITION_BY.name(),
             None,
         )
         .map(|_| ())
@@ -59,7 +59,7 @@ impl SinkFactory for FileSinkFactory {
         schema: &Schema,
         mapper: Option<Box<dyn SinkMapper>>,
     ) -> Result<Box<dyn Sink>, ConnectorError> {
-        let settings = FileSettings::from_config(config)?;
+        let settings = FILES.read(config)?;
         let Some(mapper) = mapper else {
             return Err(ConnectorError::permanent(
                 "file sink needs a format (@map(type='json'), 'text' or 'csv')",
@@ -68,7 +68,7 @@ impl SinkFactory for FileSinkFactory {
         let partition = attribute_index(
             schema,
             settings.partition_by.as_deref(),
-            "partition.by",
+            PARTITION_BY.name(),
             None,
         )?;
         let extension = match config.map.as_ref().map_or("json", |m| m.kind.as_str()) {

@@ -2,8 +2,9 @@
 //! following it as it grows, like `tail -F`.
 
 use super::lines::{LineBatcher, ReadEnd, READ_BUFFER};
-use crate::connector::config::{ConfigError, ConnectorConfig, Params};
-use crate::connector::spec::{ConnectorSpec, ParamSpec};
+use crate::connector::config::{ConfigError, ConnectorConfig};
+use crate::connector::param::{specs, Param, Required};
+use crate::connector::spec::ConnectorSpec;
 use crate::connector::{ConnectorError, Source, SourceContext, SourceFactory};
 use crate::schema::Schema;
 use std::fs::File;
@@ -16,6 +17,19 @@ const POLL: Duration = Duration::from_millis(100);
 
 pub struct FileSourceFactory;
 
+const PATH: Param<Required<String>> = Param::required(
+    "path",
+    "Path of the file to read, absolute or relative to the working directory.",
+    "data/trades.jsonl",
+);
+const FOLLOW: Param<bool> = Param::optional(
+    "follow",
+    false,
+    "false: read to the end of the file, then stop (a missing file is an error). true: keep \
+     reading lines as they are appended until the app stops, like `tail -F`.",
+    "true",
+);
+
 impl SourceFactory for FileSourceFactory {
     fn spec(&self) -> ConnectorSpec {
         ConnectorSpec {
@@ -27,21 +41,7 @@ impl SourceFactory for FileSourceFactory {
                 follow='true' it keeps watching the file for appended lines (checking every \
                 100 ms), starts over from the beginning when the file is truncated, and waits \
                 for the file to appear if it does not exist yet.",
-            params: vec![
-                ParamSpec::required(
-                    "path",
-                    "Path of the file to read, absolute or relative to the working directory.",
-                    "data/trades.jsonl",
-                ),
-                ParamSpec::optional(
-                    "follow",
-                    Some("false"),
-                    "false: read to the end of the file, then stop (a missing file is an \
-                     error). true: keep reading lines as they are appended until the app \
-                     stops, like `tail -F`.",
-                    "true",
-                ),
-            ],
+            params: specs(&[&[&PATH, &FOLLOW]]),
             formats: &["json", "text", "csv", "bytes"],
             default_format: Some("json"),
             example: "@source(type='file', path='data/trades.jsonl', follow='true', \
@@ -69,13 +69,13 @@ struct FileSource {
 
 impl FileSource {
     fn from_config(config: &ConnectorConfig) -> Result<FileSource, ConfigError> {
-        let path = config.require("path")?;
+        let path = PATH.read(config)?;
         if path.trim().is_empty() {
-            return Err(ConfigError("parameter 'path' is empty".into()));
+            return Err(ConfigError(format!("parameter '{}' is empty", PATH.name())));
         }
         Ok(FileSource {
             path: PathBuf::from(path),
-            follow: config.bool_or("follow", false)?,
+            follow: FOLLOW.read(config)?,
         })
     }
 

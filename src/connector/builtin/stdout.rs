@@ -1,7 +1,8 @@
 //! `stdout` (alias `log`) sink: prints events, human-readable or through a mapper.
 
-use crate::connector::config::{ConnectorConfig, Params};
-use crate::connector::spec::{ConnectorSpec, ParamSpec};
+use crate::connector::config::ConnectorConfig;
+use crate::connector::param::{specs, Param};
+use crate::connector::spec::ConnectorSpec;
 use crate::connector::{ConnectorError, Rejects, Sink, SinkFactory, SinkMapper};
 use crate::event::Event;
 use crate::schema::Schema;
@@ -9,6 +10,15 @@ use std::fmt::Write as _;
 use std::io::{self, Write};
 
 pub struct StdoutSinkFactory;
+
+const PREFIX: Param<Option<String>> = Param::optional(
+    "prefix",
+    None,
+    "Text printed at the start of every line, exactly as given (include a trailing space or \
+     separator if you want one). Useful to tell apart several sinks that print to the same \
+     terminal.",
+    "[alerts] ",
+);
 
 impl SinkFactory for StdoutSinkFactory {
     fn spec(&self) -> ConnectorSpec {
@@ -21,14 +31,7 @@ impl SinkFactory for StdoutSinkFactory {
                 leaving a window. With @map (json, text or csv) each line is the mapped event (a \
                 csv header is printed once first). Output is flushed after every batch, so it \
                 appears as events arrive. Meant for development and debugging.",
-            params: vec![ParamSpec::optional(
-                "prefix",
-                None,
-                "Text printed at the start of every line, exactly as given (include a trailing \
-                 space or separator if you want one). Useful to tell apart several sinks that \
-                 print to the same terminal.",
-                "[alerts] ",
-            )],
+            params: specs(&[&[&PREFIX]]),
             formats: &["json", "text", "csv"],
             default_format: None,
             example: "@sink(type='stdout', prefix='[alerts] ')",
@@ -74,7 +77,7 @@ impl StdoutSink {
             formatter: LineFormatter {
                 stream,
                 names: schema.names().map(str::to_string).collect(),
-                prefix: config.get("prefix").unwrap_or_default().to_string(),
+                prefix: PREFIX.get(config).unwrap_or_default().to_string(),
                 mapper,
                 header_done: false,
                 scratch: Vec::new(),

@@ -3,8 +3,9 @@
 use crate::connector::{ConnectorError, SourceContext, SourceOutput};
 use crate::value::Value;
 use bytes::Bytes;
+use parking_lot::Mutex;
 use std::sync::atomic::AtomicBool;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 #[derive(Default)]
 pub struct Recorded {
@@ -33,13 +34,12 @@ impl Recorder {
     }
 
     pub fn payload_batches(&self) -> Vec<Vec<Bytes>> {
-        self.0.lock().unwrap().payloads.clone()
+        self.0.lock().payloads.clone()
     }
 
     pub fn payload_strings(&self) -> Vec<String> {
         self.0
             .lock()
-            .unwrap()
             .payloads
             .iter()
             .flatten()
@@ -48,18 +48,11 @@ impl Recorder {
     }
 
     pub fn row_batches(&self) -> Vec<Vec<Arc<[Value]>>> {
-        self.0.lock().unwrap().rows.clone()
+        self.0.lock().rows.clone()
     }
 
     pub fn rows(&self) -> Vec<Arc<[Value]>> {
-        self.0
-            .lock()
-            .unwrap()
-            .rows
-            .iter()
-            .flatten()
-            .cloned()
-            .collect()
+        self.0.lock().rows.iter().flatten().cloned().collect()
     }
 
     /// Waits (up to 10 s) until at least `n` payloads were recorded; returns whether they were.
@@ -77,7 +70,7 @@ impl Recorder {
 
 impl SourceOutput for Recorder {
     fn payloads(&mut self, payloads: &[Bytes]) {
-        self.0.lock().unwrap().payloads.push(payloads.to_vec());
+        self.0.lock().payloads.push(payloads.to_vec());
     }
 
     fn payload_checked(&mut self, payload: &Bytes) -> Result<usize, String> {
@@ -94,10 +87,10 @@ impl SourceOutput for Recorder {
     }
 
     fn rows(&mut self, rows: Vec<Arc<[Value]>>) {
-        self.0.lock().unwrap().rows.push(rows);
+        self.0.lock().rows.push(rows);
     }
 
     fn error(&mut self, error: &ConnectorError, _payload: Option<&Bytes>) {
-        self.0.lock().unwrap().errors.push(error.message.clone());
+        self.0.lock().errors.push(error.message.clone());
     }
 }

@@ -56,7 +56,8 @@ struct BinarySource {
 
 impl SourceMapper for BinarySource {
     fn decode(&mut self, payload: &Bytes, out: &mut Vec<Arc<[Value]>>) -> Result<(), String> {
-        out.push(codec::decode_for(payload, &self.schema)?.into());
+        let row = codec::decode_for(payload, &self.schema).map_err(|e| e.to_string())?;
+        out.push(row.into());
         Ok(())
     }
 }

@@ -1,8 +1,9 @@
 //! `bytes` mapper: the raw payload in one attribute, and back.
 
 use super::{MapperFactory, SinkMapper, SourceMapper};
-use crate::connector::config::{ConfigError, MapperConfig, Params};
-use crate::connector::spec::{ConnectorSpec, ParamSpec};
+use crate::connector::config::{ConfigError, MapperConfig};
+use crate::connector::param::{specs, Param};
+use crate::connector::spec::ConnectorSpec;
 use crate::event::Event;
 use crate::schema::Schema;
 use crate::suggest::did_you_mean;
@@ -12,6 +13,14 @@ use std::sync::Arc;
 
 pub struct BytesMapperFactory;
 
+const ATTRIBUTE: Param<Option<String>> = Param::optional(
+    "attribute",
+    None,
+    "The BYTES or STRING attribute that carries the payload (default: the stream's only BYTES \
+     attribute)",
+    "frame",
+);
+
 impl MapperFactory for BytesMapperFactory {
     fn spec(&self) -> ConnectorSpec {
         ConnectorSpec {
@@ -20,13 +29,7 @@ impl MapperFactory for BytesMapperFactory {
             description: "Raw bytes, unchanged. Source: the payload goes into one BYTES (or \
                 STRING, if valid UTF-8) attribute without copying; the other attributes are NULL. \
                 Sink: writes that attribute's bytes as they are.",
-            params: vec![ParamSpec::optional(
-                "attribute",
-                None,
-                "The BYTES or STRING attribute that carries the payload (default: the stream's \
-                 only BYTES attribute)",
-                "frame",
-            )],
+            params: specs(&[&[&ATTRIBUTE]]),
             formats: &[],
             default_format: None,
             example: "@map(type='bytes', attribute='frame')",
@@ -68,7 +71,7 @@ fn payload_attr(config: &MapperConfig, schema: &Schema) -> Result<(usize, AttrTy
                 .into(),
         ));
     }
-    match config.get("attribute") {
+    match ATTRIBUTE.get(config) {
         Some(name) => {
             let name = name.trim();
             let i = schema.index_of(name).ok_or_else(|| {

@@ -2,8 +2,9 @@
 
 use super::text::{parse_text, quote_for_error};
 use super::{MapperFactory, SinkMapper, SourceMapper};
-use crate::connector::config::{ConfigError, MapperConfig, Params};
-use crate::connector::spec::{ConnectorSpec, ParamSpec};
+use crate::connector::config::{ConfigError, MapperConfig};
+use crate::connector::param::{specs, Param};
+use crate::connector::spec::ConnectorSpec;
 use crate::event::Event;
 use crate::schema::Schema;
 use crate::value::{AttrType, Value};
@@ -20,6 +21,21 @@ const B64_DECODE: base64::engine::GeneralPurpose =
 
 pub struct CsvMapperFactory;
 
+const DELIMITER: Param<&'static str> = Param::optional(
+    "delimiter",
+    ",",
+    "Field delimiter: one ASCII character, or '\\t' for tab",
+    ";",
+);
+const HEADER: Param<bool> = Param::optional(
+    "header",
+    false,
+    "Source: the first record read is a header naming the columns, and fields are matched to \
+     attributes by name (a missing column is NULL). Sink: write a header line with the \
+     attribute names first",
+    "true",
+);
+
 impl MapperFactory for CsvMapperFactory {
     fn spec(&self) -> ConnectorSpec {
         ConnectorSpec {
@@ -29,22 +45,7 @@ impl MapperFactory for CsvMapperFactory {
                 lines) is a row, fields in attribute order, or by column name when \
                 header='true'; an empty field is NULL, BYTES are base64. Sink: one record per \
                 event, fields quoted as needed, NULL as an empty field.",
-            params: vec![
-                ParamSpec::optional(
-                    "delimiter",
-                    Some(","),
-                    "Field delimiter: one ASCII character, or '\\t' for tab",
-                    ";",
-                ),
-                ParamSpec::optional(
-                    "header",
-                    Some("false"),
-                    "Source: the first record read is a header naming the columns, and fields \
-                     are matched to attributes by name (a missing column is NULL). Sink: write \
-                     a header line with the attribute names first",
-                    "true",
-                ),
-            ],
+            params: specs(&[&[&DELIMITER, &HEADER]]),
             formats: &[],
             default_format: None,
             example: "@map(type='csv', delimiter=';', header='true')",
@@ -57,7 +58,7 @@ impl MapperFactory for CsvMapperFactory {
         schema: &Schema,
     ) -> Result<Box<dyn SourceMapper>, ConfigError> {
         let delimiter = delimiter(config)?;
-        let header = config.bool_or("header", false)?;
+        let header = HEADER.read(config)?;
         reject_attributes(config)?;
         let mut reader = ReaderBuilder::new()
             .delimiter(delimiter)
@@ -92,7 +93,7 @@ impl MapperFactory for CsvMapperFactory {
         schema: &Schema,
     ) -> Result<Box<dyn SinkMapper>, ConfigError> {
         let delimiter = delimiter(config)?;
-        let header = config.bool_or("header", false)?;
+        let header = HEADER.read(config)?;
         reject_attributes(config)?;
         let builder = {
             let mut b = WriterBuilder::new();
@@ -125,7 +126,7 @@ impl MapperFactory for CsvMapperFactory {
 }
 
 fn delimiter(config: &MapperConfig) -> Result<u8, ConfigError> {
-    match config.get("delimiter").unwrap_or(",") {
+    match DELIMITER.get(config) {
         "\\t" | "\t" => Ok(b'\t'),
         d if d.len() == 1 && d.is_ascii() && !matches!(d, "\"" | "\n" | "\r") => {
             Ok(d.as_bytes()[0])

@@ -2,8 +2,9 @@
 //! `name=value, ...`) from an event.
 
 use super::{MapperFactory, SinkMapper, SourceMapper};
-use crate::connector::config::{ConfigError, MapperConfig, Params};
-use crate::connector::spec::{ConnectorSpec, ParamSpec};
+use crate::connector::config::{ConfigError, MapperConfig};
+use crate::connector::param::{specs, Param};
+use crate::connector::spec::ConnectorSpec;
 use crate::event::Event;
 use crate::schema::Schema;
 use crate::suggest::did_you_mean;
@@ -15,6 +16,21 @@ use std::sync::Arc;
 
 pub struct TextMapperFactory;
 
+const REGEX: Param<Option<String>> = Param::optional(
+    "regex",
+    None,
+    "Source: regular expression whose capture groups feed the attributes; a payload that does \
+     not match is an error",
+    r"^(\w+) traded at ([0-9.]+) x (\d+)$",
+);
+const TEMPLATE: Param<Option<String>> = Param::optional(
+    "template",
+    None,
+    "Sink: output text with {{attr}} placeholders (default: 'name=value, ...' for every \
+     attribute)",
+    "{{symbol}} @ {{price}}",
+);
+
 impl MapperFactory for TextMapperFactory {
     fn spec(&self) -> ConnectorSpec {
         ConnectorSpec {
@@ -25,22 +41,7 @@ impl MapperFactory for TextMapperFactory {
                 @attributes(attr='name')); without it, the whole payload (trailing line break \
                 removed) goes into the stream's single STRING or BYTES attribute. Sink: \
                 'template' with {{attr}} placeholders, or 'a=1, b=x' by default.",
-            params: vec![
-                ParamSpec::optional(
-                    "regex",
-                    None,
-                    "Source: regular expression whose capture groups feed the attributes; a \
-                     payload that does not match is an error",
-                    r"^(\w+) traded at ([0-9.]+) x (\d+)$",
-                ),
-                ParamSpec::optional(
-                    "template",
-                    None,
-                    "Sink: output text with {{attr}} placeholders (default: 'name=value, ...' \
-                     for every attribute)",
-                    "{{symbol}} @ {{price}}",
-                ),
-            ],
+            params: specs(&[&[&REGEX, &TEMPLATE]]),
             formats: &[],
             default_format: None,
             example: r"@map(type='text', regex='^(\w+),([0-9.]+)$', @attributes(symbol='1', price='2'))",
@@ -52,7 +53,7 @@ impl MapperFactory for TextMapperFactory {
         config: &MapperConfig,
         schema: &Schema,
     ) -> Result<Box<dyn SourceMapper>, ConfigError> {
-        match config.get("regex") {
+        match REGEX.get(config) {
             Some(pattern) => Ok(Box::new(RegexSource::new(pattern, config, schema)?)),
             None => Ok(Box::new(WholeSource::new(config, schema)?)),
         }
@@ -63,7 +64,7 @@ impl MapperFactory for TextMapperFactory {
         config: &MapperConfig,
         schema: &Schema,
     ) -> Result<Box<dyn SinkMapper>, ConfigError> {
-        let pieces = match config.get("template") {
+        let pieces = match TEMPLATE.get(config) {
             Some(t) => parse_template(t, schema)?,
             None => default_template(schema),
         };

@@ -4,33 +4,12 @@
 
 mod backoff;
 mod forwarder;
-mod http_sink;
-mod http_source;
+mod http;
 mod runtime;
-mod ws_client;
-mod ws_server;
-mod ws_sink;
-mod ws_source;
+mod websocket;
 
 pub use backoff::Backoff;
 pub use forwarder::{ForwarderSinkFactory, ForwarderSourceFactory};
-pub use http_sink::HttpSinkFactory;
-pub use http_source::HttpSourceFactory;
+pub use http::{HttpSinkFactory, HttpSourceFactory};
 pub use runtime::{runtime, tls_client_config};
-pub use ws_server::{WsServerSinkFactory, WsServerSourceFactory};
-pub use ws_sink::WsSinkFactory;
-pub use ws_source::WsSourceFactory;
-
-use crate::connector::registry::ConnectorRegistry;
-use std::sync::Arc;
-
-pub fn register_all(registry: &mut ConnectorRegistry) {
-    registry.register_source(Arc::new(WsSourceFactory));
-    registry.register_sink(Arc::new(WsSinkFactory));
-    registry.register_source(Arc::new(WsServerSourceFactory));
-    registry.register_sink(Arc::new(WsServerSinkFactory));
-    registry.register_sink(Arc::new(HttpSinkFactory));
-    registry.register_source(Arc::new(HttpSourceFactory));
-    registry.register_sink(Arc::new(ForwarderSinkFactory));
-    registry.register_source(Arc::new(ForwarderSourceFactory));
-}
+pub use websocket::{WsServerSinkFactory, WsServerSourceFactory, WsSinkFactory, WsSourceFactory};

@@ -2,9 +2,9 @@
 //! Connectors run on engine threads and enter the runtime with `block_on`; sockets are driven by
 //! the runtime's two worker threads.
 
-use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::pem::{self, PemObject};
 use rustls::pki_types::CertificateDer;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
 /// The shared runtime, started on first use.
@@ -27,28 +27,50 @@ pub fn tls_client_config() -> Arc<rustls::ClientConfig> {
     CONFIG.get_or_init(|| Arc::new(build(webpki()))).clone()
 }
 
+/// Why a `tls.ca.file` cannot be trusted. The texts name the file.
+#[derive(Debug, thiserror::Error)]
+pub enum CaFileError {
+    #[error("cannot read CA file '{}': {source}", .path.display())]
+    Unreadable { path: PathBuf, source: pem::Error },
+    #[error("CA file '{}': {source}", .path.display())]
+    BadPem { path: PathBuf, source: pem::Error },
+    #[error("CA file '{}': {source}", .path.display())]
+    Rejected {
+        path: PathBuf,
+        source: rustls::Error,
+    },
+    #[error("CA file '{}' holds no PEM certificate", .path.display())]
+    Empty { path: PathBuf },
+}
+
 /// The same, also trusting the PEM certificates in `ca_file` (a private CA, a self-signed
-/// server). Errors name the file.
-pub fn tls_client_config_with(ca_file: Option<&Path>) -> Result<Arc<rustls::ClientConfig>, String> {
+/// server).
+pub fn tls_client_config_with(
+    ca_file: Option<&Path>,
+) -> Result<Arc<rustls::ClientConfig>, CaFileError> {
     let Some(path) = ca_file else {
         return Ok(tls_client_config());
     };
+    let path_buf = || path.to_path_buf();
     let mut roots = webpki();
-    let certs = CertificateDer::pem_file_iter(path)
-        .map_err(|e| format!("cannot read CA file '{}': {e}", path.display()))?;
+    let certs = CertificateDer::pem_file_iter(path).map_err(|source| CaFileError::Unreadable {
+        path: path_buf(),
+        source,
+    })?;
     let mut added = 0;
     for cert in certs {
-        let cert = cert.map_err(|e| format!("CA file '{}': {e}", path.display()))?;
-        roots
-            .add(cert)
-            .map_err(|e| format!("CA file '{}': {e}", path.display()))?;
+        let cert = cert.map_err(|source| CaFileError::BadPem {
+            path: path_buf(),
+            source,
+        })?;
+        roots.add(cert).map_err(|source| CaFileError::Rejected {
+            path: path_buf(),
+            source,
+        })?;
         added += 1;
     }
     if added == 0 {
-        return Err(format!(
-            "CA file '{}' holds no PEM certificate",
-            path.display()
-        ));
+        return Err(CaFileError::Empty { path: path_buf() });
     }
     Ok(Arc::new(build(roots)))
 }

@@ -16,7 +16,7 @@
 
 use crate::schema::Schema;
 use crate::value::{AttrType, Value};
-use bytes::Bytes;
+use bytes::{Buf, BufMut, Bytes};
 use std::sync::Arc;
 
 const NULL: u8 = 0;
@@ -28,38 +28,65 @@ const DOUBLE: u8 = 5;
 const STRING: u8 = 6;
 const BYTES: u8 = 7;
 
+/// Why a payload is not a row (the first five: damage) or not a row of the stream (the last two).
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum CodecError {
+    #[error("row truncated at byte {at}")]
+    Truncated { at: usize },
+    #[error("a {len}-byte value runs past the row's end")]
+    ValueOverrun { len: usize },
+    #[error("value {index}: STRING is not UTF-8")]
+    NotUtf8 { index: usize },
+    #[error("value {index}: unknown type tag {tag}")]
+    UnknownTag { index: usize, tag: u8 },
+    #[error("{left} bytes left after {count} values")]
+    TrailingBytes { left: usize, count: usize },
+    #[error("the row has {values} values; stream {stream} has {attributes} attributes")]
+    WrongCount {
+        values: usize,
+        stream: String,
+        attributes: usize,
+    },
+    #[error("attribute '{attribute}' is {expected:?} but the row holds {value:?}")]
+    WrongType {
+        attribute: String,
+        expected: AttrType,
+        value: Value,
+    },
+}
+
 /// Appends one row.
 pub fn encode_row(values: &[Value], out: &mut Vec<u8>) {
-    out.extend_from_slice(&(values.len() as u16).to_le_bytes());
+    out.put_u16_le(values.len() as u16);
     for v in values {
         match v {
-            Value::Null => out.push(NULL),
-            Value::Bool(b) => out.extend_from_slice(&[BOOL, *b as u8]),
+            Value::Null => out.put_u8(NULL),
+            Value::Bool(b) => out.put_slice(&[BOOL, *b as u8]),
             Value::Int(i) => {
-                out.push(INT);
-                out.extend_from_slice(&i.to_le_bytes());
+                out.put_u8(INT);
+                out.put_i32_le(*i);
             }
             Value::Long(i) => {
-                out.push(LONG);
-                out.extend_from_slice(&i.to_le_bytes());
+                out.put_u8(LONG);
+                out.put_i64_le(*i);
             }
             Value::Float(f) => {
-                out.push(FLOAT);
-                out.extend_from_slice(&f.to_le_bytes());
+                out.put_u8(FLOAT);
+                out.put_f32_le(*f);
             }
             Value::Double(f) => {
-                out.push(DOUBLE);
-                out.extend_from_slice(&f.to_le_bytes());
+                out.put_u8(DOUBLE);
+                out.put_f64_le(*f);
             }
             Value::String(s) => {
-                out.push(STRING);
-                out.extend_from_slice(&(s.len() as u32).to_le_bytes());
-                out.extend_from_slice(s.as_bytes());
+                out.put_u8(STRING);
+                out.put_u32_le(s.len() as u32);
+                out.put_slice(s.as_bytes());
             }
             Value::Bytes(b) => {
-                out.push(BYTES);
-                out.extend_from_slice(&(b.len() as u32).to_le_bytes());
-                out.extend_from_slice(b);
+                out.put_u8(BYTES);
+                out.put_u32_le(b.len() as u32);
+                out.put_slice(b);
             }
         }
     }
@@ -67,52 +94,56 @@ pub fn encode_row(values: &[Value], out: &mut Vec<u8>) {
 
 /// Decodes one row that fills `payload` exactly. Strings and bytes share `payload`'s buffer
 /// where they can (bytes are zero-copy).
-pub fn decode_row(payload: &Bytes) -> Result<Vec<Value>, String> {
+pub fn decode_row(payload: &Bytes) -> Result<Vec<Value>, CodecError> {
     let mut r = Reader {
-        buf: payload,
-        at: 0,
+        rest: payload.clone(),
+        len: payload.len(),
     };
-    let count = u16::from_le_bytes(r.take::<2>()?) as usize;
+    let count = r.need(2)?.get_u16_le() as usize;
     let mut values = Vec::with_capacity(count);
     for i in 0..count {
-        let tag = r.take::<1>()?[0];
+        let tag = r.need(1)?.get_u8();
         let v = match tag {
             NULL => Value::Null,
-            BOOL => Value::Bool(r.take::<1>()?[0] != 0),
-            INT => Value::Int(i32::from_le_bytes(r.take()?)),
-            LONG => Value::Long(i64::from_le_bytes(r.take()?)),
-            FLOAT => Value::Float(f32::from_le_bytes(r.take()?)),
-            DOUBLE => Value::Double(f64::from_le_bytes(r.take()?)),
+            BOOL => Value::Bool(r.need(1)?.get_u8() != 0),
+            INT => Value::Int(r.need(4)?.get_i32_le()),
+            LONG => Value::Long(r.need(8)?.get_i64_le()),
+            FLOAT => Value::Float(r.need(4)?.get_f32_le()),
+            DOUBLE => Value::Double(r.need(8)?.get_f64_le()),
             STRING => {
                 let bytes = r.slice()?;
-                let text = std::str::from_utf8(&bytes)
-                    .map_err(|_| format!("value {i}: STRING is not UTF-8"))?;
+                let text =
+                    std::str::from_utf8(&bytes).map_err(|_| CodecError::NotUtf8 { index: i })?;
                 Value::String(Arc::from(text))
             }
             BYTES => Value::Bytes(r.slice()?),
-            other => return Err(format!("value {i}: unknown type tag {other}")),
+            other => {
+                return Err(CodecError::UnknownTag {
+                    index: i,
+                    tag: other,
+                })
+            }
         };
         values.push(v);
     }
-    if r.at != payload.len() {
-        return Err(format!(
-            "{} bytes left after {count} values",
-            payload.len() - r.at
-        ));
+    if r.rest.has_remaining() {
+        return Err(CodecError::TrailingBytes {
+            left: r.rest.remaining(),
+            count,
+        });
     }
     Ok(values)
 }
 
 /// Decodes a row for `schema`: the count and each value's type must match (NULL fits any).
-pub fn decode_for(payload: &Bytes, schema: &Schema) -> Result<Vec<Value>, String> {
+pub fn decode_for(payload: &Bytes, schema: &Schema) -> Result<Vec<Value>, CodecError> {
     let values = decode_row(payload)?;
     if values.len() != schema.len() {
-        return Err(format!(
-            "the row has {} values; stream {} has {} attributes",
-            values.len(),
-            schema.name(),
-            schema.len()
-        ));
+        return Err(CodecError::WrongCount {
+            values: values.len(),
+            stream: schema.name().to_string(),
+            attributes: schema.len(),
+        });
     }
     for (v, a) in values.iter().zip(schema.attrs()) {
         let fits = matches!(
@@ -127,40 +158,41 @@ pub fn decode_for(payload: &Bytes, schema: &Schema) -> Result<Vec<Value>, String
                 | (Value::Bytes(_), AttrType::Bytes)
         );
         if !fits {
-            return Err(format!(
-                "attribute '{}' is {:?} but the row holds {v:?}",
-                a.name, a.ty
-            ));
+            return Err(CodecError::WrongType {
+                attribute: a.name.clone(),
+                expected: a.ty,
+                value: v.clone(),
+            });
         }
     }
     Ok(values)
 }
 
-struct Reader<'a> {
-    buf: &'a Bytes,
-    at: usize,
+/// The part of a payload not read yet; every read checks that enough is left first.
+struct Reader {
+    rest: Bytes,
+    /// The whole payload's length, to say where a short row ends.
+    len: usize,
 }
 
-impl Reader<'_> {
-    fn take<const N: usize>(&mut self) -> Result<[u8; N], String> {
-        let end = self.at + N;
-        let bytes = self
-            .buf
-            .get(self.at..end)
-            .ok_or_else(|| format!("row truncated at byte {}", self.at))?;
-        self.at = end;
-        Ok(bytes.try_into().expect("length checked"))
+impl Reader {
+    /// The rest, if it holds at least `n` more bytes.
+    fn need(&mut self, n: usize) -> Result<&mut Bytes, CodecError> {
+        if self.rest.remaining() < n {
+            return Err(CodecError::Truncated {
+                at: self.len - self.rest.remaining(),
+            });
+        }
+        Ok(&mut self.rest)
     }
 
-    fn slice(&mut self) -> Result<Bytes, String> {
-        let len = u32::from_le_bytes(self.take()?) as usize;
-        let end = self.at + len;
-        if end > self.buf.len() {
-            return Err(format!("a {len}-byte value runs past the row's end"));
+    /// A u32 length and that many bytes, shared with the payload.
+    fn slice(&mut self) -> Result<Bytes, CodecError> {
+        let len = self.need(4)?.get_u32_le() as usize;
+        if self.rest.remaining() < len {
+            return Err(CodecError::ValueOverrun { len });
         }
-        let s = self.buf.slice(self.at..end);
-        self.at = end;
-        Ok(s)
+        Ok(self.rest.split_to(len))
     }
 }
 
@@ -193,7 +225,9 @@ mod tests {
             assert!(decode_row(&Bytes::copy_from_slice(&out[..cut])).is_err());
         }
         let schema = Schema::of("S", &[("a", AttrType::Long), ("b", AttrType::Int)]);
-        let err = decode_for(&Bytes::from(out), &schema).unwrap_err();
+        let err = decode_for(&Bytes::from(out), &schema)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("attribute 'a'"), "{err}");
     }
 }

@@ -7,11 +7,3 @@ pub mod codec;
 pub mod parquet;
 pub mod pool;
 pub mod rotation;
-
-use crate::connector::registry::ConnectorRegistry;
-
-pub fn register_all(registry: &mut ConnectorRegistry) {
-    binary::register(registry);
-    clickhouse::register(registry);
-    parquet::register(registry);
-}

@@ -4,11 +4,12 @@
 //! once their footer is written, so every visible .parquet file is complete.
 
 use super::rotation::{
-    attribute_index, file_params, with_suffix, FileSettings, Layout, TimeRotation, IN_PROGRESS,
+    attribute_index, partition_dir, with_suffix, FileParams, FileSettings, Fsync, Layout,
+    TimeRotation, FSYNC, IN_PROGRESS, MAX_BYTES, PARTITION_BY, ROTATION,
 };
-use crate::connector::config::{ConfigError, ConnectorConfig, Params};
-use crate::connector::error::error_params;
-use crate::connector::registry::ConnectorRegistry;
+use crate::connector::config::{ConfigError, ConnectorConfig};
+use crate::connector::error::ERROR_PARAMS;
+use crate::connector::param::{specs, Choice, Param};
 use crate::connector::spec::{ConnectorSpec, ParamSpec};
 use crate::connector::{ConnectorError, Rejects, Sink, SinkFactory, SinkMapper};
 use crate::event::Event;
@@ -29,47 +30,68 @@ use std::fs::{File, OpenOptions};
 use std::path::PathBuf;
 use std::sync::Arc;
 
-pub fn register(registry: &mut ConnectorRegistry) {
-    registry.register_sink(Arc::new(ParquetSinkFactory));
-}
-
 pub struct ParquetSinkFactory;
 
+static FILES: FileParams = FileParams::new(
+    "Base directory of the files: {path}/{partition}/{yyyy-mm-dd}/{HH}/{stream}-{time}-{seq}.parquet. \
+     Without rotation each run writes one file, closed at shutdown.",
+    4096,
+    1000,
+);
+
+/// Column chunk compression, named as the parameter takes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Codec {
+    Snappy,
+    Zstd,
+    Lz4,
+    None,
+}
+
+const COMPRESSION: Param<Choice<Codec>> = Param::choice(
+    "compression",
+    &[
+        ("snappy", Codec::Snappy),
+        ("zstd", Codec::Zstd),
+        ("lz4", Codec::Lz4),
+        ("none", Codec::None),
+    ],
+    Codec::Snappy,
+    "Column chunk compression: snappy, zstd, lz4 (LZ4_RAW) or none.",
+    "zstd",
+);
+const ROW_GROUP_SIZE: Param<usize> = Param::optional(
+    "row.group.size",
+    100_000,
+    "Rows per row group. Rows wait in memory until their group is full, the file rotates or \
+     the app stops.",
+    "500000",
+);
+const TIMESTAMP_COLUMN: Param<&'static str> = Param::optional(
+    "timestamp.column",
+    "event_time",
+    "Name of the extra column holding each event's timestamp (INT64, TIMESTAMP(MILLIS, UTC)); \
+     empty = no such column.",
+    "ts",
+);
+
+/// The file parameters (without flush.interval.ms: a row group waits in memory regardless),
+/// with Parquet's own compression.
 fn params() -> Vec<ParamSpec> {
-    let mut params: Vec<ParamSpec> = file_params(
-        "Base directory of the files: {path}/{partition}/{yyyy-mm-dd}/{HH}/{stream}-{time}-{seq}.parquet. \
-         Without rotation each run writes one file, closed at shutdown.",
-        "4096",
-        "1000",
-    )
-    .into_iter()
-    .filter(|p| p.name != "compression" && p.name != "flush.interval.ms")
-    .collect();
-    params.insert(
-        1,
-        ParamSpec::optional(
-            "compression",
-            Some("snappy"),
-            "Column chunk compression: snappy, zstd, lz4 (LZ4_RAW) or none.",
-            "zstd",
-        ),
-    );
-    params.push(ParamSpec::optional(
-        "row.group.size",
-        Some("100000"),
-        "Rows per row group. Rows wait in memory until their group is full, the file rotates \
-         or the app stops.",
-        "500000",
-    ));
-    params.push(ParamSpec::optional(
-        "timestamp.column",
-        Some("event_time"),
-        "Name of the extra column holding each event's timestamp (INT64, TIMESTAMP(MILLIS, UTC)); \
-         empty = no such column.",
-        "ts",
-    ));
-    params.extend(error_params());
-    params
+    specs(&[
+        &[
+            &FILES.path,
+            &COMPRESSION,
+            &ROTATION,
+            &MAX_BYTES,
+            &PARTITION_BY,
+            &FILES.batch_size,
+            &FSYNC,
+            &ROW_GROUP_SIZE,
+            &TIMESTAMP_COLUMN,
+        ],
+        ERROR_PARAMS,
+    ])
 }
 
 struct Settings {
@@ -80,26 +102,26 @@ struct Settings {
 }
 
 fn settings(config: &ConnectorConfig, schema: &Schema) -> Result<Settings, ConfigError> {
-    let compression = match config.get("compression").unwrap_or("snappy") {
-        "snappy" => Compression::SNAPPY,
-        "zstd" => Compression::ZSTD(ZstdLevel::default()),
-        "lz4" => Compression::LZ4_RAW,
-        "none" => Compression::UNCOMPRESSED,
-        other => {
-            return Err(ConfigError(format!(
-                "parameter 'compression' has value '{other}': expected snappy, zstd, lz4 or none"
-            )))
-        }
+    let compression = match COMPRESSION.read(config)? {
+        Codec::Snappy => Compression::SNAPPY,
+        Codec::Zstd => Compression::ZSTD(ZstdLevel::default()),
+        Codec::Lz4 => Compression::LZ4_RAW,
+        Codec::None => Compression::UNCOMPRESSED,
     };
     // The shared settings know only none/lz4 stream compression; parquet compresses inside.
     let mut shared = config.clone();
-    shared.params.remove("compression");
+    shared.params.remove(COMPRESSION.name());
     // path is always a directory here, so partitions need no rotation.
-    let partition_by = shared.params.remove("partition.by");
-    let mut files = FileSettings::from_config(&shared)?;
+    let partition_by = shared.params.remove(PARTITION_BY.name());
+    let mut files = FILES.read(&shared)?;
     files.partition_by = partition_by;
-    attribute_index(schema, files.partition_by.as_deref(), "partition.by", None)?;
-    let timestamp_column = match config.get("timestamp.column").unwrap_or("event_time").trim() {
+    attribute_index(
+        schema,
+        files.partition_by.as_deref(),
+        PARTITION_BY.name(),
+        None,
+    )?;
+    let timestamp_column = match TIMESTAMP_COLUMN.get(config).trim() {
         "" => None,
         name if schema.index_of(name).is_some() => {
             return Err(ConfigError(format!(
@@ -111,7 +133,7 @@ fn settings(config: &ConnectorConfig, schema: &Schema) -> Result<Settings, Confi
     Ok(Settings {
         files,
         compression,
-        row_group_size: config.parse_or("row.group.size", 100_000usize)?.max(1),
+        row_group_size: ROW_GROUP_SIZE.read(config)?.max(1),
         timestamp_column,
     })
 }
@@ -194,7 +216,7 @@ impl SinkFactory for ParquetSinkFactory {
         let partition = attribute_index(
             schema,
             s.files.partition_by.as_deref(),
-            "partition.by",
+            PARTITION_BY.name(),
             None,
         )?;
         let file_schema = parquet_schema(schema, s.timestamp_column.as_deref())?;
@@ -319,7 +341,7 @@ impl ParquetSink {
     fn key(&self, event: &Event) -> Option<String> {
         self.partition.map(|i| match event.get(i) {
             Value::Null => "_null".to_string(),
-            v => super::rotation::partition_dir(&v.to_string()),
+            v => partition_dir(&v.to_string()),
         })
     }
 
@@ -421,7 +443,7 @@ impl ParquetSink {
     /// Writes the footer, fsyncs per policy and renames the file to its final name.
     fn close_file(&mut self, key: &Option<String>) -> Result<(), ConnectorError> {
         self.write_row_group(key)?;
-        let fsync = self.layout.settings.fsync != super::rotation::Fsync::Never;
+        let fsync = self.layout.settings.fsync != Fsync::Never;
         let Some(file) = self.parts.get_mut(key).and_then(|p| p.file.take()) else {
             return Ok(());
         };

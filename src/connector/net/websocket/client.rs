@@ -1,10 +1,10 @@
 //! What the WebSocket client source and sink share: their `websocket.*` parameters, the
 //! connection (headers, subprotocol, TLS, timeout) and payload decompression.
 
-use super::backoff::Backoff;
-use super::runtime::tls_client_config_with;
-use crate::connector::config::{ConfigError, ConnectorConfig, Params};
-use crate::connector::spec::ParamSpec;
+use crate::connector::config::{ConfigError, ConnectorConfig};
+use crate::connector::net::runtime::tls_client_config_with;
+use crate::connector::net::Backoff;
+use crate::connector::param::{Choice, Describe, Param, Required};
 use crate::connector::ConnectorError;
 use bytes::Bytes;
 use std::io::Read;
@@ -45,113 +45,142 @@ pub struct WsClientConfig {
     pub tls: Arc<rustls::ClientConfig>,
 }
 
-/// The connection parameters of the client source and sink.
-pub fn client_params() -> Vec<ParamSpec> {
-    vec![
-        ParamSpec::required(
-            "websocket.url",
-            "Server to connect to: ws://host:port/path or wss://host:port/path (TLS with the \
-             webpki root certificates).",
-            "wss://stream.example.com/ws",
-        ),
-        ParamSpec::optional(
-            "websocket.reconnect",
-            Some("true"),
-            "Reconnect after the connection drops or a connection attempt fails.",
-            "false",
-        ),
-        ParamSpec::optional(
-            "websocket.reconnect.delay.ms",
-            Some("1000"),
-            "Wait before the first reconnect attempt; doubles on each failed attempt (with up \
-             to 20% jitter) and starts again from this value once a connection is healthy.",
-            "500",
-        ),
-        ParamSpec::optional(
-            "websocket.reconnect.max.delay.ms",
-            Some("30000"),
-            "Cap on the wait between reconnect attempts.",
-            "10000",
-        ),
-        ParamSpec::optional(
-            "websocket.reconnect.max.attempts",
-            Some("-1"),
-            "Failed connection attempts in a row before giving up (-1 = never give up). A \
-             source then stops; a sink hands the waiting events to its error strategy.",
-            "10",
-        ),
-        ParamSpec::optional(
-            "websocket.headers.<Name>",
-            None,
-            "An HTTP header sent with the opening handshake, e.g. websocket.headers.Authorization.",
-            "Bearer ${API_TOKEN}",
-        ),
-        ParamSpec::optional(
-            "websocket.subprotocol",
-            None,
-            "Subprotocol requested in Sec-WebSocket-Protocol; the server must accept it.",
-            "graphql-ws",
-        ),
-        ParamSpec::optional(
-            "websocket.subscribe.message",
-            None,
-            "A text message sent after every (re)connect, before anything else. Several are \
-             sent in order as websocket.subscribe.message.1, .2, ...",
-            "{\"op\":\"subscribe\",\"channel\":\"trades\"}",
-        ),
-        ParamSpec::optional(
-            "websocket.subscribe.message.<n>",
-            None,
-            "The n-th subscribe message (n = 1, 2, ...), sent in numeric order after \
-             websocket.subscribe.message.",
-            "{\"op\":\"subscribe\",\"channel\":\"book\"}",
-        ),
-        ParamSpec::optional(
-            "websocket.compression",
-            Some("none"),
-            "Compression of binary frames: none, gzip or deflate (zlib). Compressed frames are \
-             inflated before the mapper sees them; text frames are never compressed.",
-            "gzip",
-        ),
-        ParamSpec::optional(
-            "websocket.ping.interval.ms",
-            Some("0"),
-            "Send a ping this often (0 = never). Pings from the server are always answered.",
-            "15000",
-        ),
-        ParamSpec::optional(
-            "websocket.idle.timeout.ms",
-            Some("0"),
-            "A connection that receives nothing (not even a pong) for this long is treated \
-             as dead and reconnected (0 = no limit).",
-            "60000",
-        ),
-        ParamSpec::optional(
-            "websocket.tls.ca.file",
-            None,
-            "wss://: a PEM file of certificates to trust besides the built-in webpki roots \
-             (a private CA or a self-signed server).",
-            "certs/internal-ca.pem",
-        ),
-        ParamSpec::optional(
-            "websocket.connect.timeout.ms",
-            Some("10000"),
-            "Limit on the TCP, TLS and WebSocket handshake together.",
-            "5000",
-        ),
-    ]
-}
+const URL: Param<Required<String>> = Param::required(
+    "websocket.url",
+    "Server to connect to: ws://host:port/path or wss://host:port/path (TLS with the \
+     webpki root certificates).",
+    "wss://stream.example.com/ws",
+);
 
-fn optional_ms(config: &ConnectorConfig, key: &str) -> Result<Option<Duration>, ConfigError> {
-    Ok(match config.parse_or(key, 0u64)? {
-        0 => None,
-        ms => Some(Duration::from_millis(ms)),
-    })
+const RECONNECT: Param<bool> = Param::optional(
+    "websocket.reconnect",
+    true,
+    "Reconnect after the connection drops or a connection attempt fails.",
+    "false",
+);
+
+const RECONNECT_DELAY_MS: Param<u64> = Param::optional(
+    "websocket.reconnect.delay.ms",
+    1000,
+    "Wait before the first reconnect attempt; doubles on each failed attempt (with up \
+     to 20% jitter) and starts again from this value once a connection is healthy.",
+    "500",
+);
+
+const RECONNECT_MAX_DELAY_MS: Param<u64> = Param::optional(
+    "websocket.reconnect.max.delay.ms",
+    30_000,
+    "Cap on the wait between reconnect attempts.",
+    "10000",
+);
+
+const RECONNECT_MAX_ATTEMPTS: Param<i64> = Param::optional(
+    "websocket.reconnect.max.attempts",
+    -1,
+    "Failed connection attempts in a row before giving up (-1 = never give up). A \
+     source then stops; a sink hands the waiting events to its error strategy.",
+    "10",
+);
+
+const HEADERS: Param<Option<String>> = Param::optional(
+    "websocket.headers.<Name>",
+    None,
+    "An HTTP header sent with the opening handshake, e.g. websocket.headers.Authorization.",
+    "Bearer ${API_TOKEN}",
+);
+
+const SUBPROTOCOL: Param<Option<String>> = Param::optional(
+    "websocket.subprotocol",
+    None,
+    "Subprotocol requested in Sec-WebSocket-Protocol; the server must accept it.",
+    "graphql-ws",
+);
+
+const SUBSCRIBE_MESSAGE: Param<Option<String>> = Param::optional(
+    "websocket.subscribe.message",
+    None,
+    "A text message sent after every (re)connect, before anything else. Several are \
+     sent in order as websocket.subscribe.message.1, .2, ...",
+    "{\"op\":\"subscribe\",\"channel\":\"trades\"}",
+);
+
+const SUBSCRIBE_MESSAGE_N: Param<Option<String>> = Param::optional(
+    "websocket.subscribe.message.<n>",
+    None,
+    "The n-th subscribe message (n = 1, 2, ...), sent in numeric order after \
+     websocket.subscribe.message.",
+    "{\"op\":\"subscribe\",\"channel\":\"book\"}",
+);
+
+const COMPRESSION: Param<Choice<Compression>> = Param::choice(
+    "websocket.compression",
+    &[
+        ("none", Compression::None),
+        ("gzip", Compression::Gzip),
+        ("deflate", Compression::Deflate),
+    ],
+    Compression::None,
+    "Compression of binary frames: none, gzip or deflate (zlib). Compressed frames are \
+     inflated before the mapper sees them; text frames are never compressed.",
+    "gzip",
+);
+
+const PING_INTERVAL: Param<Duration> = Param::optional(
+    "websocket.ping.interval.ms",
+    Duration::ZERO,
+    "Send a ping this often (0 = never). Pings from the server are always answered.",
+    "15000",
+);
+
+const IDLE_TIMEOUT: Param<Duration> = Param::optional(
+    "websocket.idle.timeout.ms",
+    Duration::ZERO,
+    "A connection that receives nothing (not even a pong) for this long is treated \
+     as dead and reconnected (0 = no limit).",
+    "60000",
+);
+
+const TLS_CA_FILE: Param<Option<String>> = Param::optional(
+    "websocket.tls.ca.file",
+    None,
+    "wss://: a PEM file of certificates to trust besides the built-in webpki roots \
+     (a private CA or a self-signed server).",
+    "certs/internal-ca.pem",
+);
+
+const CONNECT_TIMEOUT: Param<Duration> = Param::optional(
+    "websocket.connect.timeout.ms",
+    Duration::from_millis(10_000),
+    "Limit on the TCP, TLS and WebSocket handshake together.",
+    "5000",
+);
+
+/// The connection parameters of the client source and sink.
+pub(super) const CLIENT_PARAMS: &[&dyn Describe] = &[
+    &URL,
+    &RECONNECT,
+    &RECONNECT_DELAY_MS,
+    &RECONNECT_MAX_DELAY_MS,
+    &RECONNECT_MAX_ATTEMPTS,
+    &HEADERS,
+    &SUBPROTOCOL,
+    &SUBSCRIBE_MESSAGE,
+    &SUBSCRIBE_MESSAGE_N,
+    &COMPRESSION,
+    &PING_INTERVAL,
+    &IDLE_TIMEOUT,
+    &TLS_CA_FILE,
+    &CONNECT_TIMEOUT,
+];
+
+/// A zero duration switches the feature off.
+fn nonzero(d: Duration) -> Option<Duration> {
+    (!d.is_zero()).then_some(d)
 }
 
 impl WsClientConfig {
     pub fn from_config(config: &ConnectorConfig) -> Result<WsClientConfig, ConfigError> {
-        let url = config.require("websocket.url")?.trim().to_string();
+        let url = URL.read(config)?.trim().to_string();
         if !(url.starts_with("ws://") || url.starts_with("wss://")) {
             return Err(ConfigError(format!(
                 "parameter 'websocket.url' has value '{url}': it must start with ws:// or wss://"
@@ -162,18 +191,8 @@ impl WsClientConfig {
                 "parameter 'websocket.url' has value '{url}', which is not a valid URL: {e}"
             ))
         })?;
-        let compression = match config.get("websocket.compression").unwrap_or("none") {
-            "none" => Compression::None,
-            "gzip" => Compression::Gzip,
-            "deflate" => Compression::Deflate,
-            other => {
-                return Err(ConfigError(format!(
-                    "parameter 'websocket.compression' has value '{other}': expected none, gzip or deflate"
-                )))
-            }
-        };
         let mut headers = Vec::new();
-        for (name, value) in config.with_prefix("websocket.headers") {
+        for (name, value) in HEADERS.entries(config) {
             HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
                 ConfigError(format!(
                     "parameter 'websocket.headers.{name}': '{name}' is not a valid HTTP header name"
@@ -188,28 +207,19 @@ impl WsClientConfig {
         }
         Ok(WsClientConfig {
             url,
-            reconnect: config.bool_or("websocket.reconnect", true)?,
-            reconnect_delay_ms: config.parse_or("websocket.reconnect.delay.ms", 1000u64)?,
-            reconnect_max_delay_ms: config
-                .parse_or("websocket.reconnect.max.delay.ms", 30_000u64)?,
-            reconnect_max_attempts: config.parse_or("websocket.reconnect.max.attempts", -1i64)?,
+            reconnect: RECONNECT.read(config)?,
+            reconnect_delay_ms: RECONNECT_DELAY_MS.read(config)?,
+            reconnect_max_delay_ms: RECONNECT_MAX_DELAY_MS.read(config)?,
+            reconnect_max_attempts: RECONNECT_MAX_ATTEMPTS.read(config)?,
             headers,
-            subprotocol: config.get("websocket.subprotocol").map(str::to_string),
+            subprotocol: SUBPROTOCOL.read(config)?,
             subscribe_messages: subscribe_messages(config)?,
-            compression,
-            ping_interval: optional_ms(config, "websocket.ping.interval.ms")?,
-            idle_timeout: optional_ms(config, "websocket.idle.timeout.ms")?,
-            tls: tls_client_config_with(
-                config
-                    .get("websocket.tls.ca.file")
-                    .map(std::path::Path::new),
-            )
-            .map_err(|e| ConfigError(format!("parameter 'websocket.tls.ca.file': {e}")))?,
-            connect_timeout: Duration::from_millis(
-                config
-                    .parse_or("websocket.connect.timeout.ms", 10_000u64)?
-                    .max(1),
-            ),
+            compression: COMPRESSION.read(config)?,
+            ping_interval: nonzero(PING_INTERVAL.read(config)?),
+            idle_timeout: nonzero(IDLE_TIMEOUT.read(config)?),
+            tls: tls_client_config_with(TLS_CA_FILE.get(config).map(std::path::Path::new))
+                .map_err(|e| ConfigError(format!("parameter '{}': {e}", TLS_CA_FILE.name())))?,
+            connect_timeout: CONNECT_TIMEOUT.read(config)?.max(Duration::from_millis(1)),
         })
     }
 
@@ -285,7 +295,7 @@ impl WsClientConfig {
 /// `websocket.subscribe.message`, then `.1`, `.2`, ... in numeric order.
 fn subscribe_messages(config: &ConnectorConfig) -> Result<Vec<String>, ConfigError> {
     let mut numbered = Vec::new();
-    for (rest, value) in config.with_prefix("websocket.subscribe.message") {
+    for (rest, value) in SUBSCRIBE_MESSAGE_N.entries(config) {
         let n: u32 = rest.parse().map_err(|_| {
             ConfigError(format!(
                 "parameter 'websocket.subscribe.message.{rest}': the suffix must be a number (1, 2, ...)"
@@ -294,9 +304,7 @@ fn subscribe_messages(config: &ConnectorConfig) -> Result<Vec<String>, ConfigErr
         numbered.push((n, value.to_string()));
     }
     numbered.sort_by_key(|(n, _)| *n);
-    let first = config
-        .get("websocket.subscribe.message")
-        .map(str::to_string);
+    let first = SUBSCRIBE_MESSAGE.read(config)?;
     Ok(first
         .into_iter()
         .chain(numbered.into_iter().map(|(_, v)| v))
@@ -335,8 +343,16 @@ fn tls_refused(url: &str, e: &dyn std::fmt::Display) -> ConnectorError {
     ))
 }
 
+/// A binary frame that does not inflate.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot inflate a {compression:?} binary frame: {source}")]
+pub struct InflateError {
+    compression: Compression,
+    source: std::io::Error,
+}
+
 /// Inflates a binary frame when the stream is configured for compression.
-pub fn decompress(compression: Compression, payload: Bytes) -> Result<Bytes, String> {
+pub fn decompress(compression: Compression, payload: Bytes) -> Result<Bytes, InflateError> {
     let mut out = Vec::with_capacity(payload.len() * 4);
     let result = match compression {
         Compression::None => return Ok(payload),
@@ -345,7 +361,10 @@ pub fn decompress(compression: Compression, payload: Bytes) -> Result<Bytes, Str
     };
     result
         .map(|_| Bytes::from(out))
-        .map_err(|e| format!("cannot inflate a {compression:?} binary frame: {e}"))
+        .map_err(|source| InflateError {
+            compression,
+            source,
+        })
 }
 
 #[cfg(test)]

@@ -2,10 +2,11 @@
 //! turns every text or binary frame into a payload for the mapper. It reconnects with backoff
 //! after drops, close frames and silent connections, until the app stops.
 
-use super::runtime::runtime;
-use super::ws_client::{client_params, decompress, WsClientConfig, WsStream};
+use super::client::{decompress, WsClientConfig, WsStream, CLIENT_PARAMS};
 use crate::connector::config::{ConfigError, ConnectorConfig};
-use crate::connector::error::error_params;
+use crate::connector::error::ERROR_PARAMS;
+use crate::connector::net::runtime;
+use crate::connector::param::specs;
 use crate::connector::spec::ConnectorSpec;
 use crate::connector::{ConnectorError, ErrorClass, Source, SourceContext, SourceFactory};
 use crate::schema::Schema;
@@ -24,8 +25,6 @@ pub struct WsSourceFactory;
 
 impl SourceFactory for WsSourceFactory {
     fn spec(&self) -> ConnectorSpec {
-        let mut params = client_params();
-        params.extend(error_params());
         ConnectorSpec {
             name: "websocket",
             aliases: &["ws"],
@@ -36,7 +35,7 @@ impl SourceFactory for WsSourceFactory {
                 exponential backoff and jitter, reset once a connection delivers again. Pings \
                 are answered; bad frames go to the error strategy without closing the \
                 connection.",
-            params,
+            params: specs(&[CLIENT_PARAMS, ERROR_PARAMS]),
             formats: &["json", "text", "csv", "bytes"],
             default_format: Some("json"),
             example: "@source(type='websocket', websocket.url='wss://feed.example.com/ws', \
@@ -154,7 +153,7 @@ async fn read_frames(
     config: &WsClientConfig,
     mut stream: WsStream,
     ctx: &mut SourceContext,
-    backoff: &mut super::Backoff,
+    backoff: &mut crate::connector::net::Backoff,
 ) -> Ended {
     let mut batch: Vec<Bytes> = Vec::with_capacity(MAX_BATCH);
     let mut last_heard = Instant::now();
@@ -223,7 +222,7 @@ fn collect(
         Message::Text(text) => batch.push(Bytes::from(text)),
         Message::Binary(data) => match decompress(config.compression, data) {
             Ok(data) => batch.push(data),
-            Err(msg) => ctx.report_error(&ConnectorError::permanent(msg), None),
+            Err(e) => ctx.report_error(&ConnectorError::permanent(e.to_string()), None),
         },
         Message::Close(frame) => {
             let why = match frame {

@@ -3,11 +3,13 @@
 //! buffer (`buffer.size`, `buffer.when.full`) and go out in order once the server is back. When
 //! `websocket.reconnect.max.attempts` runs out, the events not sent go to the error strategy.
 
-use super::runtime::runtime;
-use super::ws_client::{client_params, WsClientConfig, WsStream};
-use crate::connector::config::{ConfigError, ConnectorConfig, Params};
-use crate::connector::error::{error_params, sink_buffer_params};
-use crate::connector::spec::{ConnectorSpec, ParamSpec};
+use super::client::{WsClientConfig, WsStream, CLIENT_PARAMS};
+use super::frame::{encode_frame, MessageType, MESSAGE_TYPE};
+use crate::connector::config::{ConfigError, ConnectorConfig};
+use crate::connector::error::{ERROR_PARAMS, SINK_BUFFER_PARAMS};
+use crate::connector::net::runtime;
+use crate::connector::param::specs;
+use crate::connector::spec::ConnectorSpec;
 use crate::connector::{ConnectorError, Rejects, Sink, SinkFactory, SinkMapper};
 use crate::event::Event;
 use crate::schema::Schema;
@@ -15,7 +17,7 @@ use futures_util::{FutureExt, SinkExt, StreamExt};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tokio_tungstenite::tungstenite::{Message, Utf8Bytes};
+use tokio_tungstenite::tungstenite::Message;
 
 /// Frames written between flushes; after a failed flush the sink resends from the last
 /// flushed frame (at-least-once for the frames in flight when the connection broke).
@@ -25,59 +27,8 @@ const ATTEMPTS_WHILE_STOPPING: u32 = 3;
 
 pub struct WsSinkFactory;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum MessageType {
-    Text,
-    Binary,
-}
-
-pub fn message_type(config: &ConnectorConfig) -> Result<MessageType, ConfigError> {
-    match config.get("websocket.message.type").unwrap_or("text") {
-        "text" => Ok(MessageType::Text),
-        "binary" => Ok(MessageType::Binary),
-        other => Err(ConfigError(format!(
-            "parameter 'websocket.message.type' has value '{other}': expected text or binary"
-        ))),
-    }
-}
-
-pub fn message_type_param() -> ParamSpec {
-    ParamSpec::optional(
-        "websocket.message.type",
-        Some("text"),
-        "Frame type of each event: text (the payload must be UTF-8) or binary.",
-        "binary",
-    )
-}
-
-/// Encodes one event as a frame; `scratch` is reused between events.
-pub fn encode_frame(
-    mapper: &mut dyn SinkMapper,
-    kind: MessageType,
-    event: &Event,
-    scratch: &mut Vec<u8>,
-) -> Result<Message, ConnectorError> {
-    scratch.clear();
-    mapper
-        .encode(event, scratch)
-        .map_err(ConnectorError::permanent)?;
-    let bytes = bytes::Bytes::copy_from_slice(scratch);
-    Ok(match kind {
-        MessageType::Binary => Message::Binary(bytes),
-        MessageType::Text => Message::Text(Utf8Bytes::try_from(bytes).map_err(|_| {
-            ConnectorError::permanent(
-                "the encoded event is not UTF-8; use websocket.message.type='binary'",
-            )
-        })?),
-    })
-}
-
 impl SinkFactory for WsSinkFactory {
     fn spec(&self) -> ConnectorSpec {
-        let mut params = client_params();
-        params.push(message_type_param());
-        params.extend(sink_buffer_params());
-        params.extend(error_params());
         ConnectorSpec {
             name: "websocket",
             aliases: &["ws"],
@@ -88,7 +39,12 @@ impl SinkFactory for WsSinkFactory {
                 events not sent go to the error strategy (dlq, log, fail). A frame being \
                 written at the moment the connection breaks is sent again after the \
                 reconnect, so a server may see it twice (at-least-once).",
-            params,
+            params: specs(&[
+                CLIENT_PARAMS,
+                &[&MESSAGE_TYPE],
+                SINK_BUFFER_PARAMS,
+                ERROR_PARAMS,
+            ]),
             formats: &["json", "text", "csv", "bytes"],
             default_format: Some("json"),
             example: "@sink(type='websocket', websocket.url='ws://dashboard.local:8080/ingest', \
@@ -99,7 +55,7 @@ impl SinkFactory for WsSinkFactory {
 
     fn validate(&self, config: &ConnectorConfig, _schema: &Schema) -> Result<(), ConfigError> {
         WsClientConfig::from_config(config)?;
-        message_type(config).map(|_| ())
+        MESSAGE_TYPE.read(config).map(|_| ())
     }
 
     fn create(
@@ -113,7 +69,7 @@ impl SinkFactory for WsSinkFactory {
         })?;
         let client = WsClientConfig::from_config(config)?;
         Ok(Box::new(WsSink {
-            kind: message_type(config)?,
+            kind: MESSAGE_TYPE.read(config)?,
             client,
             mapper,
             stream: None,

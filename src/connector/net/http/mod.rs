@@ -1,0 +1,14 @@
+//! HTTP connectors: the `http` (alias `webhook`) sink and source.
+//!
+//! Files: `sink`, `sink_settings` (its parameters), `url_template` (per-event URLs), `source`
+//! (parameters and mode), `receiver` (server mode) and `poller` (poll mode).
+
+mod poller;
+mod receiver;
+mod sink;
+mod sink_settings;
+mod source;
+mod url_template;
+
+pub use sink::HttpSinkFactory;
+pub use source::HttpSourceFactory;

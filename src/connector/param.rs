@@ -85,6 +85,11 @@ impl<T> Param<T> {
         self.name
     }
 
+    /// What the parameter reads as when it is left out.
+    pub const fn default(&self) -> &T {
+        &self.default
+    }
+
     /// Whether the name has a `<placeholder>` segment.
     pub fn is_template(&self) -> bool {
         self.name.contains('<')

@@ -2,8 +2,8 @@
 //! through the sink, applying the error strategy. A slow or failing sink never blocks another
 //! sink (only, with `buffer.when.full='block'`, its own stream once its buffer is full).
 
-use crate::connector::error::{ErrorStrategy, WhenFull};
-use crate::connector::{Params, Rejects, Sink};
+use crate::connector::error::{ErrorStrategy, WhenFull, BATCH_SIZE, BUFFER_SIZE};
+use crate::connector::{Rejects, Sink};
 use crate::event::Event;
 use crate::runtime::failure::{ConnectorCounters, FailureHandler};
 use crate::runtime::junction::Subscriber;
@@ -112,13 +112,14 @@ pub struct SinkDriver {
 
 /// Buffer settings read from a validated config.
 pub fn buffer_for(config: &crate::connector::ConnectorConfig) -> (Arc<BoundedQueue>, usize) {
-    let size = config
-        .parse_or("buffer.size", 10_000usize)
-        .unwrap_or(10_000)
+    // The binding was validated at compile time, with the spec's defaults filled in.
+    let size = BUFFER_SIZE
+        .read(config)
+        .unwrap_or(*BUFFER_SIZE.default())
         .max(1);
-    let batch = config
-        .parse_or("batch.size", 1024usize)
-        .unwrap_or(1024)
+    let batch = BATCH_SIZE
+        .read(config)
+        .unwrap_or(*BATCH_SIZE.default())
         .max(1);
     let policy = WhenFull::from_config(config).unwrap_or(WhenFull::Block);
     (Arc::new(BoundedQueue::new(size, policy)), batch)

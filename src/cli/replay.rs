@@ -2,8 +2,9 @@
 
 use super::jsonl::{output_line, parse_line, row};
 use eventflux::{App, Engine, RunOptions};
+use parking_lot::Mutex;
 use serde_json::Value as Json;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 /// Output lines in emission order, and how many input lines were bad.
 pub struct ReplayResult {
@@ -51,7 +52,7 @@ pub fn replay(
         let out = output.clone();
         let name = schema.name().to_string();
         app.tap(&name, move |batch| {
-            let mut o = out.lock().unwrap_or_else(|e| e.into_inner());
+            let mut o = out.lock();
             o.extend(batch.iter().map(|e| output_line(schema.name(), &schema, e)));
         })
         .map_err(|e| e.to_string())?;
@@ -86,7 +87,7 @@ pub fn replay(
         app.advance_time(until);
     }
     app.shutdown().map_err(|e| e.to_string())?;
-    let output = std::mem::take(&mut *output.lock().unwrap_or_else(|e| e.into_inner()));
+    let output = std::mem::take(&mut *output.lock());
     Ok(ReplayResult { output, bad_lines })
 }
 

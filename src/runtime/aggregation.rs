@@ -18,10 +18,11 @@ use crate::plan::graph::{AggItem, AggKind, AggregationPlan};
 use crate::runtime::env::Tables;
 use crate::runtime::junction::Subscriber;
 use crate::value::{AttrType, Value};
+use parking_lot::Mutex;
 use rustc_hash::FxHashMap;
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 /// One aggregate's running state; states of the same kind merge.
 #[derive(Debug, Clone)]
@@ -302,7 +303,7 @@ impl AggregationStore {
     /// start), then the projection, bucket by bucket, groups in first-seen order.
     pub fn read(&self, from: i64, to: i64, granularity: Granularity) -> Option<Vec<Event>> {
         let target = self.plan.levels.iter().position(|g| *g == granularity)?;
-        let st = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        let st = self.state.lock();
         let fresh = || self.fresh();
         let mut result: BTreeMap<i64, Bucket> = BTreeMap::new();
         for l in 0..=target {
@@ -341,7 +342,7 @@ impl AggregationStore {
 impl Subscriber for AggregationStore {
     fn receive(&self, batch: &[Event]) {
         let cx = EvalContext::new(&self.clock, &*self.tables);
-        let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        let mut st = self.state.lock();
         for e in batch.iter().filter(|e| e.kind == EventKind::Current) {
             self.add(&mut st, e, &cx);
         }

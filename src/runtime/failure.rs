@@ -8,8 +8,9 @@ use crate::plan::graph::{DlqField, DlqPlan};
 use crate::runtime::junction::Junction;
 use crate::value::Value;
 use bytes::Bytes;
+use parking_lot::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// Set when a connector with `error.strategy='fail'` fails: the app stops with this message.
@@ -20,7 +21,7 @@ pub struct AppFailure {
 
 impl AppFailure {
     pub fn set(&self, msg: String) {
-        let mut m = self.message.lock().unwrap_or_else(|e| e.into_inner());
+        let mut m = self.message.lock();
         if m.is_none() {
             log::error!("{msg}");
             *m = Some(msg);
@@ -28,10 +29,7 @@ impl AppFailure {
     }
 
     pub fn get(&self) -> Option<String> {
-        self.message
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone()
+        self.message.lock().clone()
     }
 }
 
@@ -50,7 +48,7 @@ impl LogLimiter {
     }
 
     pub fn warn(&self, msg: &str) {
-        let mut w = self.window.lock().unwrap_or_else(|e| e.into_inner());
+        let mut w = self.window.lock();
         if w.0.elapsed() >= Duration::from_secs(1) {
             if w.1 > 0 {
                 log::warn!(

@@ -14,9 +14,10 @@ use crate::runtime::select::StatefulQuery;
 use crate::runtime::table::JoinLookup;
 use crate::runtime::window::{Emit, Window};
 use crate::value::Value;
+use parking_lot::Mutex;
 use rustc_hash::FxHashMap;
 use std::collections::BTreeSet;
-use std::sync::{Arc, Mutex, Weak};
+use std::sync::{Arc, Weak};
 
 /// One side's current window contents.
 struct Store {
@@ -185,7 +186,7 @@ impl JoinQuery {
             })
             .collect();
         let now = self.env.clock.now();
-        let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        let mut st = self.state.lock();
         let mut emits = Vec::with_capacity(arrivals.len());
         match st.sides[side].window.as_mut() {
             Some(w) => w.arrive(&arrivals, now, &mut emits),
@@ -195,7 +196,7 @@ impl JoinQuery {
     }
 
     fn on_timer(&self, side: usize, at: i64) {
-        let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        let mut st = self.state.lock();
         st.scheduled.remove(&(side, at));
         let mut emits = Vec::new();
         if let Some(w) = st.sides[side].window.as_mut() {

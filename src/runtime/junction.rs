@@ -5,8 +5,9 @@ use crate::connector::error::WhenFull;
 use crate::event::Event;
 use crate::runtime::queue::BoundedQueue;
 use crate::schema::Schema;
+use parking_lot::{Mutex, RwLock};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Duration;
 
@@ -51,19 +52,13 @@ impl Junction {
     }
 
     pub fn subscribe(&self, s: Arc<dyn Subscriber>) {
-        self.subscribers
-            .write()
-            .unwrap_or_else(|e| e.into_inner())
-            .push(s);
+        self.subscribers.write().push(s);
     }
 
     /// Subscribes ahead of everything already subscribed: an observer sees each batch before
     /// the queries downstream react to it (replay prints in emission order this way).
     pub fn subscribe_front(&self, s: Arc<dyn Subscriber>) {
-        self.subscribers
-            .write()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(0, s);
+        self.subscribers.write().insert(0, s);
     }
 
     /// Events published into this stream so far.
@@ -98,7 +93,7 @@ impl Junction {
     }
 
     fn dispatch(&self, batch: &[Event]) {
-        let subs = self.subscribers.read().unwrap_or_else(|e| e.into_inner());
+        let subs = self.subscribers.read();
         for s in subs.iter() {
             s.receive(batch);
         }
@@ -120,7 +115,7 @@ impl Junction {
                 }
             })
             .expect("spawning a thread");
-        *self.worker.lock().unwrap_or_else(|e| e.into_inner()) = Some(handle);
+        *self.worker.lock() = Some(handle);
     }
 
     /// Delivers what the async queue holds, then stops its worker.
@@ -128,7 +123,7 @@ impl Junction {
         if let Some(q) = &self.queue {
             q.close();
         }
-        if let Some(h) = self.worker.lock().unwrap_or_else(|e| e.into_inner()).take() {
+        if let Some(h) = self.worker.lock().take() {
             let _ = h.join();
         }
     }

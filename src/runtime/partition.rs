@@ -10,8 +10,9 @@ use crate::runtime::junction::{Junction, Subscriber};
 use crate::runtime::planner::wire_query;
 use crate::schema::Schema;
 use crate::value::Value;
+use parking_lot::Mutex;
 use rustc_hash::FxHashMap;
-use std::sync::{Arc, Mutex, Weak};
+use std::sync::{Arc, Weak};
 
 /// One key's copy of the partition's dataflow.
 struct Instance {
@@ -77,11 +78,7 @@ impl PartitionRuntime {
 
     /// Keys with live state (for tests and metrics).
     pub fn instance_count(&self) -> usize {
-        self.instances
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .by_key
-            .len()
+        self.instances.lock().by_key.len()
     }
 
     fn new_instance(&self, now: i64) -> Instance {
@@ -159,7 +156,7 @@ impl PartitionRuntime {
     fn deliver(&self, stream: StreamId, key: OrdValue, events: &[Event]) {
         let now = self.env.clock.now();
         let entry = {
-            let mut inst = self.instances.lock().unwrap_or_else(|e| e.into_inner());
+            let mut inst = self.instances.lock();
             if !inst.by_key.contains_key(&key) {
                 let fresh = self.new_instance(now);
                 inst.by_key.insert(key.clone(), fresh);
@@ -193,7 +190,7 @@ impl PartitionRuntime {
     /// Drops the instances of keys idle for the purge period.
     fn purge(&self, now: i64) {
         let Some(purge) = self.plan.purge else { return };
-        let mut inst = self.instances.lock().unwrap_or_else(|e| e.into_inner());
+        let mut inst = self.instances.lock();
         let before = inst.by_key.len();
         inst.by_key.retain(|_, i| i.last_seen + purge.idle > now);
         let dropped = before - inst.by_key.len();

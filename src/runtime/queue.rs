@@ -3,8 +3,8 @@
 
 use crate::connector::error::WhenFull;
 use crate::event::Event;
+use parking_lot::{Condvar, Mutex, MutexGuard};
 use std::collections::VecDeque;
-use std::sync::{Condvar, Mutex, MutexGuard};
 use std::time::Duration;
 
 pub struct BoundedQueue {
@@ -42,7 +42,7 @@ impl BoundedQueue {
 
     fn lock(&self) -> MutexGuard<'_, State> {
         // A panic elsewhere must not take the queue down with it.
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
+        self.state.lock()
     }
 
     /// Adds a batch. Returns how many events were dropped (by the policy, or because the queue
@@ -59,7 +59,7 @@ impl BoundedQueue {
             if room == 0 {
                 match self.policy {
                     WhenFull::Block => {
-                        st = self.not_full.wait(st).unwrap_or_else(|e| e.into_inner());
+                        self.not_full.wait(&mut st);
                         continue;
                     }
                     WhenFull::DropNewest => return dropped + rest.len(),
@@ -86,11 +86,7 @@ impl BoundedQueue {
     pub fn pop(&self, max: usize, out: &mut Vec<Event>, wait: Duration) -> bool {
         let mut st = self.lock();
         if st.items.is_empty() && !st.closed {
-            st = self
-                .not_empty
-                .wait_timeout(st, wait)
-                .unwrap_or_else(|e| e.into_inner())
-                .0;
+            self.not_empty.wait_for(&mut st, wait);
         }
         let n = st.items.len().min(max);
         out.extend(st.items.drain(..n));

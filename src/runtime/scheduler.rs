@@ -2,10 +2,11 @@
 //! in wall mode a thread fires them when due. Time windows and triggers schedule here.
 
 use crate::clock::{Clock, ClockMode};
+use parking_lot::{Condvar, Mutex};
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Condvar, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 type Task = Box<dyn FnOnce(i64) + Send>;
@@ -59,7 +60,7 @@ impl Scheduler {
     /// does not begin at time 0.
     pub fn at_first_time(&self, task: impl FnOnce(i64) + Send + 'static) {
         if self.clock.mode() == ClockMode::Playback {
-            let mut waiting = self.at_first_time.lock().unwrap_or_else(|e| e.into_inner());
+            let mut waiting = self.at_first_time.lock();
             if let Some(tasks) = waiting.as_mut() {
                 tasks.push(Box::new(task));
                 return;
@@ -70,7 +71,7 @@ impl Scheduler {
 
     /// Runs `task(at)` once the app clock reaches `at`.
     pub fn schedule(&self, at: i64, task: impl FnOnce(i64) + Send + 'static) {
-        let mut t = self.timers.lock().unwrap_or_else(|e| e.into_inner());
+        let mut t = self.timers.lock();
         t.1 += 1;
         let seq = t.1;
         t.0.push(Reverse(Timer {
@@ -82,7 +83,7 @@ impl Scheduler {
     }
 
     fn pop_due(&self, now: i64) -> Option<Timer> {
-        let mut t = self.timers.lock().unwrap_or_else(|e| e.into_inner());
+        let mut t = self.timers.lock();
         if t.0.peek().is_some_and(|Reverse(x)| x.at <= now) {
             t.0.pop().map(|Reverse(x)| x)
         } else {
@@ -94,11 +95,7 @@ impl Scheduler {
     /// each with the clock set to its own time.
     pub fn advance_to(&self, ts: i64) {
         if !self.began.load(Ordering::Acquire) {
-            let first = self
-                .at_first_time
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .take();
+            let first = self.at_first_time.lock().take();
             self.began.store(true, Ordering::Release);
             for task in first.into_iter().flatten() {
                 task(ts);
@@ -124,20 +121,20 @@ impl Scheduler {
                 while let Some(timer) = me.pop_due(now) {
                     (timer.task)(timer.at);
                 }
-                let t = me.timers.lock().unwrap_or_else(|e| e.into_inner());
+                let mut t = me.timers.lock();
                 if t.2 {
                     return;
                 }
                 let wait =
                     t.0.peek()
                         .map_or(100, |Reverse(x)| (x.at - now).clamp(1, 100));
-                let _ = me.wake.wait_timeout(t, Duration::from_millis(wait as u64));
+                me.wake.wait_for(&mut t, Duration::from_millis(wait as u64));
             })
             .ok()
     }
 
     pub fn stop(&self) {
-        self.timers.lock().unwrap_or_else(|e| e.into_inner()).2 = true;
+        self.timers.lock().2 = true;
         self.wake.notify_all();
     }
 }
@@ -154,13 +151,10 @@ mod tests {
         for at in [300, 100, 200, 900] {
             let f = fired.clone();
             let c = clock.clone();
-            s.schedule(at, move |t| f.lock().unwrap().push((t, c.now())));
+            s.schedule(at, move |t| f.lock().push((t, c.now())));
         }
         s.advance_to(500);
-        assert_eq!(
-            *fired.lock().unwrap(),
-            vec![(100, 100), (200, 200), (300, 300)]
-        );
+        assert_eq!(*fired.lock(), vec![(100, 100), (200, 200), (300, 300)]);
         assert_eq!(clock.now(), 500);
     }
 }

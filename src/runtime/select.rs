@@ -10,10 +10,11 @@ use crate::runtime::env::Env;
 use crate::runtime::junction::{Junction, Subscriber};
 use crate::runtime::window::{Emit, Window};
 use crate::value::Value;
+use parking_lot::Mutex;
 use rustc_hash::FxHashMap;
 use smallvec::SmallVec;
 use std::collections::BTreeSet;
-use std::sync::{Arc, Mutex, Weak};
+use std::sync::{Arc, Weak};
 
 /// Most queries group by one or two attributes: keep those keys off the heap.
 type GroupKey = SmallVec<[OrdValue; 2]>;
@@ -124,7 +125,7 @@ impl StatefulQuery {
 
     /// Runs a window timer, or an output-rate tick, that came due at `at`.
     fn on_timer(&self, at: i64) {
-        let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        let mut st = self.state.lock();
         st.scheduled.remove(&at);
         let mut emits = std::mem::take(&mut st.emits);
         if let Some(w) = st.window.as_mut() {
@@ -383,7 +384,7 @@ impl Subscriber for StatefulQuery {
             &filtered
         };
         let now = self.env.clock.now();
-        let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        let mut st = self.state.lock();
         let mut emits = std::mem::take(&mut st.emits);
         match st.window.as_mut() {
             Some(w) => w.arrive(arrivals, now, &mut emits),
@@ -399,13 +400,13 @@ impl Subscriber for StatefulQuery {
 impl StatefulQuery {
     /// Selects over a chunk that was windowed elsewhere (a join's output), then emits.
     pub fn process_chunk(&self, emits: &[Emit], now: i64) {
-        let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        let mut st = self.state.lock();
         let rows = self.select(&mut st, emits);
         self.emit_rows(st, rows, now);
     }
 
     /// ORDER BY/LIMIT, output rate limiting, timers, then publish (after the lock is released).
-    fn emit_rows(&self, mut st: std::sync::MutexGuard<'_, State>, mut rows: Vec<Row>, now: i64) {
+    fn emit_rows(&self, mut st: parking_lot::MutexGuard<'_, State>, mut rows: Vec<Row>, now: i64) {
         self.finish_chunk(&mut rows);
         if let Some(rate) = st.rate.as_mut() {
             rows = rate.offer(rows, now);

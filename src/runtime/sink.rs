@@ -8,8 +8,9 @@ use crate::event::Event;
 use crate::runtime::failure::{ConnectorCounters, FailureHandler};
 use crate::runtime::junction::Subscriber;
 use crate::runtime::queue::BoundedQueue;
+use parking_lot::{Condvar, Mutex};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Condvar, Mutex};
+use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -66,7 +67,7 @@ impl SyncPoint {
     /// synced; false when `deadline` passes first.
     pub fn wait(&self, deadline: Instant) -> bool {
         let (target, _) = self.queue.counts();
-        let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        let mut st = self.state.lock();
         st.wanted = st.wanted.max(target);
         self.queue.wake();
         while st.synced_at < target {
@@ -74,11 +75,8 @@ impl SyncPoint {
             if left.is_zero() {
                 return false;
             }
-            st = self
-                .synced
-                .wait_timeout(st, left.min(Duration::from_millis(50)))
-                .unwrap_or_else(|e| e.into_inner())
-                .0;
+            self.synced
+                .wait_for(&mut st, left.min(Duration::from_millis(50)));
             self.queue.wake();
         }
         true
@@ -86,7 +84,7 @@ impl SyncPoint {
 
     /// Drain thread: counts handled events and syncs the sink when a waiter needs it.
     fn handled(&self, n: usize, sink: &mut dyn Sink, label: &str) {
-        let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        let mut st = self.state.lock();
         st.handled += n as u64;
         let done = st.handled + self.queue.counts().1;
         if st.wanted > st.synced_at && done >= st.wanted {
@@ -189,7 +187,7 @@ impl SinkDriver {
     pub fn stop(&self) -> bool {
         self.stopping.store(true, Ordering::Release);
         self.queue.close();
-        match self.handle.lock().unwrap_or_else(|e| e.into_inner()).take() {
+        match self.handle.lock().take() {
             Some(h) => h.join().unwrap_or(false),
             None => true,
         }

@@ -7,9 +7,10 @@ use crate::functions::aggregate::OrdValue;
 use crate::runtime::junction::Subscriber;
 use crate::schema::Schema;
 use crate::value::Value;
+use parking_lot::{Mutex, MutexGuard};
 use rustc_hash::FxHashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Arc;
 
 type Key = Vec<OrdValue>;
 
@@ -94,7 +95,7 @@ impl TableStore {
     }
 
     pub fn lock(&self) -> MutexGuard<'_, Rows> {
-        self.rows.lock().unwrap_or_else(|e| e.into_inner())
+        self.rows.lock()
     }
 
     /// Adds rows; with a primary key, an existing key is replaced (`upsert`) or the row refused.

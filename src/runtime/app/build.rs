@@ -15,7 +15,8 @@ use crate::runtime::partition::{PartitionInput, PartitionRuntime};
 use crate::runtime::planner::wire_query;
 use crate::runtime::scheduler::Scheduler;
 use crate::runtime::table::{TableMutator, TableStore};
-use std::sync::{Arc, Mutex};
+use parking_lot::Mutex;
+use std::sync::Arc;
 
 impl App {
     pub(crate) fn new(

@@ -19,7 +19,7 @@ impl App {
     /// Starts sinks, `@async` workers, the scheduler and sources (in that order, so nothing a
     /// source emits finds a sink missing).
     pub fn start(&self) -> Result<(), EngineError> {
-        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        let mut state = self.state.lock();
         if !matches!(*state, State::Compiled) {
             return Err(EngineError::State("the app was already started".into()));
         }
@@ -159,7 +159,6 @@ impl App {
         let handler = Arc::new(self.handler(&label, stream, c));
         self.source_counters
             .lock()
-            .unwrap_or_else(|e| e.into_inner())
             .push((label.clone(), handler.counters.clone()));
         let mut inlet = SourceInlet::new(
             mapper,
@@ -177,10 +176,7 @@ impl App {
     /// Stops sources, delivers what `@async` streams hold (upstream first), flushes every sink,
     /// and returns the counters. Calling it again returns the same kind of summary, empty.
     pub fn shutdown(&self) -> Result<AppStats, EngineError> {
-        let previous = std::mem::replace(
-            &mut *self.state.lock().unwrap_or_else(|e| e.into_inner()),
-            State::Stopped,
-        );
+        let previous = std::mem::replace(&mut *self.state.lock(), State::Stopped);
         let (mut sources, sinks) = match previous {
             State::Running { sources, sinks } => (sources, sinks),
             State::Compiled | State::Stopped => (Vec::new(), Vec::new()),
@@ -204,12 +200,7 @@ impl App {
             let flushed = d.stop();
             stats.sinks.push(snapshot(&d.label, &d.counters, flushed));
         }
-        for (label, c) in self
-            .source_counters
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .iter()
-        {
+        for (label, c) in self.source_counters.lock().iter() {
             stats.sources.push(snapshot(label, c, true));
         }
         stats.failure = self.failure.get();

@@ -25,7 +25,8 @@ use crate::runtime::sink::SinkDriver;
 use crate::runtime::source::SourceDriver;
 use crate::schema::Schema;
 use crate::suggest::did_you_mean;
-use std::sync::{Arc, Mutex};
+use parking_lot::Mutex;
+use std::sync::Arc;
 
 /// Errors of the embedded API after compilation. Each carries the message users see.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -244,7 +245,7 @@ impl App {
 
     /// Whether the app has sources and every one of them has reached the end of its input.
     pub fn sources_finished(&self) -> bool {
-        match &*self.state.lock().unwrap_or_else(|e| e.into_inner()) {
+        match &*self.state.lock() {
             State::Running { sources, .. } => {
                 !sources.is_empty() && sources.iter().all(|s| s.is_done())
             }

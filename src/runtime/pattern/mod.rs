@@ -18,10 +18,11 @@ use crate::runtime::window::Emit;
 mod step;
 mod timers;
 use crate::value::Value;
+use parking_lot::Mutex;
 use rustc_hash::FxHashMap;
 use smallvec::SmallVec;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, Weak};
+use std::sync::{Arc, Weak};
 
 /// In `Partial::done` at an and/or step: element i of the pair met (`MET << i`) or, for an
 /// absent element, failed (`FAILED << i`).
@@ -213,7 +214,7 @@ impl PatternQuery {
         if !self.absent_start() {
             return;
         }
-        let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        let mut st = self.state.lock();
         let p = self.fresh(now);
         self.wait_at(&mut st, 0, p);
     }
@@ -373,7 +374,7 @@ impl PatternQuery {
     fn arrive(&self, stream: usize, batch: &[Event]) {
         let cx = self.env.eval();
         let mut matched: Vec<Event> = Vec::new();
-        let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        let mut st = self.state.lock();
         let last = self.plan.elements.len() - 1;
         let mut scratch = Event::new(0, vec![Value::Null; self.plan.width]);
         for e in batch {

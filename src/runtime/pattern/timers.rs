@@ -127,7 +127,7 @@ impl PatternQuery {
 
     pub(super) fn on_timer(&self, now: i64) {
         let mut matched = Vec::new();
-        let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        let mut st = self.state.lock();
         self.fire_due(&mut st, now, &mut matched);
         self.park_rearmed(&mut st, now);
         self.emit(matched, now);

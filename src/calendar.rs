@@ -5,6 +5,42 @@
 use crate::value::Value;
 use chrono::{Datelike, TimeZone, Utc};
 
+/// Why a WITHIN or PER value names no range; the text says what to write instead.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum WithinError {
+    #[error("WITHIN takes epoch milliseconds or 'YYYY-MM-DD HH:MM:SS' (UTC), not '{0}'")]
+    BadTime(String),
+    #[error(
+        "a single WITHIN value is 'YYYY-MM-DD HH:MM:SS' with trailing fields as ** \
+         ('2026-06-** **:**:**' is June 2026), not '{0}'"
+    )]
+    BadPeriod(String),
+    #[error("WITHIN got NULL: give epoch milliseconds or a date")]
+    Null,
+    #[error("WITHIN takes epoch milliseconds or a date, not {0}")]
+    NotATime(String),
+    #[error("PER '{per}' is not a granularity; '{aggregation}' has {kept}")]
+    NotAGranularity {
+        per: String,
+        aggregation: String,
+        kept: String,
+    },
+    #[error(
+        "{what} here is a constant ('2026-01-01 00:00:00', epoch milliseconds, 'days'), not {text}"
+    )]
+    NotAConstant { what: &'static str, text: String },
+    #[error("PER got {0}: give a granularity such as 'days'")]
+    PerNotAString(String),
+    #[error("WITHIN got {0}: give a period such as '2026-06-** **:**:**'")]
+    PeriodNotAString(String),
+    #[error("'{aggregation}' is not aggregated PER '{per}'; it has {kept}")]
+    NotKept {
+        per: String,
+        aggregation: String,
+        kept: String,
+    },
+}
+
 /// Time granularities of an incremental aggregation, finest first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Granularity {
@@ -52,7 +88,7 @@ impl Granularity {
 }
 
 /// A WITHIN bound: epoch milliseconds, or 'YYYY-MM-DD[ HH:MM:SS]' (UTC).
-pub fn within_time(text: &str) -> Result<i64, String> {
+pub fn within_time(text: &str) -> Result<i64, WithinError> {
     if let Ok(ms) = text.trim().parse::<i64>() {
         return Ok(ms);
     }
@@ -62,21 +98,14 @@ pub fn within_time(text: &str) -> Result<i64, String> {
                 .map(|d| d.and_hms_opt(0, 0, 0).expect("midnight exists"))
         })
         .map(|t| t.and_utc().timestamp_millis())
-        .map_err(|_| {
-            format!("WITHIN takes epoch milliseconds or 'YYYY-MM-DD HH:MM:SS' (UTC), not '{text}'")
-        })
+        .map_err(|_| WithinError::BadTime(text.to_string()))
 }
 
 /// One WITHIN value naming a whole period: `'2026-06-15 10:**:**'` is that hour,
 /// `'2026-06-** **:**:**'` that month, `'2026-**-** **:**:**'` that year (UTC); without
 /// wildcards, that second. The range is [start, end).
-pub fn within_period(text: &str) -> Result<(i64, i64), String> {
-    let bad = || {
-        format!(
-            "a single WITHIN value is 'YYYY-MM-DD HH:MM:SS' with trailing fields as ** \
-             ('2026-06-** **:**:**' is June 2026), not '{text}'"
-        )
-    };
+pub fn within_period(text: &str) -> Result<(i64, i64), WithinError> {
+    let bad = || WithinError::BadPeriod(text.to_string());
     let fields: Vec<&str> = text.trim().split(['-', ' ', ':']).collect();
     if fields.len() != 6 {
         return Err(bad());
@@ -108,13 +137,13 @@ pub fn within_period(text: &str) -> Result<(i64, i64), String> {
 }
 
 /// A WITHIN bound computed for one event: a number of milliseconds or a date string.
-pub fn within_value(v: &Value) -> Result<i64, String> {
+pub fn within_value(v: &Value) -> Result<i64, WithinError> {
     match v {
         Value::String(s) => within_time(s),
-        Value::Null => Err("WITHIN got NULL: give epoch milliseconds or a date".into()),
+        Value::Null => Err(WithinError::Null),
         other => other
             .as_i64()
-            .ok_or_else(|| format!("WITHIN takes epoch milliseconds or a date, not {other:?}")),
+            .ok_or_else(|| WithinError::NotATime(format!("{other:?}"))),
     }
 }
 
@@ -123,7 +152,7 @@ pub fn granularity_of(
     per: &str,
     levels: &[Granularity],
     name: &str,
-) -> Result<Granularity, String> {
+) -> Result<Granularity, WithinError> {
     let kept = || {
         levels
             .iter()
@@ -131,13 +160,17 @@ pub fn granularity_of(
             .collect::<Vec<_>>()
             .join(", ")
     };
-    let granularity = Granularity::parse(per)
-        .ok_or_else(|| format!("PER '{per}' is not a granularity; '{name}' has {}", kept()))?;
+    let granularity = Granularity::parse(per).ok_or_else(|| WithinError::NotAGranularity {
+        per: per.to_string(),
+        aggregation: name.to_string(),
+        kept: kept(),
+    })?;
     if !levels.contains(&granularity) {
-        return Err(format!(
-            "'{name}' is not aggregated PER '{per}'; it has {}",
-            kept()
-        ));
+        return Err(WithinError::NotKept {
+            per: per.to_string(),
+            aggregation: name.to_string(),
+            kept: kept(),
+        });
     }
     Ok(granularity)
 }
@@ -242,7 +275,10 @@ mod tests {
             "**-**-** **:**:**",
         ] {
             let err = within_period(bad).unwrap_err();
-            assert!(err.contains("trailing fields as **"), "{bad}: {err}");
+            assert!(
+                err.to_string().contains("trailing fields as **"),
+                "{bad}: {err}"
+            );
         }
     }
 }

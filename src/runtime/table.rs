@@ -1,7 +1,7 @@
 //! In-memory tables: rows written by queries (`INSERT INTO T`, `UPSERT INTO T`), read by joins
 //! and on-demand queries. A primary key is a hash index: lookups by key never scan.
 
-use crate::calendar::Granularity;
+use crate::calendar::{Granularity, WithinError};
 use crate::event::{Event, EventKind};
 use crate::functions::aggregate::OrdValue;
 use crate::runtime::junction::Subscriber;
@@ -295,7 +295,7 @@ impl AggregationLookup {
     }
 
     /// The range and granularity this probe reads.
-    fn range(&self, probe: &Event) -> Result<(i64, i64, Granularity), String> {
+    fn range(&self, probe: &Event) -> Result<(i64, i64, Granularity), WithinError> {
         use crate::calendar::{granularity_of, within_period, within_value};
         use crate::plan::graph::WithinRange;
         match &self.join.range {
@@ -315,18 +315,14 @@ impl AggregationLookup {
                 let per = per.eval(probe, &cx);
                 let per = per
                     .as_str()
-                    .ok_or_else(|| format!("PER got {per:?}: give a granularity such as 'days'"))?;
+                    .ok_or_else(|| WithinError::PerNotAString(format!("{per:?}")))?;
                 let granularity = granularity_of(per, levels, name)?;
                 let from = from.eval(probe, &cx);
                 let (from, to) = match to {
                     Some(to) => (within_value(&from)?, within_value(&to.eval(probe, &cx))?),
                     None => match from.as_str() {
                         Some(text) => within_period(text)?,
-                        None => {
-                            return Err(format!(
-                                "WITHIN got {from:?}: give a period such as '2026-06-** **:**:**'"
-                            ))
-                        }
+                        None => return Err(WithinError::PeriodNotAString(format!("{from:?}"))),
                     },
                 };
                 Ok((from, to, granularity))

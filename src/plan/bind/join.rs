@@ -106,7 +106,7 @@ impl Binder<'_> {
                     to,
                     granularity,
                 })
-                .map_err(|msg| Diagnostic::new(j.pos, msg));
+                .map_err(|e| Diagnostic::new(j.pos, e.to_string()));
         }
         let tables = self.tables.borrow();
         self.bind_within_per_event((from, to.as_ref(), per), left, &tables, agg)
@@ -168,7 +168,7 @@ impl Binder<'_> {
         // A constant granularity is checked now, not at each event.
         if let Some(text) = literal_text(per) {
             crate::calendar::granularity_of(&text, &agg.levels, &agg.name)
-                .map_err(|msg| Diagnostic::new(per.span().start.into(), msg))?;
+                .map_err(|e| Diagnostic::new(per.span().start.into(), e.to_string()))?;
         }
         Ok(WithinRange::PerEvent {
             // A single value names a period as a string with wildcards.

@@ -94,7 +94,7 @@ pub fn bind_on_demand(
                 &agg.levels,
                 &agg.name,
             )
-            .map_err(Unsupported)?;
+            .map_err(|e| Unsupported(e.to_string()))?;
             let source = OnDemandSource::Aggregation {
                 index,
                 from,

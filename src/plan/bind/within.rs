@@ -1,5 +1,7 @@
 //! `WITHIN from, to PER 'granularity'` written as constants: checked and resolved at compile time.
 
+use crate::calendar::WithinError;
+
 /// The text of a literal (`'days'`, `1700000000000`, `'2026-01-01'`); None for anything else.
 pub fn literal_text(e: &sqlparser::ast::Expr) -> Option<String> {
     match e {
@@ -21,10 +23,11 @@ pub fn parse_within(
     per: &sqlparser::ast::Expr,
     levels: &[crate::calendar::Granularity],
     name: &str,
-) -> Result<(i64, i64, crate::calendar::Granularity), String> {
-    let literal = |e: &sqlparser::ast::Expr, what: &str| {
-        literal_text(e).ok_or_else(|| {
-            format!("{what} here is a constant ('2026-01-01 00:00:00', epoch milliseconds, 'days'), not {e}")
+) -> Result<(i64, i64, crate::calendar::Granularity), WithinError> {
+    let literal = |e: &sqlparser::ast::Expr, what: &'static str| {
+        literal_text(e).ok_or_else(|| WithinError::NotAConstant {
+            what,
+            text: e.to_string(),
         })
     };
     let per = literal(per, "PER")?;

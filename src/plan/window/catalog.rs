@@ -3,7 +3,7 @@
 
 use super::{
     attribute, duration, expect_count, key_attributes, positive_int, start_time, time_attribute,
-    WinArg, WindowDef, WindowSpec,
+    WinArg, WindowArgError, WindowDef, WindowSpec,
 };
 use std::sync::Arc;
 
@@ -63,7 +63,7 @@ pub const LENGTH_BATCH: WindowDef = WindowDef {
                 return Err(format!(
                     "stream.current.event must be true or false, got {}",
                     other.describe()
-                ))
+                ).into())
             }
         };
         Ok(WindowSpec::LengthBatch { n, stream_current })
@@ -210,7 +210,7 @@ pub const SORT: WindowDef = WindowDef {
             return Err(format!(
                 "expects sort(n, attr[, 'asc'|'desc'], ...), got {} argument(s)",
                 args.len()
-            ));
+            ).into());
         }
         let n = positive_int(&args[0], "n")?;
         let mut keys: Vec<(usize, bool)> = Vec::new();
@@ -223,7 +223,7 @@ pub const SORT: WindowDef = WindowDef {
                     "asc" => true,
                     "desc" => false,
                     other => {
-                        return Err(format!("sort order must be 'asc' or 'desc', got '{other}'"))
+                        return Err(format!("sort order must be 'asc' or 'desc', got '{other}'").into())
                     }
                 };
                 i += 1;
@@ -331,12 +331,15 @@ pub const LOSSY_FREQUENT: WindowDef = WindowDef {
                 "expects lossyFrequent(support[, error][, attr, ...]), got 0 argument(s)".into(),
             );
         }
-        let fraction = |a: &WinArg, what: &str| match a {
-            WinArg::Double(x) if *x > 0.0 && *x < 1.0 => Ok(*x),
-            other => Err(format!(
-                "{what} must be a number between 0 and 1, got {}",
-                other.describe()
-            )),
+        let fraction = |a: &WinArg, what: &str| -> Result<f64, WindowArgError> {
+            match a {
+                WinArg::Double(x) if *x > 0.0 && *x < 1.0 => Ok(*x),
+                other => Err(format!(
+                    "{what} must be a number between 0 and 1, got {}",
+                    other.describe()
+                )
+                .into()),
+            }
         };
         let support = fraction(&args[0], "support")?;
         let mut rest = &args[1..];
@@ -350,7 +353,7 @@ pub const LOSSY_FREQUENT: WindowDef = WindowDef {
         if error >= support {
             return Err(format!(
                 "error ({error}) must be smaller than support ({support})"
-            ));
+            ).into());
         }
         let keys = key_attributes(rest, cx.schema)?;
         Ok(WindowSpec::LossyFrequent { support, error, keys })
@@ -371,7 +374,7 @@ pub const EXPRESSION: WindowDef = WindowDef {
             return Err(format!(
                 "the condition must be a string such as 'count() <= 20', got {}",
                 args[0].describe()
-            ));
+            ).into());
         };
         super::expression::bind_condition(text, cx)
     },
@@ -393,7 +396,7 @@ pub const CRON: WindowDef = WindowDef {
             return Err(format!(
                 "the expression must be a string such as '*/5 * * * * *', got {}",
                 args[0].describe()
-            ));
+            ).into());
         };
         let schedule = <cron::Schedule as std::str::FromStr>::from_str(text).map_err(|e| {
             format!(

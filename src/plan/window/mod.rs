@@ -152,6 +152,38 @@ impl WinArg {
     }
 }
 
+/// Why a window's arguments do not fit; the text completes "window 'name' ...".
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum WindowArgError {
+    #[error("expects {signature}, got {got} argument(s)")]
+    Count { signature: &'static str, got: usize },
+    #[error("{what} must be a positive integer, got {got}")]
+    NotPositiveInt { what: &'static str, got: String },
+    #[error("{what} must be a positive time such as 5 SECONDS, got {got}")]
+    NotPositiveTime { what: &'static str, got: String },
+    #[error("start.time must be milliseconds, got {0}")]
+    StartTime(String),
+    #[error("{what} must be an attribute, got {got}")]
+    NotAttribute { what: &'static str, got: String },
+    #[error("{what} must be a BIGINT attribute holding milliseconds, got {ty}")]
+    NotTimeAttribute { what: &'static str, ty: AttrType },
+    /// A rule of one window kind (sort orders, frequency bounds, cron syntax, conditions).
+    #[error("{0}")]
+    Invalid(String),
+}
+
+impl From<String> for WindowArgError {
+    fn from(message: String) -> Self {
+        WindowArgError::Invalid(message)
+    }
+}
+
+impl From<&str> for WindowArgError {
+    fn from(message: &str) -> Self {
+        WindowArgError::Invalid(message.to_string())
+    }
+}
+
 /// What binding a window's arguments may read besides the arguments.
 pub struct BindContext<'a> {
     /// The schema of the side the window is on.
@@ -168,7 +200,7 @@ pub struct WindowDef {
     pub signatures: &'static [&'static str],
     pub description: &'static str,
     pub example: &'static str,
-    pub bind: fn(&[WinArg], &BindContext) -> Result<WindowSpec, String>,
+    pub bind: fn(&[WinArg], &BindContext) -> Result<WindowSpec, WindowArgError>,
 }
 
 /// Every window, in documentation order.
@@ -188,70 +220,72 @@ pub const NOT_YET: &[&str] = &[];
 
 // Argument helpers shared by the window kinds: each error names what was expected.
 
-fn expect_count(args: &[WinArg], allowed: &[usize], sig: &str) -> Result<(), String> {
+fn expect_count(
+    args: &[WinArg],
+    allowed: &[usize],
+    signature: &'static str,
+) -> Result<(), WindowArgError> {
     if allowed.contains(&args.len()) {
         Ok(())
     } else {
-        Err(format!("expects {sig}, got {} argument(s)", args.len()))
+        Err(WindowArgError::Count {
+            signature,
+            got: args.len(),
+        })
     }
 }
 
-fn positive_int(arg: &WinArg, what: &str) -> Result<usize, String> {
+fn positive_int(arg: &WinArg, what: &'static str) -> Result<usize, WindowArgError> {
     match arg {
         WinArg::Int(n) if *n > 0 => Ok(*n as usize),
-        other => Err(format!(
-            "{what} must be a positive integer, got {}",
-            other.describe()
-        )),
+        other => Err(WindowArgError::NotPositiveInt {
+            what,
+            got: other.describe(),
+        }),
     }
 }
 
-fn duration(arg: &WinArg, what: &str) -> Result<i64, String> {
+fn duration(arg: &WinArg, what: &'static str) -> Result<i64, WindowArgError> {
     match arg {
         WinArg::Duration(ms) if *ms > 0 => Ok(*ms),
         WinArg::Int(ms) if *ms > 0 => Ok(*ms),
-        other => Err(format!(
-            "{what} must be a positive time such as 5 SECONDS, got {}",
-            other.describe()
-        )),
+        other => Err(WindowArgError::NotPositiveTime {
+            what,
+            got: other.describe(),
+        }),
     }
 }
 
 /// An optional `start.time` argument: milliseconds on the app clock.
-fn start_time(arg: Option<&WinArg>) -> Result<Option<i64>, String> {
+fn start_time(arg: Option<&WinArg>) -> Result<Option<i64>, WindowArgError> {
     match arg {
         None => Ok(None),
         Some(WinArg::Int(s)) | Some(WinArg::Duration(s)) => Ok(Some(*s)),
-        Some(other) => Err(format!(
-            "start.time must be milliseconds, got {}",
-            other.describe()
-        )),
+        Some(other) => Err(WindowArgError::StartTime(other.describe())),
     }
 }
 
-fn attribute(arg: &WinArg, what: &str) -> Result<(usize, AttrType), String> {
+fn attribute(arg: &WinArg, what: &'static str) -> Result<(usize, AttrType), WindowArgError> {
     match arg {
         WinArg::Attr { index, ty, .. } => Ok((*index, *ty)),
-        other => Err(format!(
-            "{what} must be an attribute, got {}",
-            other.describe()
-        )),
+        other => Err(WindowArgError::NotAttribute {
+            what,
+            got: other.describe(),
+        }),
     }
 }
 
-fn time_attribute(arg: &WinArg, what: &str) -> Result<usize, String> {
+fn time_attribute(arg: &WinArg, what: &'static str) -> Result<usize, WindowArgError> {
     let (i, ty) = attribute(arg, what)?;
     if matches!(ty, AttrType::Long | AttrType::Int) {
         Ok(i)
     } else {
-        Err(format!(
-            "{what} must be a BIGINT attribute holding milliseconds, got {ty}"
-        ))
+        Err(WindowArgError::NotTimeAttribute { what, ty })
     }
 }
 
 /// Key attributes of the frequency windows; none named means every attribute.
-fn key_attributes(args: &[WinArg], schema: &Schema) -> Result<Vec<usize>, String> {
+fn key_attributes(args: &[WinArg], schema: &Schema) -> Result<Vec<usize>, WindowArgError> {
     let keys = args
         .iter()
         .map(|a| attribute(a, "a key").map(|k| k.0))

@@ -4,28 +4,63 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# External peers the tests drive: Chromium renders the docs site, mdBook builds it. Connector
-# issues add theirs here (apt: ffmpeg, clickhouse-server, ...; pip: websockets, pyarrow, ...).
-APT_PACKAGES=(chromium lz4 clickhouse-server openssl curl)
-PIP_PACKAGES=(websockets pyarrow)
+say() { printf '==> %s\n' "$*" >&2; }
+
+# Debian packages, each a real peer some test drives (a missing one fails under CI=true).
+APT_PACKAGES=(
+  chromium            # renders the docs site (tests/docs.rs)
+  lz4                 # reads the file and binary sinks' LZ4 frames (tests/storage.rs)
+  clickhouse-server   # the ClickHouse sink's server (tests/clickhouse.rs)
+  openssl             # makes the TLS certificates of the wss:// tests
+  curl                # HTTP client of the http source tests
+)
+# Python packages, installed into a project-local virtualenv (.venv), not the system Python.
+PIP_PACKAGES=(
+  websockets          # WebSocket server and client peers (tests/websocket.rs)
+  pyarrow             # an independent Parquet reader (tests/parquet.rs)
+)
+
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  if [ "$(id -u)" -eq 0 ]; then
+    sudo=()
+  elif command -v sudo >/dev/null; then
+    sudo=(sudo)
+  else
+    say "need root or sudo to install: ${missing[*]}"
+    exit 1
+  fi
+  say "installing Debian packages the tests drive: ${missing[*]}"
+  "${sudo[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+if [ ! -x .venv/bin/python3 ]; then
+  say "creating the Python virtualenv .venv for the test peers"
+  python3 -m venv .venv
 fi
 missing=()
 for p in "${PIP_PACKAGES[@]}"; do
-  python3 -c "import $p" 2>/dev/null || missing+=("$p")
+  .venv/bin/python3 -c "import $p" 2>/dev/null || missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then
-  pip install -q "${missing[@]}"
+  say "installing Python packages into .venv: ${missing[*]}"
+  .venv/bin/pip install -q --disable-pip-version-check "${missing[@]}"
 fi
-# About 6 minutes the first time on 2 cores; the binary then stays in ~/.cargo/bin.
-command -v mdbook >/dev/null || cargo install mdbook --locked --quiet
+# Tests start `python3`: the virtualenv's, with the packages above.
+export PATH="$PWD/.venv/bin:$PATH"
 
+if ! command -v mdbook >/dev/null; then
+  say "building mdbook, which builds the docs site (about 6 minutes the first time; it stays in ~/.cargo/bin)"
+  cargo install mdbook --locked --quiet
+fi
+
+say "cargo fmt --check"
 cargo fmt --all -- --check
+say "cargo clippy"
 cargo clippy --all-targets --locked -- -D warnings
+say "cargo test"
 cargo test --locked

@@ -14,6 +14,9 @@ pub enum ClockMode {
 pub struct Clock {
     mode: ClockMode,
     playback_now: AtomicI64,
+    /// Wall mode: the end of bounded input moved time past the wall clock (see
+    /// [`Clock::finish_at`]); reads never go below it.
+    wall_floor: AtomicI64,
 }
 
 pub fn wall_millis() -> i64 {
@@ -28,6 +31,7 @@ impl Clock {
         Clock {
             mode,
             playback_now: AtomicI64::new(0),
+            wall_floor: AtomicI64::new(i64::MIN),
         }
     }
 
@@ -38,8 +42,19 @@ impl Clock {
     /// Milliseconds since the epoch (wall) or the latest playback time.
     pub fn now(&self) -> i64 {
         match self.mode {
-            ClockMode::Wall => wall_millis(),
+            ClockMode::Wall => wall_millis().max(self.wall_floor.load(Ordering::Relaxed)),
             ClockMode::Playback => self.playback_now.load(Ordering::Acquire),
+        }
+    }
+
+    /// End of bounded input: time moves to `ts` even on a wall clock, so timers due later fire
+    /// now with their own time and what reads the clock sees that time.
+    pub fn finish_at(&self, ts: i64) {
+        match self.mode {
+            ClockMode::Wall => {
+                self.wall_floor.fetch_max(ts, Ordering::Relaxed);
+            }
+            ClockMode::Playback => self.advance_to(ts),
         }
     }
 

@@ -29,6 +29,13 @@ enum Command {
     Run {
         /// The app (.sql).
         app: PathBuf,
+        /// Stop without settling windows when the input ends (see `replay --no-final-flush`);
+        /// what they hold is counted in the summary instead.
+        #[arg(long)]
+        no_final_flush: bool,
+        /// Print a line of rates per stream this often (10s, 500ms, 1m), and once at the end.
+        #[arg(long, value_parser = cli::status::parse_period)]
+        status: Option<Duration>,
     },
     /// Compile and validate an app without running it; print its dataflow graph.
     Check {
@@ -49,12 +56,17 @@ enum Command {
         /// Events to replay (JSON lines).
         #[arg(long)]
         input: PathBuf,
-        /// Advance the clock to this time (ms) after the last event, firing due timers.
+        /// Advance the clock to this time (ms) after the last event, firing due timers. Not
+        /// needed to settle windows: at the end of the input time moves on until every pending
+        /// window, WITHIN deadline and absent pattern has fired once.
         #[arg(long)]
         until: Option<i64>,
         /// Print only these streams (repeatable); default: every stream a query inserts into.
         #[arg(long = "stream")]
         streams: Vec<String>,
+        /// Stop at the last event (or --until) without settling what windows still hold.
+        #[arg(long)]
+        no_final_flush: bool,
     },
     /// Replay like `replay` and compare the output with an expectation (JSON lines, same form;
     /// `ts` compared only where given, numbers to a relative 1e-9). Exit 0 on a match, 1 with a
@@ -69,6 +81,8 @@ enum Command {
         until: Option<i64>,
         #[arg(long = "stream")]
         streams: Vec<String>,
+        #[arg(long)]
+        no_final_flush: bool,
     },
     /// Print the records of a binary log (.bin or .bin.lz4) written by the binary sink. A file
     /// cut short by a crash is printed up to its last complete record, with a warning that
@@ -128,8 +142,10 @@ fn replay_files(
     input: &Path,
     until: Option<i64>,
     streams: &[String],
+    final_flush: bool,
 ) -> Result<cli::replay::ReplayResult, String> {
-    let compiled = cli::replay::compile_offline(engine, &app.display().to_string(), &read(app)?)?;
+    let compiled =
+        cli::replay::compile_offline(engine, &app.display().to_string(), &read(app)?, final_flush)?;
     cli::replay::replay(
         &compiled,
         &input.display().to_string(),
@@ -161,7 +177,11 @@ fn main() -> ExitCode {
 fn dispatch(command: Command) -> Result<ExitCode, String> {
     let engine = Engine::new();
     match command {
-        Command::Run { app } => run(&engine, &app),
+        Command::Run {
+            app,
+            no_final_flush,
+            status,
+        } => run(&engine, &app, !no_final_flush, status),
         Command::Check { app, dot } => {
             let sql = read(&app)?;
             let compiled = engine
@@ -180,8 +200,9 @@ fn dispatch(command: Command) -> Result<ExitCode, String> {
             input,
             until,
             streams,
+            no_final_flush,
         } => {
-            let result = replay_files(&engine, &app, &input, until, &streams)?;
+            let result = replay_files(&engine, &app, &input, until, &streams, !no_final_flush)?;
             let mut out = String::new();
             for l in &result.output {
                 out.push_str(&l.to_string());
@@ -200,8 +221,9 @@ fn dispatch(command: Command) -> Result<ExitCode, String> {
             expect,
             until,
             streams,
+            no_final_flush,
         } => {
-            let result = replay_files(&engine, &app, &input, until, &streams)?;
+            let result = replay_files(&engine, &app, &input, until, &streams, !no_final_flush)?;
             let mut expected = Vec::new();
             for (i, line) in read(&expect)?.lines().enumerate() {
                 if line.trim().is_empty() {
@@ -213,10 +235,11 @@ fn dispatch(command: Command) -> Result<ExitCode, String> {
             }
             match cli::replay::compare(&expected, &result.output) {
                 None if result.bad_lines == 0 => {
+                    let n = result.output.len();
                     println!(
-                        "ok: {} ({} events matched)",
+                        "ok: {} ({n} {} matched)",
                         app.display(),
-                        result.output.len()
+                        if n == 1 { "event" } else { "events" }
                     );
                     Ok(ExitCode::SUCCESS)
                 }
@@ -294,10 +317,19 @@ fn dispatch(command: Command) -> Result<ExitCode, String> {
     }
 }
 
-fn run(engine: &Engine, path: &Path) -> Result<ExitCode, String> {
+fn run(
+    engine: &Engine,
+    path: &Path,
+    final_flush: bool,
+    status: Option<Duration>,
+) -> Result<ExitCode, String> {
     let sql = read(path)?;
+    let options = RunOptions {
+        final_flush,
+        ..RunOptions::default()
+    };
     let app = engine
-        .compile_with(&path.display().to_string(), &sql, RunOptions::default())
+        .compile_with(&path.display().to_string(), &sql, options)
         .map_err(|e| e.to_string())?;
     for line in app.plan().describe().lines() {
         log::info!("{line}");
@@ -308,7 +340,13 @@ fn run(engine: &Engine, path: &Path) -> Result<ExitCode, String> {
         .map_err(|e| format!("cannot install the Ctrl-C handler: {e}"))?;
     app.start().map_err(|e| e.to_string())?;
     log::info!("app '{}' running; Ctrl-C stops it", app.name());
+    let mut reporter = status.map(|every| cli::status::Reporter::new(every, app.stats()));
     loop {
+        if let Some(r) = reporter.as_mut() {
+            if let Some(line) = r.tick(|| app.stats()) {
+                log::info!("{line}");
+            }
+        }
         if stop.load(Ordering::SeqCst) {
             log::info!("stopping: flushing sinks");
             break;
@@ -323,6 +361,9 @@ fn run(engine: &Engine, path: &Path) -> Result<ExitCode, String> {
         std::thread::sleep(Duration::from_millis(20));
     }
     let stats = app.shutdown().map_err(|e| e.to_string())?;
+    if let Some(r) = reporter.as_mut() {
+        log::info!("{}", r.last(&stats));
+    }
     for line in stats.to_string().lines() {
         log::info!("{line}");
     }

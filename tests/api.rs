@@ -1450,6 +1450,8 @@ fn playback_opening_absent_pattern_waits_from_the_first_event_not_time_zero() {
             vec![Value::Long(T + 1_000)],
             vec![Value::Long(T + 2_000)],
             vec![Value::Long(T + 3_000)],
+            // The input ended at 3500: time moves to the end of the pending quiet period.
+            vec![Value::Long(T + 4_000)],
         ]
     );
 }

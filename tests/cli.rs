@@ -116,6 +116,54 @@ fn run_stdin_to_stdout_with_text_and_csv_mappers() {
     assert!(stderr(&o).contains("attribute 'n'"), "{}", stderr(&o));
 }
 
+/// Piped readings into a tumbling window on the wall clock: when stdin ends, time moves to
+/// the end of the open windows, so their rows come out before the sinks flush. With
+/// `--no-final-flush` they do not, and the summary says how many events were left.
+#[test]
+fn bounded_input_settles_its_windows_unless_told_not_to() {
+    let dir = temp_dir();
+    let app = write(
+        &dir,
+        "app.sql",
+        "@source(type='stdin', @map(type='csv'))\nCREATE STREAM Readings (sensor STRING, v INT);\n\
+         @sink(type='stdout', @map(type='text', template='{{sensor}} {{n}} {{total}}'))\n\
+         CREATE STREAM Totals (sensor STRING, n BIGINT, total BIGINT);\n\
+         INSERT INTO Totals SELECT sensor, count() AS n, sum(v) AS total \
+         FROM Readings WINDOW TUMBLING(1 HOUR) GROUP BY sensor;\n",
+    );
+    let run = |extra: &[&str]| {
+        let mut child = bin()
+            .env("RUST_LOG", "info")
+            .arg("run")
+            .arg(&app)
+            .args(extra)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(b"a,1\nb,5\na,2\n")
+            .unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let o = run(&[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "a 2 3\nb 1 5\n", "{}", stderr(&o));
+    assert!(!stderr(&o).contains("still held"), "{}", stderr(&o));
+    let o = run(&["--no-final-flush"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "");
+    assert!(
+        stderr(&o).contains("windows: 3 events still held, not emitted"),
+        "{}",
+        stderr(&o)
+    );
+}
+
 #[test]
 fn run_default_stdout_lines_and_env_substitution() {
     let dir = temp_dir();

@@ -86,6 +86,7 @@ pub fn run(
         connectors: false,
         synchronous: false,
         playback: false,
+        ..RunOptions::default()
     };
     let app = engine
         .compile_with(file, sql, options)

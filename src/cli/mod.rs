@@ -6,3 +6,4 @@ pub mod docs;
 pub mod jsonl;
 pub mod read;
 pub mod replay;
+pub mod status;

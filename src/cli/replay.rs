@@ -12,11 +12,17 @@ pub struct ReplayResult {
     pub bad_lines: usize,
 }
 
-pub fn compile_offline(engine: &Engine, file: &str, sql: &str) -> Result<App, String> {
+pub fn compile_offline(
+    engine: &Engine,
+    file: &str,
+    sql: &str,
+    final_flush: bool,
+) -> Result<App, String> {
     let options = RunOptions {
         connectors: false,
         synchronous: true,
         playback: true,
+        final_flush,
     };
     engine
         .compile_with(file, sql, options)

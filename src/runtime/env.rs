@@ -9,7 +9,8 @@ use crate::runtime::aggregation::AggregationStore;
 use crate::runtime::scheduler::Scheduler;
 use crate::runtime::table::TableStore;
 use crate::value::Value;
-use std::sync::Arc;
+use parking_lot::Mutex;
+use std::sync::{Arc, Weak};
 
 /// The app's tables by stream id (`None` for streams).
 pub type Tables = Arc<Vec<Option<Arc<TableStore>>>>;
@@ -20,9 +21,36 @@ pub struct Env {
     pub tables: Tables,
     /// By index into `AppPlan::aggregations`.
     pub aggregations: Vec<Arc<AggregationStore>>,
+    /// Operators with windows (partition keys' included), for the shutdown summary.
+    pub holders: Mutex<Vec<Weak<dyn HoldsEvents>>>,
+}
+
+/// An operator that holds events in windows.
+pub trait HoldsEvents: Send + Sync {
+    fn held(&self) -> usize;
 }
 
 impl Env {
+    /// Counts `holder` in [`Env::held_in_windows`] for as long as it lives.
+    pub fn register_holder(&self, holder: Weak<dyn HoldsEvents>) {
+        let mut holders = self.holders.lock();
+        // Partition keys come and go: forget the purged ones now and then.
+        if holders.len() >= 64 && holders.len().is_power_of_two() {
+            holders.retain(|h| h.strong_count() > 0);
+        }
+        holders.push(holder);
+    }
+
+    /// Events the app's windows hold now.
+    pub fn held_in_windows(&self) -> u64 {
+        self.holders
+            .lock()
+            .iter()
+            .filter_map(Weak::upgrade)
+            .map(|h| h.held() as u64)
+            .sum()
+    }
+
     /// The context expressions evaluate in: this app's clock and tables.
     pub fn eval(&self) -> EvalContext<'_> {
         EvalContext::new(&self.clock, &*self.tables)

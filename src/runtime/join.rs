@@ -255,10 +255,17 @@ impl JoinQuery {
             joined.retain(|r| f.test(r, &cx));
         }
         // Timers of this side's window.
-        if let Some(at) = st.sides[side].window.as_ref().and_then(|w| w.next_timer()) {
+        // When the input has ended, only while the window still holds events.
+        let finishing = self.env.scheduler.finishing();
+        let next = st.sides[side]
+            .window
+            .as_ref()
+            .filter(|w| !finishing || w.held() > 0)
+            .and_then(|w| w.next_timer());
+        if let Some(at) = next {
             if st.scheduled.insert((side, at)) {
                 let me = self.me.clone();
-                self.env.scheduler.schedule(at, move |t| {
+                self.env.scheduler.schedule_settling(at, move |t| {
                     if let Some(q) = me.upgrade() {
                         q.on_timer(side, t);
                     }
@@ -285,5 +292,16 @@ fn combine(side: usize, e: &Event, other: Option<&Event>, other_width: usize) ->
         ts: e.ts,
         kind: e.kind,
         data,
+    }
+}
+
+impl crate::runtime::env::HoldsEvents for JoinQuery {
+    fn held(&self) -> usize {
+        let st = self.state.lock();
+        st.sides
+            .iter()
+            .filter_map(|s| s.window.as_ref())
+            .map(|w| w.held())
+            .sum()
     }
 }

@@ -29,6 +29,8 @@ pub struct Junction {
     worker: Mutex<Option<JoinHandle<()>>>,
     events: AtomicU64,
     dropped: AtomicU64,
+    /// `@async`: events the worker took from the queue and has not finished delivering.
+    in_delivery: AtomicU64,
 }
 
 impl Junction {
@@ -40,6 +42,7 @@ impl Junction {
             worker: Mutex::new(None),
             events: AtomicU64::new(0),
             dropped: AtomicU64::new(0),
+            in_delivery: AtomicU64::new(0),
         })
     }
 
@@ -107,15 +110,31 @@ impl Junction {
             .name(format!("async-{}", self.name()))
             .spawn(move || {
                 let mut batch = Vec::with_capacity(1024);
-                while q.pop(1024, &mut batch, Duration::from_millis(100)) || !batch.is_empty() {
+                while q.pop_counted(
+                    1024,
+                    &mut batch,
+                    Duration::from_millis(100),
+                    &me.in_delivery,
+                ) || !batch.is_empty()
+                {
                     if !batch.is_empty() {
                         me.dispatch(&batch);
                         batch.clear();
+                        me.in_delivery.store(0, Ordering::Release);
                     }
                 }
             })
             .expect("spawning a thread");
         *self.worker.lock() = Some(handle);
+    }
+
+    /// Whether nothing waits in the `@async` queue or is being delivered by its worker (always
+    /// true for synchronous streams).
+    pub fn is_idle(&self) -> bool {
+        match &self.queue {
+            Some(q) => q.is_empty() && self.in_delivery.load(Ordering::Acquire) == 0,
+            None => true,
+        }
     }
 
     /// Delivers what the async queue holds, then stops its worker.

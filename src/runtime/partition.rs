@@ -180,11 +180,13 @@ impl PartitionRuntime {
     fn arm_purge(&self, now: i64) {
         let Some(purge) = self.plan.purge else { return };
         let me = self.me.clone();
-        self.env.scheduler.schedule(now + purge.interval, move |t| {
-            if let Some(p) = me.upgrade() {
-                p.purge(t);
-            }
-        });
+        self.env
+            .scheduler
+            .schedule_periodic(now + purge.interval, move |t| {
+                if let Some(p) = me.upgrade() {
+                    p.purge(t);
+                }
+            });
     }
 
     /// Drops the instances of keys idle for the purge period.

@@ -3,14 +3,14 @@
 //! built by `window::build`; tables and aggregations are reached through the app's [`Env`].
 
 use crate::plan::graph::{QueryPlan, StreamId};
-use crate::runtime::env::Env;
+use crate::runtime::env::{Env, HoldsEvents};
 use crate::runtime::join::{JoinInput, JoinQuery};
 use crate::runtime::junction::Junction;
 use crate::runtime::pattern::{PatternInput, PatternQuery};
 use crate::runtime::query::FilterProject;
 use crate::runtime::select::StatefulQuery;
 use crate::runtime::table::{AggregationLookup, JoinLookup, TableWriter};
-use std::sync::Arc;
+use std::sync::{Arc, Weak};
 
 /// Builds one query's operator and subscribes it to its input junction(s), publishing into
 /// `junction(output)`. Returns the pattern operator of a pattern query (it begins with the
@@ -69,6 +69,9 @@ pub fn wire_query(
         };
         let sides = [lookup(q.input), right];
         let query = JoinQuery::new(join, q.filter.clone(), selector, env, sides.clone());
+        if join.left_window.is_some() || join.right_window.is_some() {
+            env.register_holder(Arc::downgrade(&query) as Weak<dyn HoldsEvents>);
+        }
         // A table side is read at probe time, never subscribed: it does not trigger.
         if sides[0].is_none() {
             junction(q.input).subscribe(Arc::new(JoinInput {
@@ -89,14 +92,20 @@ pub fn wire_query(
             target,
             env: env.clone(),
         })),
-        Some(select) => junction(q.input).subscribe(StatefulQuery::new(
-            q.filter.clone(),
-            q.projection.clone(),
-            q.output_events,
-            select.clone(),
-            target,
-            env,
-        )),
+        Some(select) => {
+            let query = StatefulQuery::new(
+                q.filter.clone(),
+                q.projection.clone(),
+                q.output_events,
+                select.clone(),
+                target,
+                env,
+            );
+            if select.window.is_some() {
+                env.register_holder(Arc::downgrade(&query) as Weak<dyn HoldsEvents>);
+            }
+            junction(q.input).subscribe(query);
+        }
     }
     None
 }

@@ -5,6 +5,7 @@ use crate::connector::error::WhenFull;
 use crate::event::Event;
 use parking_lot::{Condvar, Mutex, MutexGuard};
 use std::collections::VecDeque;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 pub struct BoundedQueue {
@@ -84,12 +85,28 @@ impl BoundedQueue {
     /// Moves up to `max` events into `out`, waiting up to `wait` for the first one. Returns false
     /// once the queue is closed and empty.
     pub fn pop(&self, max: usize, out: &mut Vec<Event>, wait: Duration) -> bool {
+        self.pop_counted(max, out, wait, &AtomicU64::new(0))
+    }
+
+    /// [`BoundedQueue::pop`] that also records in `taken`, before the queue lets go of its
+    /// lock, how many events left it: so "queue empty and nothing taken" means nothing is in
+    /// flight (the consumer resets `taken` once it handled them).
+    pub fn pop_counted(
+        &self,
+        max: usize,
+        out: &mut Vec<Event>,
+        wait: Duration,
+        taken: &AtomicU64,
+    ) -> bool {
         let mut st = self.lock();
         if st.items.is_empty() && !st.closed {
             self.not_empty.wait_for(&mut st, wait);
         }
         let n = st.items.len().min(max);
         out.extend(st.items.drain(..n));
+        if n > 0 {
+            taken.store(n as u64, Ordering::Release);
+        }
         if n > 0 {
             self.not_full.notify_all();
         }

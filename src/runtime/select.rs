@@ -115,6 +115,10 @@ impl StatefulQuery {
         })
     }
 
+    pub(crate) fn held(&self) -> usize {
+        self.state.lock().window.as_ref().map_or(0, |w| w.held())
+    }
+
     fn forwards(&self, kind: EventKind) -> bool {
         match self.output_events {
             OutputEvents::Current => kind == EventKind::Current,
@@ -147,16 +151,30 @@ impl StatefulQuery {
         }
     }
 
-    /// Asks the scheduler for the window's next timer and the rate limiter's next tick.
+    /// Asks the scheduler for the window's next timer and the rate limiter's next tick. When
+    /// the input has ended, only while they still hold something to settle.
     fn schedule(&self, st: &mut State) {
+        // A window still settling by time: it holds events and waits for a timer.
+        let holding = st
+            .window
+            .as_ref()
+            .is_some_and(|w| w.held() > 0 && w.next_timer().is_some());
+        let rate_holding = holding || st.rate.as_ref().is_some_and(|r| r.holds_output());
+        let finishing = self.env.scheduler.finishing();
         let wanted = [
-            st.window.as_ref().and_then(|w| w.next_timer()),
-            st.rate.as_ref().and_then(|r| r.next_tick()),
+            st.window
+                .as_ref()
+                .and_then(|w| w.next_timer())
+                .filter(|_| !finishing || holding),
+            st.rate
+                .as_ref()
+                .and_then(|r| r.next_tick())
+                .filter(|_| !finishing || rate_holding),
         ];
         for at in wanted.into_iter().flatten() {
             if st.scheduled.insert(at) {
                 let me = self.me.clone();
-                self.env.scheduler.schedule(at, move |t| {
+                self.env.scheduler.schedule_settling(at, move |t| {
                     if let Some(q) = me.upgrade() {
                         q.on_timer(t);
                     }
@@ -455,6 +473,12 @@ impl RateLimiter {
         self.next_tick
     }
 
+    /// Whether a tick would let out rows held back (a snapshot re-emits what it holds forever,
+    /// so it does not count).
+    fn holds_output(&self) -> bool {
+        self.rate.mode != OutputMode::Snapshot && !self.held.is_empty()
+    }
+
     fn keep_last(&mut self, row: Row) {
         match self.held.iter_mut().find(|h| h.key == row.key) {
             Some(slot) => *slot = row,
@@ -565,5 +589,11 @@ impl RateLimiter {
             }
         }
         out
+    }
+}
+
+impl crate::runtime::env::HoldsEvents for StatefulQuery {
+    fn held(&self) -> usize {
+        StatefulQuery::held(self)
     }
 }

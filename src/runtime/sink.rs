@@ -249,11 +249,22 @@ fn deliver(
                         continue;
                     }
                 }
-                let msg = if attempt > 1 {
-                    format!("{e} (after {attempt} attempts)")
-                } else {
-                    e.message.clone()
+                let cut = matches!(&handler.strategy, ErrorStrategy::Retry(p) if p.max_attempts < 0)
+                    && stopping.load(Ordering::Acquire)
+                    && e.class == crate::connector::ErrorClass::Transient;
+                let msg = match (attempt > 1, cut) {
+                    (_, true) => format!(
+                        "{e} (after {attempt} attempts; retries stop at shutdown, though error.retry.max.attempts is unlimited)"
+                    ),
+                    (true, false) => format!("{e} (after {attempt} attempts)"),
+                    (false, false) => e.message.clone(),
                 };
+                if cut {
+                    log::warn!(
+                        "{}: shutting down: gave up after {attempt} attempts instead of retrying without limit",
+                        handler.label
+                    );
+                }
                 handler.handle(&msg, batch, None);
                 return;
             }

@@ -31,7 +31,7 @@ pub fn begin(scheduler: &Arc<Scheduler>, junction: Arc<Junction>, trigger: Trigg
 /// Schedules a trigger's firing at `at`; each firing schedules the next.
 fn arm(scheduler: &Arc<Scheduler>, junction: Arc<Junction>, trigger: TriggerPlan, at: i64) {
     let weak = Arc::downgrade(scheduler);
-    scheduler.schedule(at, move |t| {
+    scheduler.schedule_periodic(at, move |t| {
         junction.publish(&[Event::new(t, vec![Value::Long(t)])]);
         let next = match &trigger {
             TriggerPlan::Every(ms) => Some(t + ms),

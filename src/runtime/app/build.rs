@@ -66,6 +66,7 @@ impl App {
             scheduler: scheduler.clone(),
             tables,
             aggregations,
+            holders: Default::default(),
         });
         for w in &plan.table_writes {
             if let Some(t) = &env.tables[w.table] {

@@ -173,38 +173,95 @@ impl App {
         Ok(SourceDriver::start(label, source, inlet))
     }
 
-    /// Stops sources, delivers what `@async` streams hold (upstream first), flushes every sink,
-    /// and returns the counters. Calling it again returns the same kind of summary, empty.
+    /// Stops sources, settles what windows hold when the input has ended (see
+    /// [`RunOptions::final_flush`]), delivers what `@async` streams hold (upstream first),
+    /// flushes every sink, and returns the counters. Calling it again returns the same kind of
+    /// summary, empty.
     pub fn shutdown(&self) -> Result<AppStats, EngineError> {
         let previous = std::mem::replace(&mut *self.state.lock(), State::Stopped);
         let (mut sources, sinks) = match previous {
             State::Running { sources, sinks } => (sources, sinks),
             State::Compiled | State::Stopped => (Vec::new(), Vec::new()),
         };
+        // Bounded input: every source reached its end (an app fed through the API has none).
+        let input_ended = sources.iter().all(|s| s.is_done());
         for s in &mut sources {
             s.stop(Duration::from_secs(2));
         }
+        let flushed = self.options.final_flush && input_ended;
+        if flushed {
+            self.settle_async_streams();
+            if let Some(end) = self.env.scheduler.finish() {
+                log::debug!("input ended: time moved to {end}, windows settled");
+            }
+        }
+        let held_in_windows = if flushed {
+            0
+        } else {
+            self.env.held_in_windows()
+        };
         for id in self.topological_order() {
             self.junctions[id].drain();
         }
         self.env.scheduler.stop();
         let mut stats = AppStats {
-            streams: self
-                .junctions
-                .iter()
-                .map(|j| (j.name().to_string(), j.events()))
-                .collect(),
+            held_in_windows,
             ..Default::default()
         };
         for d in &sinks {
             let flushed = d.stop();
             stats.sinks.push(snapshot(&d.label, &d.counters, flushed));
         }
+        // Counted after the sinks stopped: a dead-letter row made while a sink flushed is in.
+        stats.streams = self
+            .junctions
+            .iter()
+            .map(|j| (j.name().to_string(), j.events()))
+            .collect();
         for (label, c) in self.source_counters.lock().iter() {
             stats.sources.push(snapshot(label, c, true));
         }
         stats.failure = self.failure.get();
         Ok(stats)
+    }
+
+    /// The counters as they are now, while the app runs (`flushed` is true for every sink that
+    /// has not failed to flush; it is decided at shutdown).
+    pub fn stats(&self) -> AppStats {
+        let mut stats = AppStats {
+            streams: self
+                .junctions
+                .iter()
+                .map(|j| (j.name().to_string(), j.events()))
+                .collect(),
+            held_in_windows: self.env.held_in_windows(),
+            failure: self.failure.get(),
+            ..Default::default()
+        };
+        if let State::Running { sinks, .. } = &*self.state.lock() {
+            for d in sinks {
+                stats.sinks.push(snapshot(&d.label, &d.counters, true));
+            }
+        }
+        for (label, c) in self.source_counters.lock().iter() {
+            stats.sources.push(snapshot(label, c, true));
+        }
+        stats
+    }
+
+    /// Waits until every `@async` stream has delivered what it queued (events in flight may
+    /// queue more downstream, so until all are idle at once).
+    fn settle_async_streams(&self) {
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        while !self.junctions.iter().all(|j| j.is_idle()) {
+            if std::time::Instant::now() > deadline {
+                log::warn!(
+                    "@async streams still busy after 30 s; settling windows without waiting"
+                );
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(1));
+        }
     }
 
     /// Streams ordered so every query's input comes before its output.

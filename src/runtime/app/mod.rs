@@ -60,6 +60,11 @@ pub struct RunOptions {
     pub synchronous: bool,
     /// Use the playback clock even without `@app:playback`.
     pub playback: bool,
+    /// At shutdown after the input ended (every source finished, or an app fed only through
+    /// the API), move time to the end so time and batch windows, `WITHIN` deadlines, rate
+    /// limiters and absent patterns settle and emit before the sinks flush (Flink's final
+    /// watermark). Off: what windows hold is left unemitted and counted in the summary.
+    pub final_flush: bool,
 }
 
 impl Default for RunOptions {
@@ -68,6 +73,7 @@ impl Default for RunOptions {
             connectors: true,
             synchronous: false,
             playback: false,
+            final_flush: true,
         }
     }
 }

@@ -26,6 +26,14 @@ pub struct AppStats {
     pub sinks: Vec<ConnectorStats>,
     /// Set when a connector with `error.strategy='fail'` stopped the app.
     pub failure: Option<String>,
+    /// Events windows still held at the stop, left unemitted because the final flush did not
+    /// run (a source still had input, or `final_flush` was off).
+    pub held_in_windows: u64,
+}
+
+/// `1 event`, `2 events`.
+pub(crate) fn count(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 impl AppStats {
@@ -47,13 +55,16 @@ impl AppStats {
 impl fmt::Display for AppStats {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for (name, n) in &self.streams {
-            writeln!(f, "stream {name}: {n} events")?;
+            writeln!(f, "stream {name}: {}", count(*n, "event", "events"))?;
         }
         for c in self.sources.iter().chain(&self.sinks) {
             write!(
                 f,
-                "{}: {} events, {} errors, {} dropped",
-                c.label, c.events, c.errors, c.dropped
+                "{}: {}, {}, {} dropped",
+                c.label,
+                count(c.events, "event", "events"),
+                count(c.errors, "error", "errors"),
+                c.dropped
             )?;
             if c.dead_lettered > 0 {
                 write!(f, ", {} dead-lettered", c.dead_lettered)?;
@@ -62,6 +73,13 @@ impl fmt::Display for AppStats {
                 write!(f, ", FLUSH FAILED")?;
             }
             writeln!(f)?;
+        }
+        if self.held_in_windows > 0 {
+            writeln!(
+                f,
+                "windows: {} still held, not emitted (the input had not ended, or the final flush was off)",
+                count(self.held_in_windows, "event", "events")
+            )?;
         }
         if let Some(m) = &self.failure {
             writeln!(f, "failed: {m}")?;

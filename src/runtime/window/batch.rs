@@ -14,6 +14,10 @@ struct Batch {
 }
 
 impl Window for Batch {
+    fn held(&self) -> usize {
+        self.previous.len()
+    }
+
     fn arrive(&mut self, events: &[Event], now: i64, out: &mut Vec<Emit>) {
         if events.is_empty() {
             return;

@@ -53,6 +53,10 @@ impl Cron {
 }
 
 impl Window for Cron {
+    fn held(&self) -> usize {
+        self.batch.len() + self.previous.len()
+    }
+
     fn arrive(&mut self, events: &[Event], now: i64, out: &mut Vec<Emit>) {
         self.fire(now, out);
         if events.is_empty() {

@@ -63,6 +63,10 @@ impl ExpressionWindow {
 }
 
 impl Window for ExpressionWindow {
+    fn held(&self) -> usize {
+        self.events.len()
+    }
+
     fn arrive(&mut self, events: &[Event], now: i64, out: &mut Vec<Emit>) {
         self.clock.advance_to(now);
         for e in events {

@@ -33,6 +33,10 @@ struct Frequent {
 }
 
 impl Window for Frequent {
+    fn held(&self) -> usize {
+        self.counters.len()
+    }
+
     fn arrive(&mut self, events: &[Event], now: i64, out: &mut Vec<Emit>) {
         for e in events {
             let key: Vec<OrdValue> = self
@@ -77,6 +81,10 @@ struct LossyFrequent {
 }
 
 impl Window for LossyFrequent {
+    fn held(&self) -> usize {
+        self.counts.len()
+    }
+
     fn arrive(&mut self, events: &[Event], now: i64, out: &mut Vec<Emit>) {
         for e in events {
             self.total += 1;

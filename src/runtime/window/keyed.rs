@@ -66,6 +66,10 @@ impl Sort {
 }
 
 impl Window for Sort {
+    fn held(&self) -> usize {
+        self.events.len()
+    }
+
     fn arrive(&mut self, events: &[Event], now: i64, out: &mut Vec<Emit>) {
         for e in events {
             // Insert after equal keys, so among ties the newest sorts last.
@@ -93,6 +97,10 @@ struct Unique {
 }
 
 impl Window for Unique {
+    fn held(&self) -> usize {
+        self.held.len()
+    }
+
     fn arrive(&mut self, events: &[Event], now: i64, out: &mut Vec<Emit>) {
         for e in events {
             if let Some(old) = self.held.insert(key_of(e, self.index), e.clone()) {
@@ -109,6 +117,10 @@ struct FirstUnique {
 }
 
 impl Window for FirstUnique {
+    fn held(&self) -> usize {
+        0
+    }
+
     fn arrive(&mut self, events: &[Event], _now: i64, out: &mut Vec<Emit>) {
         for e in events {
             if self.seen.insert(key_of(e, self.index), ()).is_none() {
@@ -125,6 +137,10 @@ struct UniqueLength {
 }
 
 impl Window for UniqueLength {
+    fn held(&self) -> usize {
+        self.events.len()
+    }
+
     fn arrive(&mut self, events: &[Event], now: i64, out: &mut Vec<Emit>) {
         for e in events {
             let key = key_of(e, self.index);
@@ -155,6 +171,13 @@ struct Session {
 }
 
 impl Window for Session {
+    fn held(&self) -> usize {
+        self.sessions
+            .iter()
+            .map(|(_, _, events)| events.len())
+            .sum()
+    }
+
     fn arrive(&mut self, events: &[Event], now: i64, out: &mut Vec<Emit>) {
         self.on_timer(now, out);
         for e in events {

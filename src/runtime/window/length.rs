@@ -26,6 +26,10 @@ struct Length {
 }
 
 impl Window for Length {
+    fn held(&self) -> usize {
+        self.events.len()
+    }
+
     fn arrive(&mut self, events: &[Event], now: i64, out: &mut Vec<Emit>) {
         for e in events {
             if self.events.len() == self.n {
@@ -47,6 +51,10 @@ struct LengthBatch {
 }
 
 impl Window for LengthBatch {
+    fn held(&self) -> usize {
+        self.batch.len() + self.previous.len()
+    }
+
     fn arrive(&mut self, events: &[Event], now: i64, out: &mut Vec<Emit>) {
         for e in events {
             self.batch.push(e.clone());

@@ -26,6 +26,10 @@ pub trait Window: Send {
     /// Arriving (current, already filtered) events at app time `now`.
     fn arrive(&mut self, events: &[Event], now: i64, out: &mut Vec<Emit>);
 
+    /// Events the window holds now (its contents, and a batch not yet emitted): what a stop
+    /// without the final flush leaves unemitted.
+    fn held(&self) -> usize;
+
     /// A timer this window asked for (through `next_timer`) is due at `now`.
     fn on_timer(&mut self, _now: i64, _out: &mut Vec<Emit>) {}
 

@@ -72,6 +72,10 @@ impl Time {
 }
 
 impl Window for Time {
+    fn held(&self) -> usize {
+        self.events.len()
+    }
+
     fn arrive(&mut self, events: &[Event], now: i64, out: &mut Vec<Emit>) {
         self.expire(now, out);
         for e in events {
@@ -154,6 +158,10 @@ impl Grid {
 }
 
 impl Window for Grid {
+    fn held(&self) -> usize {
+        self.events.len() + self.previous.len()
+    }
+
     fn arrive(&mut self, events: &[Event], now: i64, out: &mut Vec<Emit>) {
         self.flush(now, out);
         if events.is_empty() {
@@ -191,6 +199,10 @@ struct Delay {
 }
 
 impl Window for Delay {
+    fn held(&self) -> usize {
+        self.events.len()
+    }
+
     fn arrive(&mut self, events: &[Event], now: i64, out: &mut Vec<Emit>) {
         self.on_timer(now, out);
         self.events.extend(events.iter().map(|e| (now, e.clone())));
@@ -227,6 +239,10 @@ struct ExternalTime {
 }
 
 impl Window for ExternalTime {
+    fn held(&self) -> usize {
+        self.events.len()
+    }
+
     fn arrive(&mut self, events: &[Event], _now: i64, out: &mut Vec<Emit>) {
         for e in events {
             let Some(ts) = attr_time(e, self.index) else {
@@ -270,6 +286,10 @@ impl ExternalTimeBatch {
 }
 
 impl Window for ExternalTimeBatch {
+    fn held(&self) -> usize {
+        self.batch.len() + self.previous.len()
+    }
+
     fn arrive(&mut self, events: &[Event], now: i64, out: &mut Vec<Emit>) {
         self.on_timer(now, out);
         for e in events {

@@ -185,7 +185,17 @@ fn run_default_stdout_lines_and_env_substitution() {
         .map(|l| l.split("] ").nth(1).unwrap_or("").to_string())
         .collect();
     assert_eq!(lines, vec!["a=1, b=x1", "a=2, b=x2"]);
-    assert!(stdout(&o).starts_with("O [ts="), "{}", stdout(&o));
+    // The time is ISO-8601 in UTC by default: `O [2026-06-01T12:00:00.250Z] a=1, b=x1`.
+    let first = stdout(&o).lines().next().unwrap_or("").to_string();
+    let time = first
+        .trim_start_matches("O [")
+        .split(']')
+        .next()
+        .unwrap_or("");
+    assert!(
+        chrono::DateTime::parse_from_rfc3339(time).is_ok() && time.ends_with('Z'),
+        "{first}"
+    );
 
     // Without the variable, compilation fails and says which one.
     let o = bin()

@@ -1,7 +1,7 @@
 //! `stdout` (alias `log`) sink: prints events, human-readable or through a mapper.
 
-use crate::connector::config::ConnectorConfig;
-use crate::connector::param::{specs, Param};
+use crate::connector::config::{ConfigError, ConnectorConfig};
+use crate::connector::param::{specs, Choice, Param};
 use crate::connector::spec::ConnectorSpec;
 use crate::connector::{ConnectorError, Rejects, Sink, SinkFactory, SinkMapper};
 use crate::event::Event;
@@ -20,22 +20,45 @@ const PREFIX: Param<Option<String>> = Param::optional(
     "[alerts] ",
 );
 
+/// How the human-readable line shows the event time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Timestamps {
+    /// `2026-06-01T12:00:00.250Z` (UTC, milliseconds).
+    Iso,
+    /// `ts=1780315200250` (epoch milliseconds).
+    Epoch,
+}
+
+const TIMESTAMPS: Param<Choice<Timestamps>> = Param::choice(
+    "timestamps",
+    &[("iso", Timestamps::Iso), ("epoch", Timestamps::Epoch)],
+    Timestamps::Iso,
+    "How lines without @map show the event time: iso (UTC with milliseconds, \
+     `[2026-06-01T12:00:00.250Z]`) or epoch (milliseconds, `[ts=1780315200250]`).",
+    "epoch",
+);
+
 impl SinkFactory for StdoutSinkFactory {
     fn spec(&self) -> ConnectorSpec {
         ConnectorSpec {
             name: "stdout",
             aliases: &["log"],
             description: "Prints every event to standard output, one line each. Without @map the \
-                line is human-readable: the stream name, the event timestamp and name=value pairs, \
-                e.g. `Out [ts=1000] symbol=IBM, price=12.5`, with ` (expired)` appended to events \
+                line is human-readable: the stream name, the event time (ISO-8601 UTC, or epoch \
+                milliseconds with timestamps='epoch') and name=value pairs, e.g. \
+                `Out [2026-06-01T12:00:00.250Z] symbol=IBM, price=12.5`, with ` (expired)` appended to events \
                 leaving a window. With @map (json, text or csv) each line is the mapped event (a \
                 csv header is printed once first). Output is flushed after every batch, so it \
                 appears as events arrive. Meant for development and debugging.",
-            params: specs(&[&[&PREFIX]]),
+            params: specs(&[&[&PREFIX, &TIMESTAMPS]]),
             formats: &["json", "text", "csv"],
             default_format: None,
             example: "@sink(type='stdout', prefix='[alerts] ')",
         }
+    }
+
+    fn validate(&self, config: &ConnectorConfig, _schema: &Schema) -> Result<(), ConfigError> {
+        TIMESTAMPS.read(config).map(|_| ())
     }
 
     fn create(
@@ -78,6 +101,8 @@ impl StdoutSink {
                 stream,
                 names: schema.names().map(str::to_string).collect(),
                 prefix: PREFIX.get(config).unwrap_or_default().to_string(),
+                // Validated at compile time; a bad value cannot reach here.
+                timestamps: TIMESTAMPS.read(config).unwrap_or(Timestamps::Iso),
                 mapper,
                 header_done: false,
                 scratch: Vec::new(),
@@ -120,6 +145,7 @@ struct LineFormatter {
     stream: String,
     names: Vec<String>,
     prefix: String,
+    timestamps: Timestamps,
     mapper: Option<Box<dyn SinkMapper>>,
     header_done: bool,
     scratch: Vec<u8>,
@@ -132,7 +158,7 @@ impl LineFormatter {
             let mut line = String::new();
             for event in events {
                 line.clear();
-                format_event(&mut line, &self.stream, &self.names, event);
+                format_event(&mut line, &self.stream, &self.names, self.timestamps, event);
                 out.extend_from_slice(self.prefix.as_bytes());
                 out.extend_from_slice(line.as_bytes());
                 out.push(b'\n');
@@ -161,10 +187,27 @@ impl LineFormatter {
     }
 }
 
-/// `Out [ts=1000] symbol=IBM, price=12.5` (` (expired)` appended for expired events). Values
-/// beyond the schema's attributes are named by position (`_3`).
-fn format_event(line: &mut String, stream: &str, names: &[String], event: &Event) {
-    let _ = write!(line, "{stream} [ts={}]", event.ts);
+/// `Out [1970-01-01T00:00:01.000Z] symbol=IBM, price=12.5` or `Out [ts=1000] ...` (` (expired)`
+/// appended for expired events). Values beyond the schema's attributes are named by position
+/// (`_3`).
+fn format_event(
+    line: &mut String,
+    stream: &str,
+    names: &[String],
+    timestamps: Timestamps,
+    event: &Event,
+) {
+    match (
+        timestamps,
+        chrono::DateTime::<chrono::Utc>::from_timestamp_millis(event.ts),
+    ) {
+        (Timestamps::Iso, Some(t)) => {
+            let _ = write!(line, "{stream} [{}]", t.format("%Y-%m-%dT%H:%M:%S%.3fZ"));
+        }
+        _ => {
+            let _ = write!(line, "{stream} [ts={}]", event.ts);
+        }
+    }
     for (i, value) in event.data.iter().enumerate() {
         line.push_str(if i == 0 { " " } else { ", " });
         match names.get(i) {
@@ -243,22 +286,41 @@ mod tests {
     fn human_readable_lines() {
         let mut line = String::new();
         let names = vec!["symbol".to_string(), "p2".to_string()];
-        format_event(&mut line, "Out", &names, &event(1000, "IBM", 1400.0));
+        let epoch = Timestamps::Epoch;
+        format_event(&mut line, "Out", &names, epoch, &event(1000, "IBM", 1400.0));
         assert_eq!(line, "Out [ts=1000] symbol=IBM, p2=1400.0");
+        line.clear();
+        // The default: ISO-8601 in UTC with milliseconds.
+        let iso = Timestamps::Iso;
+        format_event(
+            &mut line,
+            "Out",
+            &names,
+            iso,
+            &event(1_780_315_200_250, "IBM", 1.0),
+        );
+        assert_eq!(line, "Out [2026-06-01T12:00:00.250Z] symbol=IBM, p2=1.0");
         line.clear();
         format_event(
             &mut line,
             "Out",
             &names,
+            epoch,
             &event(1000, "IBM", 1400.0).expired_at(2000),
         );
         assert_eq!(line, "Out [ts=2000] symbol=IBM, p2=1400.0 (expired)");
         line.clear();
         let e = Event::new(5, vec![Value::Int(1), Value::Null, Value::Bool(true)]);
-        format_event(&mut line, "S", &names, &e);
+        format_event(&mut line, "S", &names, epoch, &e);
         assert_eq!(line, "S [ts=5] symbol=1, p2=null, _2=true");
         line.clear();
-        format_event(&mut line, "S", &names, &Event::new(7, Vec::<Value>::new()));
+        format_event(
+            &mut line,
+            "S",
+            &names,
+            epoch,
+            &Event::new(7, Vec::<Value>::new()),
+        );
         assert_eq!(line, "S [ts=7]");
     }
 
@@ -274,7 +336,8 @@ mod tests {
         let text = String::from_utf8(out.0.lock().unwrap().clone()).unwrap();
         assert_eq!(
             text,
-            "> Out [ts=1] symbol=IBM, p2=1.5\n> Out [ts=2] symbol=WSO2, p2=2.0\n"
+            "> Out [1970-01-01T00:00:00.001Z] symbol=IBM, p2=1.5\n\
+             > Out [1970-01-01T00:00:00.002Z] symbol=WSO2, p2=2.0\n"
         );
         assert!(rejects.items.is_empty());
     }

@@ -235,6 +235,40 @@ fn check_prints_the_graph_and_dot() {
 }
 
 #[test]
+fn check_shows_every_input_of_joins_and_patterns() {
+    let dir = temp_dir();
+    let app = write(
+        &dir,
+        "app.sql",
+        "CREATE STREAM A (k STRING);\nCREATE STREAM B (k STRING);\nCREATE STREAM C (k STRING);\n\
+         @info(name='seq')\nINSERT INTO P SELECT a.k AS k FROM PATTERN (a=A -> b=B[k = a.k] -> c=C);\n\
+         @info(name='j')\nINSERT INTO J SELECT A.k AS k FROM A WINDOW('length', 2) JOIN C WINDOW('length', 2) ON A.k = C.k;\n",
+    );
+    let o = bin().arg("check").arg(&app).output().unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = stdout(&o);
+    assert!(
+        text.contains("  seq: A, B, C -> P  [pattern of 3"),
+        "{text}"
+    );
+    assert!(
+        text.contains("  j: A, C -> J  [inner join with C"),
+        "{text}"
+    );
+    let o = bin().args(["check", "--dot"]).arg(&app).output().unwrap();
+    let dot = stdout(&o);
+    for edge in [
+        "s0 -> q0;",
+        "s1 -> q0;",
+        "s2 -> q0;",
+        "s0 -> q1;",
+        "s2 -> q1;",
+    ] {
+        assert!(dot.contains(edge), "{edge} missing:\n{dot}");
+    }
+}
+
+#[test]
 fn compile_errors_are_all_reported_with_file_line_col_and_caret() {
     let dir = temp_dir();
     let app = write(

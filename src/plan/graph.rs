@@ -274,6 +274,25 @@ pub struct QueryPlan {
     pub pos: Pos,
 }
 
+impl QueryPlan {
+    /// Every stream the query reads, in order: its input, a join's right side, each stream of
+    /// a pattern or sequence (once each).
+    pub fn inputs(&self) -> Vec<StreamId> {
+        let mut out = vec![self.input];
+        out.extend(self.join.as_ref().map(|j| j.right));
+        if let Some(p) = &self.pattern {
+            out.extend(p.streams());
+        }
+        let mut seen = Vec::with_capacity(out.len());
+        out.retain(|s| {
+            let first = !seen.contains(s);
+            seen.push(*s);
+            first
+        });
+        out
+    }
+}
+
 /// How a partition keys one stream's events.
 #[derive(Debug, Clone)]
 pub enum PartitionKey {
@@ -495,11 +514,16 @@ impl AppPlan {
                     ),
                 );
             }
+            let inputs: Vec<&str> = q
+                .inputs()
+                .iter()
+                .map(|s| self.streams[*s].schema.name())
+                .collect();
             let _ = writeln!(
                 out,
                 "  {}: {} -> {}  [{}]",
                 q.name,
-                self.streams[q.input].schema.name(),
+                inputs.join(", "),
                 self.streams[q.output].schema.name(),
                 steps.join(", ")
             );
@@ -530,11 +554,11 @@ impl AppPlan {
         for (k, q) in self.queries.iter().enumerate() {
             let _ = writeln!(
                 out,
-                "  q{k} [shape=ellipse, label=\"{}\"];\n  s{} -> q{k};\n  q{k} -> s{};",
-                q.name, q.input, q.output
+                "  q{k} [shape=ellipse, label=\"{}\"];\n  q{k} -> s{};",
+                q.name, q.output
             );
-            if let Some(j) = &q.join {
-                let _ = writeln!(out, "  s{} -> q{k};", j.right);
+            for s in q.inputs() {
+                let _ = writeln!(out, "  s{s} -> q{k};");
             }
         }
         out.push_str("}\n");

@@ -135,11 +135,7 @@ impl Binder<'_> {
         let mut edges: Vec<Vec<(StreamId, usize)>> = vec![Vec::new(); n];
         for (qi, q) in plan.queries.iter().enumerate() {
             if plan.streams[q.output].async_buffer.is_none() {
-                edges[q.input].push((q.output, qi));
-                if let Some(j) = &q.join {
-                    edges[j.right].push((q.output, qi));
-                }
-                for stream in q.pattern.iter().flat_map(|p| p.streams()) {
+                for stream in q.inputs() {
                     edges[stream].push((q.output, qi));
                 }
             }

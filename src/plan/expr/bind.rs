@@ -602,7 +602,14 @@ impl Scope<'_> {
                 pos(e),
                 format!(
                     "unknown function '{name}'{}",
-                    did_you_mean(name, self.functions.names())
+                    did_you_mean(
+                        name,
+                        self.functions.names().chain(
+                            crate::functions::aggregate::AGGREGATES
+                                .iter()
+                                .map(|a| a.name)
+                        )
+                    )
                 ),
             )
             .with_len(name.chars().count()));

@@ -160,3 +160,16 @@ fn constants_are_folded() {
         Expr::Literal(Value::Int(7))
     ));
 }
+
+#[test]
+fn unknown_functions_suggest_the_near_miss_scalar_or_aggregate() {
+    let e = bind("uper(s)").err().unwrap();
+    assert!(e.message.contains("did you mean 'upper'?"), "{}", e.message);
+    let e = bind("avgg(d)").err().unwrap();
+    assert!(
+        e.message
+            .contains("unknown function 'avgg' (did you mean 'avg'?)"),
+        "{}",
+        e.message
+    );
+}

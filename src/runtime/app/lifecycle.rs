@@ -273,16 +273,7 @@ impl App {
             .plan
             .queries
             .iter()
-            .flat_map(|q| {
-                std::iter::once((q.input, q.output))
-                    .chain(q.join.as_ref().map(|j| (j.right, q.output)))
-                    .chain(
-                        q.pattern
-                            .iter()
-                            .flat_map(|p| p.streams().map(|s| (s, q.output))),
-                    )
-                    .collect::<Vec<_>>()
-            })
+            .flat_map(|q| q.inputs().into_iter().map(|s| (s, q.output)))
             .collect();
         for (_, out) in &edges {
             indegree[*out] += 1;

@@ -645,3 +645,30 @@ fn table_update_and_delete_driven_by_streams() {
         "{e}"
     );
 }
+
+#[test]
+fn window_bounds_are_read_only_where_a_time_window_emits() {
+    let base = "CREATE STREAM S (symbol STRING, price DOUBLE);\n";
+    let e = compile_err(&format!(
+        "{base}INSERT INTO O SELECT count() AS n FROM S WINDOW TUMBLING(1 MINUTE) WHERE window_start() > 0;"
+    ));
+    assert!(
+        e.contains("use them in SELECT, not in WHERE or GROUP BY"),
+        "{e}"
+    );
+    let e = compile_err(&format!(
+        "{base}INSERT INTO O SELECT window_end() AS we, count() AS n FROM S WINDOW('length', 3);"
+    ));
+    assert!(
+        e.contains("read a time window's bounds, and this query has window 'length'"),
+        "{e}"
+    );
+    assert!(e.contains("help: windows with bounds:"), "{e}");
+    let e = compile_err(&format!(
+        "{base}INSERT INTO O SELECT window_start() AS ws FROM S;"
+    ));
+    assert!(e.contains("this query has no window"), "{e}");
+    Engine::new()
+        .compile(&format!("{base}INSERT INTO O SELECT window_start() AS ws, window_end() AS we, count() AS n FROM S WINDOW HOP(10 SECONDS, 5 SECONDS);"))
+        .expect("a hop window has bounds");
+}

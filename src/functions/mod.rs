@@ -16,6 +16,9 @@ pub struct FnContext<'a> {
     pub event_ts: i64,
     /// The app clock (wall or playback), read only when a function asks.
     pub clock: &'a crate::clock::Clock,
+    /// `[start, end)` of the time window whose output is being computed (epoch ms), for
+    /// `window_start()` / `window_end()`; `None` outside a time window's selector.
+    pub window: Option<(i64, i64)>,
 }
 
 /// Decides a call's result type from its argument types (`None` = a NULL literal), or explains

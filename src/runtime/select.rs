@@ -135,7 +135,7 @@ impl StatefulQuery {
         if let Some(w) = st.window.as_mut() {
             w.on_timer(at, &mut emits);
         }
-        let mut rows = self.select(&mut st, &emits);
+        let mut rows = self.select(&mut st, &emits, at);
         emits.clear();
         st.emits = emits;
         self.finish_chunk(&mut rows);
@@ -184,7 +184,9 @@ impl StatefulQuery {
     }
 
     /// Turns a window's output chunk into output rows.
-    fn select(&self, st: &mut State, emits: &[Emit]) -> Vec<Row> {
+    /// `now`: the chunk's time (an arrival, or the timer that closed a batch).
+    fn select(&self, st: &mut State, emits: &[Emit], now: i64) -> Vec<Row> {
+        let bounds = self.plan.window.as_ref().and_then(|w| w.bounds(now));
         let aggregating = !self.plan.aggregates.is_empty() || !self.plan.group_by.is_empty();
         let cx = self.env.eval();
         if !aggregating {
@@ -192,7 +194,7 @@ impl StatefulQuery {
                 .iter()
                 .filter_map(|e| match e {
                     Emit::Event(ev) if self.forwards(ev.kind) => Some(Row {
-                        event: self.project(ev, &[]),
+                        event: self.project(ev, &[], bounds),
                         key: None,
                     }),
                     _ => None,
@@ -208,7 +210,7 @@ impl StatefulQuery {
             let ev = match emit {
                 Emit::Reset => {
                     if batch {
-                        self.flush_batch(st, &mut last, &mut rows);
+                        self.flush_batch(st, &mut last, &mut rows, bounds);
                     }
                     st.groups = Groups::default();
                     continue;
@@ -251,7 +253,7 @@ impl StatefulQuery {
                 if self.forwards(ev.kind) {
                     let values: SmallVec<[Value; 4]> =
                         group.aggs.iter().map(|a| a.value()).collect();
-                    let row = self.project(ev, &values);
+                    let row = self.project(ev, &values, bounds);
                     if self.having(&row) {
                         rows.push(Row {
                             event: row,
@@ -268,13 +270,19 @@ impl StatefulQuery {
             }
         }
         if batch {
-            self.flush_batch(st, &mut last, &mut rows);
+            self.flush_batch(st, &mut last, &mut rows, bounds);
         }
         rows
     }
 
     /// One row per group that received events in this batch.
-    fn flush_batch(&self, st: &State, last: &mut Vec<(usize, Event)>, rows: &mut Vec<Row>) {
+    fn flush_batch(
+        &self,
+        st: &State,
+        last: &mut Vec<(usize, Event)>,
+        rows: &mut Vec<Row>,
+        bounds: Option<(i64, i64)>,
+    ) {
         for (gi, ev) in last.drain(..) {
             if !self.forwards(ev.kind) {
                 continue;
@@ -285,7 +293,7 @@ impl StatefulQuery {
                 .iter()
                 .map(|a| a.value())
                 .collect();
-            let row = self.project(&ev, &values);
+            let row = self.project(&ev, &values, bounds);
             if self.having(&row) {
                 rows.push(Row {
                     event: row,
@@ -324,12 +332,13 @@ impl StatefulQuery {
         groups.groups.len() - 1
     }
 
-    fn project(&self, ev: &Event, aggregates: &[Value]) -> Event {
+    fn project(&self, ev: &Event, aggregates: &[Value], window: Option<(i64, i64)>) -> Event {
         let data: Arc<[Value]> = match &self.projection {
             Projection::PassThrough => ev.data.clone(),
             Projection::Exprs(exprs) => {
                 let cx = EvalContext {
                     aggregates,
+                    window,
                     ..self.env.eval()
                 };
                 exprs.iter().map(|e| e.eval(ev, &cx)).collect()
@@ -408,7 +417,7 @@ impl Subscriber for StatefulQuery {
             Some(w) => w.arrive(arrivals, now, &mut emits),
             None => emits.extend(arrivals.iter().cloned().map(Emit::Event)),
         }
-        let rows = self.select(&mut st, &emits);
+        let rows = self.select(&mut st, &emits, now);
         emits.clear();
         st.emits = emits;
         self.emit_rows(st, rows, now);
@@ -419,7 +428,7 @@ impl StatefulQuery {
     /// Selects over a chunk that was windowed elsewhere (a join's output), then emits.
     pub fn process_chunk(&self, emits: &[Emit], now: i64) {
         let mut st = self.state.lock();
-        let rows = self.select(&mut st, emits);
+        let rows = self.select(&mut st, emits, now);
         self.emit_rows(st, rows, now);
     }
 

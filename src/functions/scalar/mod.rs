@@ -333,6 +333,27 @@ pub fn builtins() -> Vec<ScalarFunction> {
         )
         .volatile()
         .build(),
+        Def::new(
+            "window_start",
+            &[],
+            Fixed(AttrType::Long),
+            "In the SELECT of a time window query (time, timeLength, timeBatch, tumbling, \
+             sliding/hop): the start of the window the row belongs to, epoch milliseconds. A \
+             batch's start for batch windows, now minus the length for sliding ones.",
+            |_, ctx| ctx.window.map(|(start, _)| Value::Long(start)),
+        )
+        .volatile()
+        .build(),
+        Def::new(
+            "window_end",
+            &[],
+            Fixed(AttrType::Long),
+            "In the SELECT of a time window query: the end (exclusive) of the window the row \
+             belongs to, epoch milliseconds: a batch's end, or now for sliding windows.",
+            |_, ctx| ctx.window.map(|(_, end)| Value::Long(end)),
+        )
+        .volatile()
+        .build(),
         // Encodings.
         Def::new(
             "to_hex",

@@ -11,7 +11,14 @@ fn call_at(name: &str, args: &[Value], clock: &Clock, event_ts: i64) -> Value {
     let f = registry
         .get(name)
         .unwrap_or_else(|| panic!("no function {name}"));
-    (f.eval)(args, &FnContext { event_ts, clock })
+    (f.eval)(
+        args,
+        &FnContext {
+            event_ts,
+            clock,
+            window: Some((100, 200)),
+        },
+    )
 }
 
 fn call(name: &str, args: &[Value]) -> Value {
@@ -107,7 +114,7 @@ fn determinism_flags() {
     for f in registry.all() {
         let volatile = matches!(
             f.name.as_str(),
-            "uuid" | "current_time_millis" | "event_timestamp"
+            "uuid" | "current_time_millis" | "event_timestamp" | "window_start" | "window_end"
         );
         assert_eq!(f.deterministic, !volatile, "{}", f.name);
     }
@@ -483,6 +490,7 @@ fn nothing_panics_on_odd_input() {
     let ctx = FnContext {
         event_ts: 0,
         clock: &clock,
+        window: None,
     };
     for f in builtins() {
         let _ = (f.eval)(&[], &ctx);

@@ -7,7 +7,7 @@ use super::window::bind_window;
 use super::{bind_condition, unknown_annotation, unknown_stream, Binder, QUERY_ANNOTATIONS};
 use crate::plan::expr::{Expr, JoinNames, Scope};
 use crate::plan::graph::*;
-use crate::plan::window::WindowSpec;
+use crate::plan::window::{WindowSpec, BOUNDED_WINDOWS};
 use crate::schema::{Attribute, Schema};
 use crate::sql::ast::*;
 use crate::sql::diagnostic::{Diagnostic, Pos};
@@ -281,6 +281,10 @@ impl Binder<'_> {
         if !ok {
             return;
         }
+        if let Err(d) = check_window_bounds(q, &filter, &group_by, &items, window.as_ref()) {
+            errors.push(d);
+            return;
+        }
         let Some((output, items)) = resolve_output(&name, q, inputs.input, items, plan, errors)
         else {
             return;
@@ -366,6 +370,44 @@ impl Binder<'_> {
             None
         })
     }
+}
+
+/// `window_start()` / `window_end()` read the bounds of the window whose output a row is: only
+/// in the projection of a query over a time window.
+fn check_window_bounds(
+    q: &QueryDecl,
+    filter: &Option<Expr>,
+    group_by: &[Expr],
+    items: &[Item],
+    window: Option<&WindowSpec>,
+) -> Result<(), Diagnostic> {
+    if filter.as_ref().is_some_and(Expr::reads_window_bounds)
+        || group_by.iter().any(Expr::reads_window_bounds)
+    {
+        return Err(Diagnostic::new(
+            q.from.pos,
+            "window_start() and window_end() are known once a window emits: use them in SELECT, not in WHERE or GROUP BY",
+        ));
+    }
+    let Some(item) = items.iter().find(|i| i.expr.reads_window_bounds()) else {
+        return Ok(());
+    };
+    if window.and_then(|w| w.bounds(0)).is_some() {
+        return Ok(());
+    }
+    let has = match window {
+        Some(w) => format!("window '{}'", w.name()),
+        None if q.join.is_some() => "a join".to_string(),
+        None if q.pattern.is_some() => "a pattern".to_string(),
+        None => "no window".to_string(),
+    };
+    Err(Diagnostic::new(
+        item.pos,
+        format!(
+            "window_start() and window_end() read a time window's bounds, and this query has {has}"
+        ),
+    )
+    .with_help(format!("windows with bounds: {BOUNDED_WINDOWS}")))
 }
 
 /// An aggregation is read only by joining it `WITHIN ... PER ...` (or on demand).

@@ -34,6 +34,8 @@ pub struct EvalContext<'a> {
     pub tables: &'a dyn TableKeys,
     /// Current values of the query's aggregates, read by [`Expr::Aggregate`].
     pub aggregates: &'a [Value],
+    /// The time window of the output being computed (see [`FnContext::window`]).
+    pub window: Option<(i64, i64)>,
 }
 
 impl<'a> EvalContext<'a> {
@@ -42,6 +44,7 @@ impl<'a> EvalContext<'a> {
             clock,
             tables,
             aggregates: &[],
+            window: None,
         }
     }
 }
@@ -229,6 +232,7 @@ impl Expr {
                 let fcx = FnContext {
                     event_ts: ev.ts,
                     clock: cx.clock,
+                    window: cx.window,
                 };
                 Owned(conform((function.eval)(&values, &fcx), Some(*ty)))
             }

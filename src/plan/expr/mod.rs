@@ -118,6 +118,49 @@ pub enum Expr {
     },
 }
 
+impl Expr {
+    /// Whether `f` holds for this expression or any expression inside it.
+    pub fn any(&self, f: &dyn Fn(&Expr) -> bool) -> bool {
+        if f(self) {
+            return true;
+        }
+        let any = |e: &Expr| e.any(f);
+        match self {
+            Expr::Literal(_) | Expr::Attr(_) | Expr::Aggregate(_) => false,
+            Expr::Arith { left, right, .. } | Expr::Cmp { left, right, .. } => {
+                any(left) || any(right)
+            }
+            Expr::And(a, b) | Expr::Or(a, b) | Expr::Concat(a, b) => any(a) || any(b),
+            Expr::Neg(e) | Expr::Not(e) | Expr::Cast(e, _) => any(e),
+            Expr::IsNull { expr, .. } | Expr::InTable { expr, .. } => any(expr),
+            Expr::InList { expr, list, .. } => any(expr) || list.iter().any(any),
+            Expr::Between {
+                expr, low, high, ..
+            } => any(expr) || any(low) || any(high),
+            Expr::Like { expr, pattern, .. } => any(expr) || any(pattern),
+            Expr::Case {
+                operand,
+                whens,
+                otherwise,
+                ..
+            } => {
+                operand.as_deref().is_some_and(any)
+                    || whens.iter().any(|(w, t)| any(w) || any(t))
+                    || otherwise.as_deref().is_some_and(any)
+            }
+            Expr::Call { args, .. } => args.iter().any(any),
+        }
+    }
+
+    /// Whether it calls `window_start()` or `window_end()`, which read the output's window.
+    pub fn reads_window_bounds(&self) -> bool {
+        self.any(&|e| {
+            matches!(e, Expr::Call { function, .. }
+                if function.name == "window_start" || function.name == "window_end")
+        })
+    }
+}
+
 impl std::fmt::Debug for Expr {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {

@@ -13,6 +13,7 @@ pub static WINDOWS: &[WindowDef] = &[
     LENGTH_BATCH,
     TIME,
     TIME_BATCH,
+    TUMBLING,
     TIME_LENGTH,
     EXTERNAL_TIME,
     EXTERNAL_TIME_BATCH,
@@ -84,17 +85,36 @@ pub const TIME: WindowDef = WindowDef {
 
 pub const TIME_BATCH: WindowDef = WindowDef {
     name: "timeBatch",
-    aliases: &["tumbling"],
-    signatures: &["timeBatch(t TIME)", "timeBatch(t TIME, start.time BIGINT)", "tumbling(t TIME)"],
-    description: "Back-to-back batches of length t on the app clock. At each batch end the previous \
-                  batch expires and the events of the ending batch are emitted; an empty batch emits \
-                  nothing. Batches start at the first event (or on the grid start.time + k*t).",
-    example: "CREATE STREAM Trades (symbol STRING, price DOUBLE, volume INT);\nINSERT INTO Out SELECT symbol, count() AS c FROM Trades WINDOW TUMBLING(1 MINUTE) GROUP BY symbol;",
+    aliases: &[],
+    signatures: &["timeBatch(t TIME)", "timeBatch(t TIME, start.time BIGINT)"],
+    description: "Back-to-back batches of length t on the app clock, as Siddhi's: at each batch end the \
+                  previous batch expires and the events of the ending batch are emitted; an empty \
+                  batch emits nothing. Batches start at the first event (or on the grid \
+                  start.time + k*t). For batches on clock boundaries use tumbling(t).",
+    example: "CREATE STREAM Trades (symbol STRING, price DOUBLE, volume INT);\nINSERT INTO Out SELECT symbol, count() AS c FROM Trades WINDOW('timeBatch', 1 MINUTE) GROUP BY symbol;",
     bind: |args, _| {
         expect_count(args, &[1, 2], "timeBatch(t[, start.time])")?;
         let t = duration(&args[0], "t")?;
         let start = start_time(args.get(1))?;
         Ok(WindowSpec::TimeBatch { t, start })
+    },
+};
+
+pub const TUMBLING: WindowDef = WindowDef {
+    name: "tumbling",
+    aliases: &[],
+    signatures: &["tumbling(t TIME)"],
+    description: "Back-to-back batches of length t aligned to the epoch, so they fall on the clock's \
+                  boundaries in UTC (TUMBLING(1 MINUTE) is 12:00-12:01, 12:01-12:02, ...), as in \
+                  Flink SQL and ksqlDB. Emits like timeBatch: at each batch end the previous batch \
+                  expires and the ending batch is emitted; an empty batch emits nothing. \
+                  window_start() and window_end() give a row's batch. timeBatch(t) starts its \
+                  batches at the first event instead, as Siddhi does.",
+    example: "CREATE STREAM Trades (symbol STRING, price DOUBLE, volume INT);\nINSERT INTO Out SELECT symbol, count() AS c, window_start() AS minute FROM Trades WINDOW TUMBLING(1 MINUTE) GROUP BY symbol;",
+    bind: |args, _| {
+        expect_count(args, &[1], "tumbling(t)")?;
+        let t = duration(&args[0], "t")?;
+        Ok(WindowSpec::TimeBatch { t, start: Some(0) })
     },
 };
 
@@ -161,8 +181,10 @@ pub const SLIDING: WindowDef = WindowDef {
     name: "sliding",
     aliases: &["hop"],
     signatures: &["sliding(size TIME, slide TIME)", "hop(size TIME, slide TIME)"],
-    description: "Overlapping time windows: every slide, the events of the last size are emitted as \
-                  one batch (the previous one expires), so aggregations give one result per slide.",
+    description: "Overlapping time windows aligned to the epoch: at every multiple of slide (UTC \
+                  clock boundaries), the events of the last size are emitted as one batch (the \
+                  previous one expires), so aggregations give one result per slide. \
+                  window_start() and window_end() give a row's window.",
     example: "CREATE STREAM Trades (symbol STRING, price DOUBLE, volume INT);\nINSERT INTO Out SELECT symbol, avg(price) AS ap FROM Trades WINDOW SLIDING(10 MINUTES, 1 MINUTE) GROUP BY symbol;",
     bind: |args, _| {
         expect_count(args, &[2], "sliding(size, slide)")?;

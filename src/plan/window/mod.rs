@@ -124,6 +124,23 @@ impl WindowSpec {
     }
 }
 
+impl WindowSpec {
+    /// `[start, end)` of the window whose output is computed at `now`, for `window_start()` /
+    /// `window_end()`: a batch ends at its timer, a sliding window at now. `None` for windows
+    /// not bounded by time.
+    pub fn bounds(&self, now: i64) -> Option<(i64, i64)> {
+        match self {
+            WindowSpec::Time { t } | WindowSpec::TimeLength { t, .. } => Some((now - t, now)),
+            WindowSpec::TimeBatch { t, .. } => Some((now - t, now)),
+            WindowSpec::Sliding { size, .. } => Some((now - size, now)),
+            _ => None,
+        }
+    }
+}
+
+/// Windows whose output `window_start()` / `window_end()` can place in time.
+pub const BOUNDED_WINDOWS: &str = "time, timeLength, timeBatch, tumbling, sliding/hop";
+
 /// A bound window argument.
 #[derive(Debug, Clone, PartialEq)]
 pub enum WinArg {

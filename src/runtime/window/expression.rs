@@ -57,6 +57,7 @@ impl ExpressionWindow {
                 clock: &self.clock,
                 tables: &NoTables,
                 aggregates: &values,
+                window: None,
             },
         )
     }

@@ -56,7 +56,8 @@ pub fn build(spec: &WindowSpec) -> Box<dyn Window> {
         WindowSpec::Time { t } => time::time(*t, usize::MAX),
         WindowSpec::TimeLength { t, n } => time::time(*t, *n),
         WindowSpec::TimeBatch { t, start } => time::grid(*t, *t, *start),
-        WindowSpec::Sliding { size, slide } => time::grid(*size, *slide, None),
+        // Epoch-aligned: windows end on multiples of the slide.
+        WindowSpec::Sliding { size, slide } => time::grid(*size, *slide, Some(0)),
         WindowSpec::Delay { t } => time::delay(*t),
         WindowSpec::ExternalTime { ts, t } => time::external_time(*ts, *t),
         WindowSpec::ExternalTimeBatch {

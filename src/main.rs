@@ -39,6 +39,7 @@ enum Command {
     },
     /// Compile and validate an app without running it; print its dataflow graph.
     Check {
+        /// The app (.sql).
         app: PathBuf,
         /// Print the graph in Graphviz dot instead of text.
         #[arg(long)]
@@ -52,6 +53,7 @@ enum Command {
     /// attribute name (missing = null) or an array in declared order. Bad lines are reported
     /// with their line number and skipped (exit status 2).
     Replay {
+        /// The app (.sql).
         app: PathBuf,
         /// Events to replay (JSON lines).
         #[arg(long)]
@@ -72,15 +74,21 @@ enum Command {
     /// `ts` compared only where given, numbers to a relative 1e-9). Exit 0 on a match, 1 with a
     /// diff otherwise.
     Test {
+        /// The app (.sql).
         app: PathBuf,
+        /// Events to replay (JSON lines, as for `replay`).
         #[arg(long)]
         input: PathBuf,
+        /// The expected output (JSON lines, as `replay` prints them).
         #[arg(long)]
         expect: PathBuf,
+        /// Advance the clock to this time (ms) after the last event.
         #[arg(long)]
         until: Option<i64>,
+        /// Compare only these streams (repeatable); default: every stream a query inserts into.
         #[arg(long = "stream")]
         streams: Vec<String>,
+        /// Stop at the last event (or --until) without settling what windows still hold.
         #[arg(long)]
         no_final_flush: bool,
     },
@@ -88,6 +96,7 @@ enum Command {
     /// cut short by a crash is printed up to its last complete record, with a warning that
     /// says where it stopped.
     Read {
+        /// A .bin or .bin.lz4 file written by the binary sink.
         file: PathBuf,
         /// Only records with ts >= FROM (ms); uncompressed files skip the others unread.
         #[arg(long)]
@@ -100,7 +109,10 @@ enum Command {
         json: bool,
     },
     /// List connectors and mappers, or describe one with all its parameters.
-    Connectors { name: Option<String> },
+    Connectors {
+        /// A connector or mapper to describe (as in `@source(type='NAME')`).
+        name: Option<String>,
+    },
     /// Write the docs site's generated reference pages (connectors, mappers, functions,
     /// windows) from the registries.
     Docs {
@@ -132,6 +144,19 @@ enum Command {
         /// Run the standard benchmark queries.
         #[arg(long)]
         suite: bool,
+    },
+    /// Print a shell completion script: `eventflux completions bash > /etc/bash_completion.d/eventflux`
+    /// (also zsh, fish, elvish, powershell).
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff): `eventflux man > eventflux.1 && man ./eventflux.1`, or
+    /// write one page per command with `--out DIR` (eventflux.1, eventflux-run.1, ...).
+    Man {
+        /// Write every page into this folder instead of printing the main one.
+        #[arg(long)]
+        out: Option<PathBuf>,
     },
 }
 
@@ -276,6 +301,25 @@ fn dispatch(command: Command) -> Result<ExitCode, String> {
         }
         Command::Connectors { name: Some(n) } => {
             print!("{}", cli::connectors::describe(&engine, &n)?);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Completions { shell } => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut cmd, "eventflux", &mut std::io::stdout());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Man { out: None } => {
+            let page = clap_mangen::Man::new(<Cli as clap::CommandFactory>::command());
+            page.render(&mut std::io::stdout())
+                .map_err(|e| format!("error: cannot write the man page: {e}"))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Man { out: Some(dir) } => {
+            std::fs::create_dir_all(&dir)
+                .map_err(|e| format!("{}: error: cannot create: {e}", dir.display()))?;
+            clap_mangen::generate_to(<Cli as clap::CommandFactory>::command(), &dir)
+                .map_err(|e| format!("{}: error: cannot write the pages: {e}", dir.display()))?;
+            println!("wrote the manual pages to {}", dir.display());
             Ok(ExitCode::SUCCESS)
         }
         Command::Bench {

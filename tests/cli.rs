@@ -573,3 +573,27 @@ fn sigterm_stops_cleanly_and_flushes_sinks() {
     );
     assert!(err.contains(&reported), "expected '{reported}' in:\n{err}");
 }
+
+#[test]
+fn a_mapper_where_none_is_taken_names_both_spellings() {
+    let dir = std::env::temp_dir().join(format!("eventflux-cli-nomap-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let app = dir.join("with.sql");
+    std::fs::write(
+        &app,
+        "CREATE STREAM T (symbol STRING) WITH (type='source', extension='datagen', format='json', \"count\"='5');\nINSERT INTO O SELECT * FROM T;\n",
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_eventflux"))
+        .arg("check")
+        .arg(&app)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        err.contains("source 'datagen' takes no mapper, but got 'json': remove the @map(type='json') or the WITH clause's format='json'"),
+        "{err}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

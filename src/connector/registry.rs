@@ -174,9 +174,11 @@ impl ConnectorRegistry {
             (Some(map), _) if spec.formats.is_empty() => issues.push(Issue {
                 key: Some("map.type".into()),
                 message: format!(
-                    "{} '{}' takes no @map (got '{}')",
+                    "{} '{}' takes no mapper, but got '{}': remove the @map(type='{}') or the WITH clause's format='{}'",
                     role.name(),
                     spec.name,
+                    map.kind,
+                    map.kind,
                     map.kind
                 ),
             }),

@@ -3,3 +3,4 @@
 //! own the I/O and call into these modules.
 
 pub mod codec;
+pub mod multipart;

@@ -3,4 +3,8 @@
 //! own the I/O and call into these modules.
 
 pub mod codec;
+pub mod jpeg;
 pub mod multipart;
+
+#[cfg(test)]
+pub(crate) mod test_util;

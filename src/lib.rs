@@ -9,6 +9,7 @@ mod engine;
 pub mod event;
 pub mod functions;
 pub mod lang;
+pub mod media;
 pub mod plan;
 pub mod runtime;
 pub mod schema;

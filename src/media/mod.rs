@@ -1,0 +1,10 @@
+//! Sans-IO bitstream work for video and audio: bytes and time in, frames and packets out. No
+//! sockets and no async runtime here, so every piece is unit- and property-tested; connectors
+//! own the I/O and call into these modules.
+
+pub mod codec;
+pub mod jpeg;
+pub mod multipart;
+
+#[cfg(test)]
+pub(crate) mod test_util;

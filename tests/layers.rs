@@ -3,7 +3,9 @@
 //! bottom up:
 //!
 //! - data model: `value`, `event`, `schema`, `clock`, `calendar`, `lang`, `suggest`;
-//! - `functions`, `connector`, `media` (bitstreams) and `sql` (parsing) on the data model only;
+//! - `media` (sans-IO bitstreams) and `sql` (parsing) on the data model only;
+//! - `functions` (frame functions read JPEGs) and `connector` (media connectors drive the
+//!   bitstream code) on the data model and `media`;
 //! - `plan` on those; `runtime` on `plan` and below, never `sql`;
 //! - `state` and `server` on `runtime` and below;
 //! - `engine`, the one place that knows every layer.
@@ -19,8 +21,9 @@ const DATA_MODEL: &[&str] = &[
 fn allowed(module: &str) -> Option<&'static [&'static str]> {
     Some(match module {
         m if DATA_MODEL.contains(&m) => &[],
-        "functions" | "connector" | "media" | "sql" => &[],
-        "plan" => &["sql", "functions", "connector"],
+        "media" | "sql" => &[],
+        "functions" | "connector" => &["media"],
+        "plan" => &["sql", "functions", "connector", "media"],
         "runtime" => &["plan", "functions", "connector", "media"],
         "state" | "server" => &["runtime", "plan", "functions", "connector", "media"],
         "engine" | "lib" => return None,

@@ -10,6 +10,7 @@ use crate::connector::mapper::bytes::BytesMapperFactory;
 use crate::connector::mapper::csv::CsvMapperFactory;
 use crate::connector::mapper::json::JsonMapperFactory;
 use crate::connector::mapper::text::TextMapperFactory;
+use crate::connector::media::{MjpegSinkFactory, MjpegSourceFactory};
 use crate::connector::net::{
     ForwarderSinkFactory, ForwarderSourceFactory, HttpSinkFactory, HttpSourceFactory,
     WsServerSinkFactory, WsServerSourceFactory, WsSinkFactory, WsSourceFactory,
@@ -32,6 +33,7 @@ pub fn sources() -> Vec<Arc<dyn SourceFactory>> {
         Arc::new(HttpSourceFactory),
         Arc::new(ForwarderSourceFactory),
         Arc::new(BinarySourceFactory),
+        Arc::new(MjpegSourceFactory),
     ]
 }
 
@@ -48,6 +50,7 @@ pub fn sinks() -> Vec<Arc<dyn SinkFactory>> {
         Arc::new(BinarySinkFactory),
         Arc::new(ClickHouseSinkFactory),
         Arc::new(ParquetSinkFactory),
+        Arc::new(MjpegSinkFactory),
     ]
 }
 

@@ -7,6 +7,7 @@ pub mod builtins;
 pub mod config;
 pub mod error;
 pub mod mapper;
+pub mod media;
 pub mod net;
 pub mod param;
 pub mod registry;

@@ -150,6 +150,18 @@ fn delimiter_ends_well(buf: &[u8], after: usize) -> Option<bool> {
     buf.get(after).map(|&b| is_blank(b) || b == b'-')
 }
 
+/// Where the delimiter line holding a match at `at` starts: before extra dashes when the
+/// boundary parameter itself began with `--` (RFC 2046 then puts four dashes on the line).
+fn line_start(buf: &[u8], at: usize) -> usize {
+    let dashes = buf[..at].iter().rev().take_while(|&&b| b == b'-').count();
+    let start = at - dashes;
+    if dashes > 0 && (start == 0 || buf[start - 1] == b'\n') {
+        start
+    } else {
+        at
+    }
+}
+
 impl MultipartParser {
     /// A parser for parts separated by `--boundary` (pass the boundary without the dashes, as
     /// [`boundary_from_content_type`] returns it).
@@ -339,6 +351,9 @@ impl MultipartParser {
         };
         let blank = after.iter().take_while(|&&b| is_blank(b)).count();
         let tail = &after[blank..];
+        // Dashes the boundary parameter also carried (`boundary=--cam` sent as `----cam`).
+        let dashes = tail.iter().take_while(|&&b| b == b'-').count();
+        let tail = &tail[dashes.saturating_sub(2)..];
         let d = &self.delimiter;
         let verdict = if tail.len() > d.len() {
             Some(tail.starts_with(d) && delimiter_ends_well(tail, d.len()) == Some(true))
@@ -367,7 +382,7 @@ impl MultipartParser {
     fn scan_body(&mut self, from: usize) -> bool {
         match self.find_delimiter(from) {
             Ok(at) => {
-                let mut end = at;
+                let mut end = line_start(&self.buf, at);
                 // The line break before a delimiter belongs to the delimiter (RFC 2046).
                 if self.buf[..end].ends_with(b"\n") {
                     end -= 1;

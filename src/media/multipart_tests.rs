@@ -278,3 +278,15 @@ proptest! {
         for _ in p.by_ref() {}
     }
 }
+
+#[test]
+fn a_boundary_parameter_with_dashes_is_sent_as_rfc_2046_says() {
+    // `boundary="--frame-7q"`: the parser gets `frame-7q`, the lines are `----frame-7q`.
+    let stream = b"----frame-7q\r\nContent-Length: 3\r\n\r\nabc\r\n----frame-7q\r\n\r\ndefg\r\n----frame-7q\r\nContent-Length: 9\r\n\r\nxy\r\n----frame-7q--\r\n";
+    let mut p = parser(1000);
+    let got = parts_of(run(&mut p, &[stream]));
+    assert_eq!(got, [&b"abc"[..], b"defg", b"xy"]);
+    let mut p = parser(1000);
+    let bytes: Vec<&[u8]> = stream.chunks(1).collect();
+    assert_eq!(parts_of(run(&mut p, &bytes)), [&b"abc"[..], b"defg", b"xy"]);
+}

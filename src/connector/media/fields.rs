@@ -1,0 +1,130 @@
+//! The attributes a media source fills, picked by the stream's declaration: a stream declares
+//! the ones it wants, by name, in any order; an unknown name or a wrong type is a compile error
+//! that lists what the source offers. Every media source describes its fields this way.
+
+use crate::connector::config::ConfigError;
+use crate::schema::Schema;
+use crate::suggest::did_you_mean;
+use crate::value::AttrType;
+
+/// One attribute a source can fill: its field, name, type and meaning (for the docs).
+pub struct Offered<F: 'static> {
+    pub field: F,
+    pub name: &'static str,
+    pub ty: AttrType,
+    pub doc: &'static str,
+}
+
+/// The field behind each attribute of `schema`, in the schema's order.
+pub fn select<F: Copy>(
+    connector: &str,
+    schema: &Schema,
+    offered: &'static [Offered<F>],
+) -> Result<Vec<F>, ConfigError> {
+    let list = || {
+        offered
+            .iter()
+            .map(|o| format!("{} {}", o.name, o.ty))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    schema
+        .attrs()
+        .iter()
+        .map(|attr| {
+            let Some(o) = offered.iter().find(|o| o.name == &*attr.name) else {
+                return Err(ConfigError(format!(
+                    "{connector} source: stream '{}' declares '{}', which this source does not fill{}; it fills: {}",
+                    schema.name(),
+                    attr.name,
+                    did_you_mean(&attr.name, offered.iter().map(|o| o.name)),
+                    list()
+                )));
+            };
+            if o.ty != attr.ty {
+                return Err(ConfigError(format!(
+                    "{connector} source: attribute '{}' is {} (declared {}): write '{} {}'",
+                    o.name, o.ty, attr.ty, o.name, o.ty
+                )));
+            }
+            Ok(o.field)
+        })
+        .collect()
+}
+
+/// The offered attributes as docs text: "`frame BYTES` (the JPEG), ...".
+pub fn describe<F>(offered: &[Offered<F>]) -> String {
+    offered
+        .iter()
+        .map(|o| format!("{} {} ({})", o.name, o.ty, o.doc))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A URL as logs may show it: credentials replaced by `***`.
+pub fn redact_url(url: &str) -> String {
+    let Some(scheme_end) = url.find("://") else {
+        return url.to_string();
+    };
+    let rest = &url[scheme_end + 3..];
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => format!("{}***{}", &url[..scheme_end + 3], &rest[at..]),
+        None => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, Clone, Copy, PartialEq)]
+    enum F {
+        Frame,
+        Width,
+    }
+
+    const OFFERED: &[Offered<F>] = &[
+        Offered {
+            field: F::Frame,
+            name: "frame",
+            ty: AttrType::Bytes,
+            doc: "the JPEG",
+        },
+        Offered {
+            field: F::Width,
+            name: "width",
+            ty: AttrType::Int,
+            doc: "pixels",
+        },
+    ];
+
+    #[test]
+    fn picks_fields_by_name_and_names_the_fix() {
+        let s = Schema::of(
+            "Cam",
+            &[("width", AttrType::Int), ("frame", AttrType::Bytes)],
+        );
+        assert_eq!(
+            select("mjpeg", &s, OFFERED).unwrap(),
+            vec![F::Width, F::Frame]
+        );
+        let s = Schema::of("Cam", &[("frme", AttrType::Bytes)]);
+        let e = select("mjpeg", &s, OFFERED).unwrap_err().0;
+        assert!(e.contains("declares 'frme', which this source does not fill (did you mean 'frame'?); it fills: frame BYTES, width INT"), "{e}");
+        let s = Schema::of("Cam", &[("width", AttrType::Long)]);
+        let e = select("mjpeg", &s, OFFERED).unwrap_err().0;
+        assert!(
+            e.contains("'width' is INT (declared BIGINT): write 'width INT'"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn credentials_never_reach_the_logs() {
+        assert_eq!(redact_url("rtsp://u:p@cam:554/x"), "rtsp://***@cam:554/x");
+        assert_eq!(redact_url("http://cam/a@b"), "http://cam/a@b");
+        assert_eq!(redact_url("http://cam"), "http://cam");
+        assert_eq!(redact_url("nonsense"), "nonsense");
+    }
+}

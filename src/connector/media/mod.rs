@@ -1,0 +1,7 @@
+//! Media connectors: cameras in, video and audio out. They drive the sans-IO bitstream code in
+//! `crate::media` from sockets, on the shared network runtime.
+
+mod fields;
+mod mjpeg;
+
+pub use mjpeg::{MjpegSinkFactory, MjpegSourceFactory};

@@ -4,7 +4,9 @@
 
 pub mod codec;
 pub mod jpeg;
+pub mod jpeg_tables;
 pub mod multipart;
+pub mod rfc2435;
 
 #[cfg(test)]
 pub(crate) mod test_util;

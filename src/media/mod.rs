@@ -4,7 +4,13 @@
 
 pub mod codec;
 pub mod jpeg;
+pub mod jpeg_tables;
+pub mod l16;
 pub mod multipart;
+pub mod rfc2435;
+pub mod rtcp;
+pub mod rtp;
+pub mod sdp;
 
 #[cfg(test)]
 pub(crate) mod test_util;

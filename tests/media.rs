@@ -283,3 +283,206 @@ fn the_sink_serves_a_snapshot_and_a_viewer_page_and_refuses_non_jpegs() {
     let sink = &stats.sinks[0];
     assert_eq!((sink.events, sink.errors), (1, 1), "{stats:?}");
 }
+
+/// A 320x240 baseline JPEG with the standard Huffman tables, which RTP/JPEG assumes.
+fn rtp_jpeg(size: &str) -> Vec<u8> {
+    let o = Command::new("ffmpeg")
+        .args(["-hide_banner", "-loglevel", "error", "-f", "lavfi", "-i"])
+        .arg(format!("testsrc=size={size}"))
+        .args([
+            "-frames:v",
+            "1",
+            "-c:v",
+            "mjpeg",
+            "-huffman",
+            "0",
+            "-pix_fmt",
+            "yuvj420p",
+        ])
+        .args(["-f", "mjpeg", "-"])
+        .output()
+        .expect("running ffmpeg");
+    assert!(o.status.success() && !o.stdout.is_empty());
+    o.stdout
+}
+
+/// Sends `frame` into `input` at 25 frames a second until `stop` is set.
+fn feed_frames(
+    input: eventflux::InputHandle,
+    frame: Vec<u8>,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+) -> std::thread::JoinHandle<u64> {
+    std::thread::spawn(move || {
+        let frame = bytes::Bytes::from(frame);
+        let mut sent = 0;
+        while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+            let now = chrono::Utc::now().timestamp_millis();
+            if input
+                .send_at(now, vec![Value::Bytes(frame.clone())])
+                .is_err()
+            {
+                break;
+            }
+            sent += 1;
+            std::thread::sleep(Duration::from_millis(40));
+        }
+        sent
+    })
+}
+
+fn ffmpeg_rtsp_decode(url: &str, transport: &str, frames: u32) -> std::process::Child {
+    Command::new("ffmpeg")
+        .args([
+            "-hide_banner",
+            "-loglevel",
+            "error",
+            "-rtsp_transport",
+            transport,
+        ])
+        .args([
+            "-i",
+            url,
+            "-frames:v",
+            &frames.to_string(),
+            "-f",
+            "null",
+            "-",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("starting ffmpeg")
+}
+
+#[test]
+fn ffmpeg_plays_our_rtsp_video_over_tcp_and_udp_at_once() {
+    init_logs();
+    if !ffmpeg_available() {
+        return;
+    }
+    let port = free_port();
+    let app = compile(&format!(
+        "CREATE STREAM In (jpeg BYTES);
+         @sink(type='rtsp', host='127.0.0.1', port='{port}', path='/live', media='video')
+         CREATE STREAM Out (jpeg BYTES);
+         INSERT INTO Out SELECT jpeg FROM In;"
+    ));
+    app.start().unwrap();
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let feeder = feed_frames(app.input("In").unwrap(), rtp_jpeg("320x240"), stop.clone());
+    let url = format!("rtsp://127.0.0.1:{port}/live");
+    for transport in ["tcp", "udp"] {
+        let probe = Command::new("ffprobe")
+            .args([
+                "-hide_banner",
+                "-loglevel",
+                "error",
+                "-rtsp_transport",
+                transport,
+            ])
+            .args([
+                "-show_entries",
+                "stream=codec_name,width,height",
+                "-of",
+                "csv=p=0",
+            ])
+            .arg(&url)
+            .output()
+            .unwrap();
+        assert_eq!(
+            String::from_utf8_lossy(&probe.stdout).trim(),
+            "mjpeg,320,240",
+            "ffprobe over {transport}: {}",
+            String::from_utf8_lossy(&probe.stderr)
+        );
+    }
+    let mut tcp = ffmpeg_rtsp_decode(&url, "tcp", 50);
+    let mut udp = ffmpeg_rtsp_decode(&url, "udp", 50);
+    let (tcp_ok, tcp_err) = wait_exit(&mut tcp, WAIT);
+    let (udp_ok, udp_err) = wait_exit(&mut udp, WAIT);
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let sent = feeder.join().unwrap();
+    assert!(tcp_ok, "ffmpeg over tcp: {tcp_err}");
+    assert!(udp_ok, "ffmpeg over udp: {udp_err}");
+    let stats = app.shutdown().unwrap();
+    let sink = &stats.sinks[0];
+    assert_eq!(sink.events, sent, "{stats:?}");
+    assert_eq!(sink.errors, 0, "{stats:?}");
+}
+
+#[test]
+fn ffmpeg_decodes_our_rtsp_l16_audio_sample_for_sample() {
+    init_logs();
+    if !ffmpeg_available() {
+        return;
+    }
+    let port = free_port();
+    let app = compile(&format!(
+        "CREATE STREAM In (pcm BYTES);
+         @sink(type='rtsp', host='127.0.0.1', port='{port}', path='/audio', media='audio',
+               sample.rate='16000', channels='1', packet.ms='20')
+         CREATE STREAM Out (pcm BYTES);
+         INSERT INTO Out SELECT pcm FROM In;"
+    ));
+    app.start().unwrap();
+    // A 440 Hz sine, 16 kHz mono, little-endian: 100 ms per event.
+    let sample = |n: usize| -> i16 {
+        ((n as f64 * 440.0 * std::f64::consts::TAU / 16_000.0).sin() * 12_000.0) as i16
+    };
+    let url = format!("rtsp://127.0.0.1:{port}/audio");
+    let dir = temp_dir("rtsp-audio");
+    let out = dir.join("audio.raw");
+    let mut client = Command::new("ffmpeg")
+        .args([
+            "-hide_banner",
+            "-loglevel",
+            "error",
+            "-rtsp_transport",
+            "tcp",
+            "-i",
+            &url,
+        ])
+        .args(["-t", "1", "-f", "s16le", "-acodec", "pcm_s16le"])
+        .arg(&out)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let input = app.input("In").unwrap();
+    let mut n = 0usize;
+    let deadline = std::time::Instant::now() + WAIT;
+    while matches!(client.try_wait(), Ok(None)) && std::time::Instant::now() < deadline {
+        let mut pcm = Vec::with_capacity(3200);
+        for _ in 0..1600 {
+            pcm.extend_from_slice(&sample(n).to_le_bytes());
+            n += 1;
+        }
+        input
+            .send_at(
+                chrono::Utc::now().timestamp_millis(),
+                vec![Value::Bytes(pcm.into())],
+            )
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let (ok, err) = wait_exit(&mut client, WAIT);
+    assert!(ok, "ffmpeg: {err}");
+    app.shutdown().unwrap();
+    let raw = std::fs::read(&out).unwrap();
+    let got: Vec<i16> = raw
+        .chunks_exact(2)
+        .map(|c| i16::from_le_bytes([c[0], c[1]]))
+        .collect();
+    // One second at 16 kHz.
+    assert_eq!(got.len(), 16_000);
+    // The client joined mid-stream: find where its first sample sits in the sine, then every
+    // sample must match exactly (L16 is lossless).
+    let offset = (0..n)
+        .find(|&k| (0..32).all(|i| sample(k + i) == got[i]))
+        .expect("the received samples are not the sine that was sent");
+    assert!(got
+        .iter()
+        .enumerate()
+        .all(|(i, &s)| s == sample(offset + i)));
+    let _ = std::fs::remove_dir_all(&dir);
+}

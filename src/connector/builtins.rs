@@ -10,7 +10,7 @@ use crate::connector::mapper::bytes::BytesMapperFactory;
 use crate::connector::mapper::csv::CsvMapperFactory;
 use crate::connector::mapper::json::JsonMapperFactory;
 use crate::connector::mapper::text::TextMapperFactory;
-use crate::connector::media::{MjpegSinkFactory, MjpegSourceFactory};
+use crate::connector::media::{MjpegSinkFactory, MjpegSourceFactory, RtspSinkFactory};
 use crate::connector::net::{
     ForwarderSinkFactory, ForwarderSourceFactory, HttpSinkFactory, HttpSourceFactory,
     WsServerSinkFactory, WsServerSourceFactory, WsSinkFactory, WsSourceFactory,
@@ -51,6 +51,7 @@ pub fn sinks() -> Vec<Arc<dyn SinkFactory>> {
         Arc::new(ClickHouseSinkFactory),
         Arc::new(ParquetSinkFactory),
         Arc::new(MjpegSinkFactory),
+        Arc::new(RtspSinkFactory),
     ]
 }
 

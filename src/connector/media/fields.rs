@@ -61,6 +61,51 @@ pub fn describe<F>(offered: &[Offered<F>]) -> String {
         .join(", ")
 }
 
+/// The index of the BYTES attribute a sink sends: the one `named` by its `param`, or the
+/// stream's only BYTES attribute.
+pub fn bytes_attribute(
+    connector: &str,
+    schema: &Schema,
+    named: Option<&str>,
+    param: &str,
+) -> Result<usize, ConfigError> {
+    let bytes: Vec<&str> = schema
+        .attrs()
+        .iter()
+        .filter(|a| a.ty == AttrType::Bytes)
+        .map(|a| a.name.as_str())
+        .collect();
+    let name = match (named, bytes.as_slice()) {
+        (Some(name), _) => name,
+        (None, [only]) => only,
+        (None, []) => {
+            return Err(ConfigError(format!(
+                "{connector} sink: stream '{}' has no BYTES attribute to send",
+                schema.name()
+            )))
+        }
+        (None, _) => {
+            return Err(ConfigError(format!(
+                "{connector} sink: stream '{}' has several BYTES attributes ({}): name the one to send with {param}='...'",
+                schema.name(),
+                bytes.join(", ")
+            )))
+        }
+    };
+    match schema.attr(name) {
+        Some(a) if a.ty == AttrType::Bytes => Ok(schema.index_of(name).unwrap_or(0)),
+        Some(a) => Err(ConfigError(format!(
+            "parameter '{param}': '{name}' is {}, not BYTES",
+            a.ty
+        ))),
+        None => Err(ConfigError(format!(
+            "parameter '{param}': stream '{}' has no attribute '{name}'{}",
+            schema.name(),
+            did_you_mean(name, bytes.iter().copied())
+        ))),
+    }
+}
+
 /// A URL as logs may show it: credentials replaced by `***`.
 pub fn redact_url(url: &str) -> String {
     let Some(scheme_end) = url.find("://") else {

@@ -3,5 +3,7 @@
 
 mod fields;
 mod mjpeg;
+mod rtsp;
 
 pub use mjpeg::{MjpegSinkFactory, MjpegSourceFactory};
+pub use rtsp::RtspSinkFactory;

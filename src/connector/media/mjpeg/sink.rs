@@ -8,6 +8,7 @@ use super::params::{
 use super::viewers::{Hub, ViewerStream};
 use crate::connector::config::{ConfigError, ConnectorConfig};
 use crate::connector::error::{ERROR_PARAMS, SINK_BUFFER_PARAMS_WITHOUT_BATCH};
+use crate::connector::media::fields::bytes_attribute;
 use crate::connector::net::runtime;
 use crate::connector::param::{specs, Describe};
 use crate::connector::spec::ConnectorSpec;
@@ -15,7 +16,7 @@ use crate::connector::{ConnectorError, Rejects, Sink, SinkFactory, SinkMapper};
 use crate::event::Event;
 use crate::media::jpeg;
 use crate::schema::Schema;
-use crate::value::{AttrType, Value};
+use crate::value::Value;
 use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
@@ -217,49 +218,15 @@ impl SinkSettings {
             port: PORT.read(config)?,
             path,
             boundary,
-            frame_index: frame_attribute(config, schema)?,
+            frame_index: bytes_attribute(
+                "mjpeg",
+                schema,
+                FRAME_ATTRIBUTE.get(config),
+                "frame.attribute",
+            )?,
             max_viewers: MAX_VIEWERS.read(config)?.max(1),
             queue_frames: VIEWER_QUEUE_FRAMES.read(config)?.max(1),
         })
-    }
-}
-
-/// The index of the BYTES attribute that holds the frame.
-fn frame_attribute(config: &ConnectorConfig, schema: &Schema) -> Result<usize, ConfigError> {
-    let bytes: Vec<&str> = schema
-        .attrs()
-        .iter()
-        .filter(|a| a.ty == AttrType::Bytes)
-        .map(|a| a.name.as_str())
-        .collect();
-    let name = match (FRAME_ATTRIBUTE.get(config), bytes.as_slice()) {
-        (Some(name), _) => name,
-        (None, [only]) => only,
-        (None, []) => {
-            return Err(ConfigError(format!(
-                "mjpeg sink: stream '{}' has no BYTES attribute to serve as the frame",
-                schema.name()
-            )))
-        }
-        (None, _) => {
-            return Err(ConfigError(format!(
-                "mjpeg sink: stream '{}' has several BYTES attributes ({}): name the frame with frame.attribute='...'",
-                schema.name(),
-                bytes.join(", ")
-            )))
-        }
-    };
-    match schema.attr(name) {
-        Some(a) if a.ty == AttrType::Bytes => Ok(schema.index_of(name).unwrap_or(0)),
-        Some(a) => Err(ConfigError(format!(
-            "parameter 'frame.attribute': '{name}' is {}, not BYTES",
-            a.ty
-        ))),
-        None => Err(ConfigError(format!(
-            "parameter 'frame.attribute': stream '{}' has no attribute '{name}'{}",
-            schema.name(),
-            crate::suggest::did_you_mean(name, bytes.iter().copied())
-        ))),
     }
 }
 
@@ -305,6 +272,7 @@ impl Sink for MjpegSink {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::value::AttrType;
 
     fn config(params: &[(&str, &str)]) -> ConnectorConfig {
         ConnectorConfig {
@@ -321,16 +289,21 @@ mod tests {
     #[test]
     fn the_frame_attribute_is_the_only_bytes_or_the_named_one() {
         let one = Schema::of("Out", &[("n", AttrType::Long), ("jpg", AttrType::Bytes)]);
-        assert_eq!(frame_attribute(&config(&[]), &one).unwrap(), 1);
+        assert_eq!(
+            bytes_attribute("mjpeg", &one, None, "frame.attribute").unwrap(),
+            1
+        );
         let two = Schema::of("Out", &[("a", AttrType::Bytes), ("b", AttrType::Bytes)]);
-        let e = frame_attribute(&config(&[]), &two).unwrap_err().0;
+        let e = bytes_attribute("mjpeg", &two, None, "frame.attribute")
+            .unwrap_err()
+            .0;
         assert!(e.contains("several BYTES attributes (a, b)"), "{e}");
         assert_eq!(
-            frame_attribute(&config(&[("frame.attribute", "b")]), &two).unwrap(),
+            bytes_attribute("mjpeg", &two, Some("b"), "frame.attribute").unwrap(),
             1
         );
         let none = Schema::of("Out", &[("n", AttrType::Long)]);
-        let e = frame_attribute(&config(&[("frame.attribute", "n")]), &none)
+        let e = bytes_attribute("mjpeg", &none, Some("n"), "frame.attribute")
             .unwrap_err()
             .0;
         assert!(e.contains("'n' is BIGINT, not BYTES"), "{e}");

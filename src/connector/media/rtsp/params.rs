@@ -1,0 +1,91 @@
+//! The parameters of the `rtsp` sink, each declared once.
+
+use crate::connector::param::{Choice, Param, Required};
+
+/// What the served stream carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum MediaKind {
+    Video,
+    Audio,
+}
+
+pub(super) const HOST: Param<&'static str> =
+    Param::optional("host", "0.0.0.0", "Address to listen on.", "127.0.0.1");
+
+pub(super) const PORT: Param<Required<u16>> =
+    Param::required("port", "TCP port of the RTSP server.", "8554");
+
+pub(super) const PATH: Param<&'static str> = Param::optional(
+    "path",
+    "/stream",
+    "Path of the stream: clients open rtsp://host:port/path.",
+    "/camera1",
+);
+
+pub(super) const MEDIA: Param<Choice<MediaKind>> = Param::choice(
+    "media",
+    &[("video", MediaKind::Video), ("audio", MediaKind::Audio)],
+    MediaKind::Video,
+    "video: the payload is a JPEG frame, sent as RTP/JPEG (RFC 2435, 90 kHz); audio: the \
+     payload is little-endian 16-bit PCM, sent as L16 (RFC 3551, big-endian).",
+    "audio",
+);
+
+pub(super) const PAYLOAD_ATTRIBUTE: Param<Option<String>> = Param::optional(
+    "payload.attribute",
+    None,
+    "The BYTES attribute holding the frame or the PCM samples; needed only when the stream \
+     has several BYTES attributes.",
+    "jpeg",
+);
+
+pub(super) const SAMPLE_RATE: Param<u32> = Param::optional(
+    "sample.rate",
+    16_000,
+    "Audio: samples per second of the PCM input.",
+    "48000",
+);
+
+pub(super) const CHANNELS: Param<u16> = Param::optional(
+    "channels",
+    1,
+    "Audio: interleaved channels of the PCM input.",
+    "2",
+);
+
+pub(super) const PACKET_MS: Param<u32> = Param::optional(
+    "packet.ms",
+    20,
+    "Audio: milliseconds of sound per RTP packet.",
+    "10",
+);
+
+pub(super) const MTU: Param<usize> = Param::optional(
+    "mtu",
+    1400,
+    "Video: largest RTP payload; bigger frames are fragmented.",
+    "1200",
+);
+
+pub(super) const MAX_CLIENTS: Param<usize> = Param::optional(
+    "max.clients",
+    100,
+    "Clients playing at once; further SETUPs get 453 Not Enough Bandwidth.",
+    "10",
+);
+
+pub(super) const CLIENT_QUEUE_FRAMES: Param<usize> = Param::optional(
+    "client.queue.frames",
+    8,
+    "Frames (or audio packets) a client may fall behind; a slower client skips them, counted. \
+     A client that has read nothing for session.timeout.s is dropped.",
+    "32",
+);
+
+pub(super) const SESSION_TIMEOUT_S: Param<u64> = Param::optional(
+    "session.timeout.s",
+    60,
+    "A session with no request (or RTCP) from its client for this long, or whose socket took \
+     no data for this long, is closed. Clients keep it alive with GET_PARAMETER or OPTIONS.",
+    "30",
+);

@@ -3,7 +3,8 @@
 //! bottom up:
 //!
 //! - data model: `value`, `event`, `schema`, `clock`, `calendar`, `lang`, `suggest`;
-//! - `functions`, `connector`, `media` (bitstreams) and `sql` (parsing) on the data model only;
+//! - `media` (bitstreams), `connector` and `sql` (parsing) on the data model only; `functions`
+//!   on those and `media` (SQL functions read frame headers and pixels);
 //! - `plan` on those; `runtime` on `plan` and below, never `sql`;
 //! - `state` and `server` on `runtime` and below;
 //! - `engine`, the one place that knows every layer.
@@ -19,7 +20,8 @@ const DATA_MODEL: &[&str] = &[
 fn allowed(module: &str) -> Option<&'static [&'static str]> {
     Some(match module {
         m if DATA_MODEL.contains(&m) => &[],
-        "functions" | "connector" | "media" | "sql" => &[],
+        "connector" | "media" | "sql" => &[],
+        "functions" => &["media"],
         "plan" => &["sql", "functions", "connector"],
         "runtime" => &["plan", "functions", "connector", "media"],
         "state" | "server" => &["runtime", "plan", "functions", "connector", "media"],

@@ -4,6 +4,7 @@
 //! `functions/aggregate/` with their own registry.
 
 pub mod aggregate;
+pub mod frame;
 mod scalar;
 
 use crate::value::{AttrType, Value};
@@ -70,7 +71,7 @@ impl FunctionRegistry {
     /// The built-in library.
     pub fn with_builtins() -> Self {
         let mut r = Self::default();
-        for f in scalar::builtins() {
+        for f in scalar::builtins().into_iter().chain(frame::builtins()) {
             r.register(f);
         }
         r

@@ -77,7 +77,13 @@ pub struct JpegInfo {
     pub huffman_tables: Vec<Range<usize>>,
     /// From DRI; `None` when absent or zero.
     pub restart_interval: Option<u16>,
-    /// From just after the first SOS header up to (not including) the EOI marker.
+    /// The first scan's components: (component id, DC table << 4 | AC table).
+    pub scan_components: Vec<(u8, u8)>,
+    /// How many scans (SOS segments) the file has; progressive files and non-interleaved
+    /// baseline files have several.
+    pub scans: usize,
+    /// From just after the first SOS header up to (not including) the EOI marker; with more
+    /// than one scan it holds the later scans' headers too.
     pub scan_data: Range<usize>,
 }
 
@@ -168,7 +174,11 @@ pub fn parse(data: &[u8]) -> Result<JpegInfo, JpegError> {
                 if seg.len() < 1 + 2 * ns + 3 {
                     return Err(bad("short scan header"));
                 }
-                let eoi = find_eoi(data, at)?;
+                let scan_components = seg[1..1 + 2 * ns]
+                    .chunks_exact(2)
+                    .map(|c| (c[0], c[1]))
+                    .collect();
+                let (eoi, later_scans) = find_eoi(data, at)?;
                 return Ok(JpegInfo {
                     width,
                     height,
@@ -179,6 +189,8 @@ pub fn parse(data: &[u8]) -> Result<JpegInfo, JpegError> {
                     quant_tables,
                     huffman_tables,
                     restart_interval,
+                    scan_components,
+                    scans: 1 + later_scans,
                     scan_data: at..eoi,
                 });
             }
@@ -252,8 +264,9 @@ fn parse_dht(mut seg: &[u8], mut at: usize, out: &mut Vec<Range<usize>>) -> Opti
 
 /// The position of the EOI marker after entropy-coded data starting at `at`: stuffed bytes
 /// (FF 00) and restart markers are data; other marker segments (later scans, tables) are
-/// skipped by their length.
-fn find_eoi(data: &[u8], mut at: usize) -> Result<usize, JpegError> {
+/// skipped by their length and later SOS segments counted.
+fn find_eoi(data: &[u8], mut at: usize) -> Result<(usize, usize), JpegError> {
+    let mut scans = 0;
     loop {
         let rest = data.get(at..).unwrap_or_default();
         let Some(ff) = memchr::memchr(0xFF, rest) else {
@@ -268,8 +281,9 @@ fn find_eoi(data: &[u8], mut at: usize) -> Result<usize, JpegError> {
             None => return Err(JpegError::NoEoi),
             Some(0x00) => at = next + 1,
             Some(&m) if standalone(m) => at = next + 1,
-            Some(0xD9) => return Ok(pos),
-            Some(_) => {
+            Some(0xD9) => return Ok((pos, scans)),
+            Some(&m) => {
+                scans += usize::from(m == 0xDA);
                 let len = u16_at(data, next + 1).ok_or(JpegError::NoEoi)? as usize;
                 if len < 2 {
                     return Err(JpegError::NoMarker(pos));

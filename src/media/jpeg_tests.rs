@@ -24,6 +24,12 @@ fn reads_a_baseline_420_jpeg() {
     assert_eq!(info.quant_tables[0].as_ref().unwrap().precision, 8);
     assert_eq!(info.huffman_tables.len(), 4);
     assert_eq!(info.restart_interval, None);
+    let ids: Vec<u8> = info.components.iter().map(|c| c.id).collect();
+    assert_eq!(
+        info.scan_components,
+        [(ids[0], 0x00), (ids[1], 0x11), (ids[2], 0x11)]
+    );
+    assert_eq!(info.scans, 1);
     assert_eq!(info.scan_data.end, data.len() - 2);
     assert!(info.scan_data.start > 100);
 }

@@ -3,6 +3,7 @@
 //! own the I/O and call into these modules.
 
 pub mod codec;
+pub mod image;
 pub mod jpeg;
 pub mod jpeg_tables;
 pub mod l16;

@@ -33,6 +33,8 @@ pub enum Unsupported {
     Precision16,
     #[error("Huffman tables other than the standard ones (the receiver assumes those)")]
     NonStandardHuffman,
+    #[error("not one interleaved scan with luma on tables 0 and chroma on tables 1")]
+    ScanLayout,
 }
 
 /// Why a depacketized frame was dropped, or a payload refused.
@@ -175,6 +177,11 @@ fn layout(info: &JpegInfo, file: &[u8]) -> Result<Layout, Unsupported> {
         if !same {
             return Err(Unsupported::NonStandardHuffman);
         }
+    }
+    // The receiver writes one interleaved scan: Y on Huffman tables 0/0, Cb and Cr on 1/1.
+    let expected = [(y.id, 0x00), (cb.id, 0x11), (cr.id, 0x11)];
+    if info.scans != 1 || info.scan_components != expected {
+        return Err(Unsupported::ScanLayout);
     }
     // Tables that a Q factor reproduces need not travel.
     let q = (1..=99u8)

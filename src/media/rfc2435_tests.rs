@@ -148,6 +148,7 @@ fn unsupported_layouts_say_why() {
     )
     .unwrap();
     assert_eq!(p.packetize(&progressive), Err(Unsupported::NotBaseline));
+    assert!(jpeg::parse(&progressive).unwrap().scans > 1);
     let mut optimized = Vec::new();
     let mut enc = jpeg_encoder::Encoder::new(&mut optimized, 80);
     enc.set_optimized_huffman_tables(true);
@@ -207,5 +208,38 @@ fn a_lost_fragment_drops_the_frame_and_the_next_one_survives() {
     // Garbage never panics.
     for len in 0..40 {
         let _ = d.push(&payloads[0][..len.min(payloads[0].len())], true);
+    }
+}
+
+proptest::proptest! {
+    #[test]
+    fn random_payloads_never_panic(
+        payloads in proptest::collection::vec(
+            (proptest::collection::vec(proptest::prelude::any::<u8>(), 0..300), proptest::prelude::any::<bool>()),
+            0..20,
+        ),
+    ) {
+        let mut d = JpegDepacketizer::new();
+        for (p, marker) in &payloads {
+            let _ = d.push(p, *marker);
+        }
+    }
+
+    #[test]
+    fn mutated_headers_never_panic(at in 0usize..150, byte in proptest::prelude::any::<u8>()) {
+        let file = jpeg(64, 48, 100, SamplingFactor::R_4_2_0, Some(1));
+        let mut payloads = JpegPacketizer::new(256).packetize(&file).unwrap();
+        let mut first = payloads[0].to_vec();
+        if let Some(b) = first.get_mut(at) {
+            *b = byte;
+        }
+        payloads[0] = Bytes::from(first);
+        let mut d = JpegDepacketizer::new();
+        let n = payloads.len();
+        for (i, p) in payloads.iter().enumerate() {
+            if let Ok(Some(f)) = d.push(p, i + 1 == n) {
+                let _ = jpeg::parse(&f);
+            }
+        }
     }
 }

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 /// What an argument position accepts. A NULL literal (`None` type) is accepted everywhere.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Kind {
+pub(in crate::functions) enum Kind {
     Str,
     /// Any numeric type.
     Num,
@@ -22,7 +22,7 @@ pub(super) enum Kind {
 }
 
 impl Kind {
-    pub(super) fn accepts(self, t: AttrType) -> bool {
+    pub(in crate::functions) fn accepts(self, t: AttrType) -> bool {
         match self {
             Kind::Str => t == AttrType::String,
             Kind::Num => t.is_numeric(),
@@ -34,7 +34,7 @@ impl Kind {
     }
 
     /// How the kind is written in a signature.
-    pub(super) fn doc(self) -> &'static str {
+    pub(in crate::functions) fn doc(self) -> &'static str {
         match self {
             Kind::Str => "STRING",
             Kind::Num => "NUMERIC",
@@ -46,7 +46,7 @@ impl Kind {
     }
 
     /// How the kind is named in a type error.
-    pub(super) fn expected(self) -> &'static str {
+    pub(in crate::functions) fn expected(self) -> &'static str {
         match self {
             Kind::Str => "STRING",
             Kind::Num => "a numeric type",
@@ -59,11 +59,11 @@ impl Kind {
 }
 
 /// A parameter: its name in the signature and what it accepts.
-pub(super) type Param = (&'static str, Kind);
+pub(in crate::functions) type Param = (&'static str, Kind);
 
 /// How the result type follows from the argument types.
 #[derive(Debug, Clone, Copy)]
-pub(super) enum Returns {
+pub(in crate::functions) enum Returns {
     Fixed(AttrType),
     /// The type of numeric argument 1 (abs); DOUBLE for a NULL literal.
     SameNumeric,
@@ -77,7 +77,11 @@ pub(super) enum Returns {
 }
 
 impl Returns {
-    pub(super) fn resolve(self, name: &str, args: &[Option<AttrType>]) -> Result<AttrType, String> {
+    pub(in crate::functions) fn resolve(
+        self,
+        name: &str,
+        args: &[Option<AttrType>],
+    ) -> Result<AttrType, String> {
         let first = args.first().copied().flatten();
         Ok(match self {
             Returns::Fixed(t) => t,
@@ -94,7 +98,7 @@ impl Returns {
         })
     }
 
-    pub(super) fn doc(self, params: &[Param]) -> String {
+    pub(in crate::functions) fn doc(self, params: &[Param]) -> String {
         let x = params.first().map_or("x", |p| p.0);
         match self {
             Returns::Fixed(t) => t.name().to_string(),
@@ -108,7 +112,7 @@ impl Returns {
 
 /// The common type of `args[from..]` (ignoring NULL literals), or an error naming the first two
 /// arguments that do not fit together.
-pub(super) fn common_type(
+pub(in crate::functions) fn common_type(
     name: &str,
     args: &[Option<AttrType>],
     from: usize,
@@ -142,11 +146,11 @@ pub(super) fn common_type(
 }
 
 /// The implementation: `None` means NULL.
-pub(super) type Eval = fn(&[Value], &FnContext) -> Option<Value>;
+pub(in crate::functions) type Eval = fn(&[Value], &FnContext) -> Option<Value>;
 
 /// One built-in function, from which the [`ScalarFunction`] is derived.
 #[derive(Clone, Copy)]
-pub(super) struct Def {
+pub(in crate::functions) struct Def {
     name: &'static str,
     params: &'static [Param],
     /// How many trailing parameters may be left out.
@@ -162,7 +166,7 @@ pub(super) struct Def {
 }
 
 impl Def {
-    pub(super) fn new(
+    pub(in crate::functions) fn new(
         name: &'static str,
         params: &'static [Param],
         returns: Returns,
@@ -182,11 +186,11 @@ impl Def {
         }
     }
 
-    pub(super) fn optional(self, optional: usize) -> Def {
+    pub(in crate::functions) fn optional(self, optional: usize) -> Def {
         Def { optional, ..self }
     }
 
-    pub(super) fn variadic(self) -> Def {
+    pub(in crate::functions) fn variadic(self) -> Def {
         Def {
             variadic: true,
             ..self
@@ -194,7 +198,7 @@ impl Def {
     }
 
     /// NULL arguments reach `eval` (concat, coalesce, nullif, if).
-    pub(super) fn lenient(self) -> Def {
+    pub(in crate::functions) fn lenient(self) -> Def {
         Def {
             strict: false,
             ..self
@@ -202,7 +206,7 @@ impl Def {
     }
 
     /// The result may change between calls with the same arguments.
-    pub(super) fn volatile(self) -> Def {
+    pub(in crate::functions) fn volatile(self) -> Def {
         Def {
             deterministic: false,
             ..self
@@ -210,14 +214,14 @@ impl Def {
     }
 
     /// The same function under another name.
-    pub(super) fn alias(self, name: &'static str) -> ScalarFunction {
+    pub(in crate::functions) fn alias(self, name: &'static str) -> ScalarFunction {
         let mut f = Def { name, ..self }.build();
         f.description = format!("Alias of {}: {}", self.name, self.description);
         f
     }
 
     /// `substr(s STRING, start INT[, length INT])`.
-    pub(super) fn head(&self) -> String {
+    pub(in crate::functions) fn head(&self) -> String {
         let mut out = format!("{}(", self.name);
         let required = self.params.len() - self.optional;
         for (i, (name, kind)) in self.params.iter().enumerate() {
@@ -239,7 +243,7 @@ impl Def {
         out
     }
 
-    pub(super) fn arity_error(&self, got: usize) -> String {
+    pub(in crate::functions) fn arity_error(&self, got: usize) -> String {
         let max = self.params.len();
         let min = max - self.optional;
         let (expected, last) = if self.variadic {
@@ -255,7 +259,11 @@ impl Def {
         format!("{} expects {expected} {noun}, got {got}", self.name)
     }
 
-    pub(super) fn check(&self, head: &str, args: &[Option<AttrType>]) -> Result<AttrType, String> {
+    pub(in crate::functions) fn check(
+        &self,
+        head: &str,
+        args: &[Option<AttrType>],
+    ) -> Result<AttrType, String> {
         let max = self.params.len();
         if args.len() < max - self.optional || (!self.variadic && args.len() > max) {
             return Err(self.arity_error(args.len()));
@@ -275,7 +283,7 @@ impl Def {
         self.returns.resolve(self.name, args)
     }
 
-    pub(super) fn build(self) -> ScalarFunction {
+    pub(in crate::functions) fn build(self) -> ScalarFunction {
         let head = self.head();
         let signature = format!("{head} -> {}", self.returns.doc(self.params));
         let eval = self.eval;

@@ -16,7 +16,7 @@ mod impls;
 #[cfg(test)]
 mod tests;
 
-use def::{Def, Kind, Param, Returns};
+pub(super) use def::{Def, Kind, Param, Returns};
 use impls::*;
 
 pub fn builtins() -> Vec<ScalarFunction> {

@@ -486,3 +486,60 @@ fn ffmpeg_decodes_our_rtsp_l16_audio_sample_for_sample() {
         .all(|(i, &s)| s == sample(offset + i)));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A 64x48 frame, gray 64, with a 32x24 block of gray 240 at `block` (x, y) if any: the
+/// camera example's input, made here rather than stored as opaque files.
+fn camera_frame(block: Option<(usize, usize)>) -> Vec<u8> {
+    let (w, h) = (64usize, 48usize);
+    let mut px = vec![64u8; w * h * 3];
+    if let Some((bx, by)) = block {
+        for y in by..by + 24 {
+            for x in bx..bx + 32 {
+                px[(y * w + x) * 3..][..3].copy_from_slice(&[240, 240, 240]);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    let mut enc = jpeg_encoder::Encoder::new(&mut out, 90);
+    enc.set_sampling_factor(jpeg_encoder::SamplingFactor::R_4_2_0);
+    enc.encode(&px, w as u16, h as u16, jpeg_encoder::ColorType::Rgb)
+        .unwrap();
+    out
+}
+
+/// The replay input of `queries/camera_motion.sql`: every 5th frame of a camera (numbers 1, 6,
+/// ...): three still frames, a block appearing, still, the block moving.
+fn camera_input() -> String {
+    use base64::Engine as _;
+    let frames = [
+        None,
+        None,
+        None,
+        Some((0, 0)),
+        Some((0, 0)),
+        Some((32, 24)),
+    ];
+    let mut out = String::new();
+    for (i, block) in frames.iter().enumerate() {
+        let b64 = base64::engine::general_purpose::STANDARD.encode(camera_frame(*block));
+        out.push_str(&format!(
+            "{{\"stream\":\"Frames\",\"ts\":{},\"data\":{{\"frame\":\"{b64}\",\"frame_number\":{}}}}}\n",
+            i * 200,
+            i * 5 + 1
+        ));
+    }
+    out
+}
+
+#[test]
+fn the_camera_example_input_is_what_this_suite_makes() {
+    let path = "queries/camera_motion.input.jsonl";
+    if std::env::var("EVENTFLUX_WRITE_FIXTURES").is_ok() {
+        std::fs::write(path, camera_input()).unwrap();
+    }
+    assert_eq!(
+        std::fs::read_to_string(path).unwrap(),
+        camera_input(),
+        "{path} differs from the frames this test makes; rewrite it with EVENTFLUX_WRITE_FIXTURES=1"
+    );
+}

@@ -2,8 +2,10 @@
 -- with motion re-streamed over MJPEG (browser: http://127.0.0.1:8081/motion/view) and RTSP
 -- (vlc rtsp://127.0.0.1:8554/motion), and one line per motion event on stdout.
 -- Run it with ffmpeg as the camera (see the README's "Video and cameras"):
---   ffmpeg -re -f lavfi -i testsrc=size=640x480:rate=25 -c:v mjpeg -huffman 0 -f mpjpeg \
---          -listen 1 http://127.0.0.1:8090/cam.mjpg
+--   ffmpeg -re -f lavfi -i life=size=640x480:rate=25:ratio=0.5:mold=10 -c:v mjpeg \
+--          -huffman 0 -pix_fmt yuvj420p -f mpjpeg -listen 1 http://127.0.0.1:8090/cam.mjpg
+-- (RTP/JPEG carries 4:2:0 or 4:2:2 baseline JPEGs with the standard Huffman tables, hence
+-- -huffman 0 -pix_fmt yuvj420p; `life` moves enough to pass the motion threshold.)
 --   eventflux run queries/camera_motion.sql
 @app:name('CameraMotion')
 

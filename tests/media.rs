@@ -511,14 +511,7 @@ fn camera_frame(block: Option<(usize, usize)>) -> Vec<u8> {
 /// ...): three still frames, a block appearing, still, the block moving.
 fn camera_input() -> String {
     use base64::Engine as _;
-    let frames = [
-        None,
-        None,
-        None,
-        Some((0, 0)),
-        Some((0, 0)),
-        Some((32, 24)),
-    ];
+    let frames = [None, None, None, Some((0, 0)), Some((0, 0)), Some((32, 24))];
     let mut out = String::new();
     for (i, block) in frames.iter().enumerate() {
         let b64 = base64::engine::general_purpose::STANDARD.encode(camera_frame(*block));
@@ -542,4 +535,155 @@ fn the_camera_example_input_is_what_this_suite_makes() {
         camera_input(),
         "{path} differs from the frames this test makes; rewrite it with EVENTFLUX_WRITE_FIXTURES=1"
     );
+}
+
+fn gstreamer_available() -> bool {
+    peer_available(
+        "GStreamer's RTSP server for Python (gir1.2-gst-rtsp-server-1.0, python3-gi)",
+        Command::new("/usr/bin/python3").args([
+            "-c",
+            "import gi; gi.require_version('GstRtspServer', '1.0'); from gi.repository import GstRtspServer",
+        ]),
+    )
+}
+
+/// GStreamer's RTSP server on `port`, ready to serve.
+fn gst_rtsp_server(port: u16) -> Peer {
+    let child = Command::new("/usr/bin/python3")
+        .arg("-u")
+        .arg(peer_script("gst_rtsp.py"))
+        .args(["--port", &port.to_string()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("starting the GStreamer RTSP server");
+    Peer::ready_child(child)
+}
+
+fn string(e: &Event, i: usize) -> String {
+    match e.get(i) {
+        Value::String(s) => s.to_string(),
+        other => panic!("attribute {i} is {other:?}"),
+    }
+}
+
+#[test]
+fn our_rtsp_source_reads_gstreamer_jpeg_h264_h265_and_l16_and_survives_a_restart() {
+    init_logs();
+    if !gstreamer_available() {
+        return;
+    }
+    let port = free_port();
+    let mut server = gst_rtsp_server(port);
+    let mut sql = String::new();
+    for path in ["mjpeg", "h264", "h265", "l16"] {
+        let media = if path == "l16" { "audio" } else { "video" };
+        sql.push_str(&format!(
+            "@source(type='rtsp', url='rtsp://127.0.0.1:{port}/{path}', media='{media}',
+                     reconnect.delay.ms='200', reconnect.max.delay.ms='500', idle.timeout.ms='3000')
+             CREATE STREAM S_{path} (codec STRING, keyframe BOOL, width INT, height INT, media STRING, data BYTES);\n"
+        ));
+    }
+    let app = compile(&sql);
+    let subs: Vec<_> = ["mjpeg", "h264", "h265", "l16"]
+        .iter()
+        .map(|p| (*p, app.subscribe(&format!("S_{p}")).unwrap()))
+        .collect();
+    app.start().unwrap();
+    let mut got: Vec<Vec<Event>> = vec![Vec::new(); 4];
+    let enough = |got: &mut Vec<Vec<Event>>, n: usize| {
+        wait_until(WAIT, || {
+            for (i, (_, s)) in subs.iter().enumerate() {
+                got[i].extend(s.drain());
+            }
+            got.iter().all(|g| g.len() >= n)
+        })
+    };
+    assert!(
+        enough(&mut got, 20),
+        "events per track: {:?}",
+        got.iter().map(Vec::len).collect::<Vec<_>>()
+    );
+    let expect = [
+        ("jpeg", "video"),
+        ("h264", "video"),
+        ("hevc", "video"),
+        ("l16", "audio"),
+    ];
+    for (i, (codec, media)) in expect.iter().enumerate() {
+        let events = &got[i];
+        assert!(events.iter().all(|e| string(e, 0) == *codec), "{codec}");
+        assert!(events.iter().all(|e| string(e, 4) == *media), "{codec}");
+        if *media == "video" {
+            assert!(
+                events.iter().all(|e| (int(e, 2), int(e, 3)) == (320, 240)),
+                "{codec}"
+            );
+            assert!(
+                events.iter().any(|e| e.get(1) == &Value::Bool(true)),
+                "{codec}: no keyframe"
+            );
+        } else {
+            assert!(events.iter().all(|e| e.get(2).is_null()));
+        }
+    }
+    // H.264 and H.265 also send frames that are not keyframes.
+    for i in [1, 2] {
+        assert!(got[i].iter().any(|e| e.get(1) == &Value::Bool(false)));
+    }
+    // Kill the server mid-stream and start it again: frames keep coming.
+    server.kill();
+    std::thread::sleep(Duration::from_millis(500));
+    for (_, s) in &subs {
+        s.drain();
+    }
+    let _server = gst_rtsp_server(port);
+    let mut after: Vec<Vec<Event>> = vec![Vec::new(); 4];
+    assert!(
+        enough(&mut after, 10),
+        "after the restart: {:?}",
+        after.iter().map(Vec::len).collect::<Vec<_>>()
+    );
+    let stats = app.shutdown().unwrap();
+    assert!(
+        stats.sources.iter().all(|s| s.errors >= 1),
+        "the drop is reported: {stats:?}"
+    );
+}
+
+#[test]
+fn our_rtsp_sink_feeds_our_rtsp_source() {
+    init_logs();
+    if !ffmpeg_available() {
+        return;
+    }
+    let port = free_port();
+    let app = compile(&format!(
+        "CREATE STREAM In (jpeg BYTES);
+         @sink(type='rtsp', host='127.0.0.1', port='{port}', path='/loop')
+         CREATE STREAM Out (jpeg BYTES);
+         INSERT INTO Out SELECT jpeg FROM In;
+         @source(type='rtsp', url='rtsp://127.0.0.1:{port}/loop', reconnect.delay.ms='100')
+         CREATE STREAM Back (codec STRING, width INT, height INT, data BYTES);"
+    ));
+    let back = app.subscribe("Back").unwrap();
+    app.start().unwrap();
+    let frame = rtp_jpeg("320x240");
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let feeder = feed_frames(app.input("In").unwrap(), frame.clone(), stop.clone());
+    let mut got = Vec::new();
+    assert!(wait_until(WAIT, || {
+        got.extend(back.drain());
+        got.len() >= 10
+    }));
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    feeder.join().unwrap();
+    app.shutdown().unwrap();
+    for e in &got {
+        assert_eq!(string(e, 0), "jpeg");
+        assert_eq!((int(e, 1), int(e, 2)), (320, 240));
+        // The frame retina rebuilt decodes like the one we sent.
+        let Value::Bytes(b) = e.get(3) else { panic!() };
+        assert!(b.starts_with(&[0xFF, 0xD8]) && b.ends_with(&[0xFF, 0xD9]));
+    }
 }

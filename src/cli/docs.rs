@@ -16,6 +16,8 @@ use std::path::Path;
 const EXAMPLE_SCHEMAS: &[&str] = &[
     "Trades (symbol STRING, price DOUBLE, volume INT)",
     "Frames (camera STRING, frame BYTES)",
+    "Frames (frame BYTES, frame_number BIGINT, width INT, height INT)",
+    "Camera (data BYTES, codec STRING, pts BIGINT, keyframe BOOL, width INT, height INT)",
 ];
 
 /// Every generated page: (path relative to the output directory, content), sorted by path.

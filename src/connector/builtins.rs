@@ -10,7 +10,9 @@ use crate::connector::mapper::bytes::BytesMapperFactory;
 use crate::connector::mapper::csv::CsvMapperFactory;
 use crate::connector::mapper::json::JsonMapperFactory;
 use crate::connector::mapper::text::TextMapperFactory;
-use crate::connector::media::{MjpegSinkFactory, MjpegSourceFactory, RtspSinkFactory};
+use crate::connector::media::{
+    MjpegSinkFactory, MjpegSourceFactory, RtspSinkFactory, RtspSourceFactory,
+};
 use crate::connector::net::{
     ForwarderSinkFactory, ForwarderSourceFactory, HttpSinkFactory, HttpSourceFactory,
     WsServerSinkFactory, WsServerSourceFactory, WsSinkFactory, WsSourceFactory,
@@ -34,6 +36,7 @@ pub fn sources() -> Vec<Arc<dyn SourceFactory>> {
         Arc::new(ForwarderSourceFactory),
         Arc::new(BinarySourceFactory),
         Arc::new(MjpegSourceFactory),
+        Arc::new(RtspSourceFactory),
     ]
 }
 

@@ -119,6 +119,17 @@ impl ConnectorRegistry {
         config: &ConnectorConfig,
     ) -> Result<ConnectorConfig, Vec<Issue>> {
         let Some(spec) = self.spec(role, &config.kind) else {
+            if let Some(what) = planned(role, &config.kind) {
+                return Err(vec![Issue {
+                    key: Some("type".into()),
+                    message: format!(
+                        "{} type '{}' is not supported yet ({what}); available: {}",
+                        role.name(),
+                        config.kind,
+                        self.names(role).join(", ")
+                    ),
+                }]);
+            }
             let names = self.names(role);
             return Err(vec![Issue {
                 key: Some("type".into()),
@@ -288,4 +299,14 @@ fn dedup_specs(specs: impl Iterator<Item = ConnectorSpec>) -> Vec<ConnectorSpec>
         by_name.entry(s.name).or_insert(s);
     }
     by_name.into_values().collect()
+}
+
+/// Connectors on the roadmap: naming one gets "not supported yet", not "unknown".
+fn planned(role: Role, kind: &str) -> Option<&'static str> {
+    match (role, kind) {
+        (Role::Source, "srt") => Some("SRT video ingest is planned"),
+        (Role::Source, "rtp") => Some("RTP video ingest is planned"),
+        (Role::Source | Role::Sink, "nats") => Some("NATS JetStream is planned"),
+        _ => None,
+    }
 }

@@ -167,6 +167,7 @@ mod tests {
             &FnContext {
                 event_ts: 0,
                 clock: &clock,
+                window: None,
             },
         )
     }

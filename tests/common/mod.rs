@@ -72,10 +72,11 @@ impl Peer {
             .stderr(Stdio::inherit())
             .spawn()
             .expect("starting python3");
-        Peer::ready(child)
+        Peer::ready_child(child)
     }
 
-    fn ready(mut child: Child) -> Peer {
+    /// Waits for a started peer to print READY.
+    pub fn ready_child(mut child: Child) -> Peer {
         let stdout = child.stdout.take().unwrap();
         let (tx, rx) = std::sync::mpsc::channel();
         std::thread::spawn(move || {

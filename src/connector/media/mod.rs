@@ -3,7 +3,8 @@
 
 mod fields;
 mod mjpeg;
+mod reconnect;
 mod rtsp;
 
 pub use mjpeg::{MjpegSinkFactory, MjpegSourceFactory};
-pub use rtsp::RtspSinkFactory;
+pub use rtsp::{RtspSinkFactory, RtspSourceFactory};

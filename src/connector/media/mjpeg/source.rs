@@ -2,13 +2,14 @@
 //! `ffmpeg -f mpjpeg`), one event per frame. The multipart and JPEG parsing is sans-IO in
 //! `media`; this file drives it from a reqwest body and reconnects with backoff.
 
-use super::params::{
-    SourceConfig, HEADERS, MAX_FRAME_BYTES, PROCESSING_FACTOR, RECONNECT_DELAY_MS,
-    RECONNECT_MAX_ATTEMPTS, RECONNECT_MAX_DELAY_MS, TIMEOUT_MS, URL,
-};
+use super::params::{SourceConfig, HEADERS, MAX_FRAME_BYTES, URL};
 use crate::connector::config::{ConfigError, ConnectorConfig};
 use crate::connector::error::ERROR_PARAMS;
 use crate::connector::media::fields::{self, Offered};
+use crate::connector::media::reconnect::{
+    PROCESSING_FACTOR, RECONNECT_DELAY_MS, RECONNECT_MAX_ATTEMPTS, RECONNECT_MAX_DELAY_MS,
+    TIMEOUT_MS,
+};
 use crate::connector::net::{runtime, tls_client_config, Backoff};
 use crate::connector::param::{specs, Describe};
 use crate::connector::spec::ConnectorSpec;
@@ -21,8 +22,6 @@ use crate::schema::Schema;
 use crate::value::{AttrType, Value};
 
 use std::sync::Arc;
-use std::time::Duration;
-use tokio::time::Instant;
 
 /// The attributes an `mjpeg` stream may declare.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -81,9 +80,6 @@ const OFFERED: &[Offered<Field>] = &[
     },
 ];
 
-/// How often a waiting source looks at the app's running flag.
-const STOP_CHECK: Duration = Duration::from_millis(100);
-
 pub struct MjpegSourceFactory;
 
 /// The description lists the offered attributes, so it is made once.
@@ -124,7 +120,7 @@ impl SourceFactory for MjpegSourceFactory {
             formats: &[],
             default_format: None,
             example: "@source(type='mjpeg', url='http://camera.local/stream.mjpg', \
-                processing.factor='5', headers.Authorization='Basic ${CAM_AUTH}')",
+                processing.factor='5', timeout.ms='5000')",
         }
     }
 
@@ -192,14 +188,10 @@ impl MjpegSource {
     async fn run_client(&mut self, ctx: &mut SourceContext) -> Result<(), ConnectorError> {
         let client = reqwest::Client::builder()
             .tls_backend_preconfigured((*tls_client_config()).clone())
-            .connect_timeout(self.config.timeout)
+            .connect_timeout(self.config.reconnect.timeout)
             .build()
             .map_err(|e| ConnectorError::permanent(format!("mjpeg source: HTTP client: {e}")))?;
-        let mut backoff = Backoff::new(
-            self.config.reconnect_delay_ms,
-            self.config.reconnect_max_delay_ms,
-            self.config.reconnect_max_attempts,
-        );
+        let mut backoff = self.config.reconnect.backoff();
         let url = self.url_value_text().to_string();
         while ctx.is_running() {
             match self.pull(&client, ctx, &mut backoff).await {
@@ -219,10 +211,7 @@ impl MjpegSource {
                 "mjpeg source: reconnecting to {url} in {wait:?} (attempt {})",
                 backoff.failures()
             );
-            let deadline = Instant::now() + wait;
-            while ctx.is_running() && Instant::now() < deadline {
-                tokio::time::sleep(STOP_CHECK.min(deadline - Instant::now())).await;
-            }
+            self.config.reconnect.sleep_while_running(wait, ctx).await;
         }
         Ok(())
     }
@@ -239,14 +228,14 @@ impl MjpegSource {
             request = request.header(name.as_str(), value.as_str());
         }
         let response = tokio::select! {
-            r = tokio::time::timeout(self.config.timeout, request.send()) => r,
-            _ = stopped(ctx) => return Ended::Stopping,
+            r = tokio::time::timeout(self.config.reconnect.timeout, request.send()) => r,
+            _ = self.config.reconnect.stopped(ctx) => return Ended::Stopping,
         };
         let mut response = match response {
             Err(_) => {
                 return Ended::Dropped(format!(
                     "no answer within {:?} (timeout.ms)",
-                    self.config.timeout
+                    self.config.reconnect.timeout
                 ))
             }
             Ok(Err(e)) => return Ended::Dropped(format!("request failed: {e}")),
@@ -280,8 +269,8 @@ impl MjpegSource {
                     ));
                 }
                 let chunk = tokio::select! {
-                    c = tokio::time::timeout(self.config.timeout, response.chunk()) => c,
-                    _ = stopped(ctx) => return Ended::Stopping,
+                    c = tokio::time::timeout(self.config.reconnect.timeout, response.chunk()) => c,
+                    _ = self.config.reconnect.stopped(ctx) => return Ended::Stopping,
                 };
                 match chunk {
                     Ok(Ok(Some(bytes))) => first.extend_from_slice(&bytes),
@@ -301,14 +290,14 @@ impl MjpegSource {
         let mut rows = Vec::new();
         loop {
             let chunk = tokio::select! {
-                c = tokio::time::timeout(self.config.timeout, response.chunk()) => c,
-                _ = stopped(ctx) => return Ended::Stopping,
+                c = tokio::time::timeout(self.config.reconnect.timeout, response.chunk()) => c,
+                _ = self.config.reconnect.stopped(ctx) => return Ended::Stopping,
             };
             match chunk {
                 Err(_) => {
                     return Ended::Dropped(format!(
                         "no data for {:?} (timeout.ms); treating the connection as dead",
-                        self.config.timeout
+                        self.config.reconnect.timeout
                     ))
                 }
                 Ok(Err(e)) => return Ended::Dropped(format!("reading the stream failed: {e}")),
@@ -352,7 +341,7 @@ impl MjpegSource {
             Ok(_) => return self.broken(ctx, &part, "it does not end with EOI (cut short?)"),
             Err(e) => return self.broken(ctx, &part, &e.to_string()),
         };
-        if (self.frame_number - 1) % self.config.processing_factor as i64 != 0 {
+        if (self.frame_number - 1) % self.config.reconnect.processing_factor as i64 != 0 {
             return None;
         }
         let now = chrono::Utc::now().timestamp_millis();
@@ -407,13 +396,6 @@ fn sniff_boundary(body: &[u8]) -> Option<String> {
         return (!name.is_empty() && name.len() <= 70).then(|| name.to_string());
     }
     None
-}
-
-/// Resolves once the app stops running.
-async fn stopped(ctx: &SourceContext) {
-    while ctx.is_running() {
-        tokio::time::sleep(STOP_CHECK).await;
-    }
 }
 
 #[cfg(test)]

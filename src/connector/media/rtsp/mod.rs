@@ -7,5 +7,7 @@ mod params;
 mod server;
 mod session;
 mod sink;
+mod source;
 
 pub use sink::RtspSinkFactory;
+pub use source::RtspSourceFactory;

@@ -13,6 +13,12 @@ APT_PACKAGES=(
   clickhouse-server   # the ClickHouse sink's server (tests/clickhouse.rs)
   openssl             # makes the TLS certificates of the wss:// tests
   curl                # HTTP client of the http source tests
+  ffmpeg              # camera, viewer and RTSP client of the video tests (tests/media.rs)
+  python3-gi                      # GStreamer's RTSP server, run by /usr/bin/python3,
+  gir1.2-gst-rtsp-server-1.0      # serves MJPEG, H.264, H.265 and L16 to the rtsp source
+  gstreamer1.0-plugins-good       # (tests/media.rs, tests/peers/gst_rtsp.py)
+  gstreamer1.0-plugins-bad
+  gstreamer1.0-plugins-ugly
 )
 # Python packages, installed into a project-local virtualenv (.venv), not the system Python.
 PIP_PACKAGES=(

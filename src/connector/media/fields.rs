@@ -106,6 +106,18 @@ pub fn bytes_attribute(
     }
 }
 
+/// A server's `path` parameter, checked: it starts with `/` and holds only characters that
+/// need no escaping in a URL or an HTML attribute.
+pub fn served_path(path: &str) -> Result<String, ConfigError> {
+    let url_safe = |c: char| c.is_ascii_alphanumeric() || "/-_.~".contains(c);
+    if !path.starts_with('/') || !path.chars().all(url_safe) {
+        return Err(ConfigError(format!(
+            "parameter 'path': '{path}' must start with '/' and hold only letters, digits and / - _ . ~"
+        )));
+    }
+    Ok(path.to_string())
+}
+
 /// A URL as logs may show it: credentials replaced by `***`.
 pub fn redact_url(url: &str) -> String {
     let Some(scheme_end) = url.find("://") else {

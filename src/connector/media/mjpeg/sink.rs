@@ -8,7 +8,7 @@ use super::params::{
 use super::viewers::{Hub, ViewerStream};
 use crate::connector::config::{ConfigError, ConnectorConfig};
 use crate::connector::error::{ERROR_PARAMS, SINK_BUFFER_PARAMS_WITHOUT_BATCH};
-use crate::connector::media::fields::bytes_attribute;
+use crate::connector::media::fields::{self, bytes_attribute};
 use crate::connector::net::runtime;
 use crate::connector::param::{specs, Describe};
 use crate::connector::spec::ConnectorSpec;
@@ -199,13 +199,7 @@ struct SinkSettings {
 
 impl SinkSettings {
     fn from_config(config: &ConnectorConfig, schema: &Schema) -> Result<SinkSettings, ConfigError> {
-        let path = PATH.get(config).to_string();
-        let url_safe = |c: char| c.is_ascii_alphanumeric() || "/-_.~".contains(c);
-        if !path.starts_with('/') || !path.chars().all(url_safe) {
-            return Err(ConfigError(format!(
-                "parameter 'path': '{path}' must start with '/' and hold only letters, digits and / - _ . ~"
-            )));
-        }
+        let path = fields::served_path(PATH.get(config))?;
         let boundary = BOUNDARY.get(config).to_string();
         let token = |c: char| c.is_ascii_alphanumeric() || "-_.".contains(c);
         if boundary.is_empty() || boundary.len() > 70 || !boundary.chars().all(token) {

@@ -10,7 +10,7 @@ use super::params::{
 use super::server::{accept_loop, bind_udp_pair, Shared};
 use crate::connector::config::{ConfigError, ConnectorConfig};
 use crate::connector::error::{ERROR_PARAMS, SINK_BUFFER_PARAMS_WITHOUT_BATCH};
-use crate::connector::media::fields::bytes_attribute;
+use crate::connector::media::fields::{self, bytes_attribute};
 use crate::connector::net::runtime;
 use crate::connector::param::{specs, Describe};
 use crate::connector::spec::ConnectorSpec;
@@ -152,13 +152,7 @@ struct Settings {
 
 impl Settings {
     fn from_config(config: &ConnectorConfig, schema: &Schema) -> Result<Settings, ConfigError> {
-        let path = PATH.get(config).to_string();
-        let url_safe = |c: char| c.is_ascii_alphanumeric() || "/-_.~".contains(c);
-        if !path.starts_with('/') || !path.chars().all(url_safe) {
-            return Err(ConfigError(format!(
-                "parameter 'path': '{path}' must start with '/' and hold only letters, digits and / - _ . ~"
-            )));
-        }
+        let path = fields::served_path(PATH.get(config))?;
         let media = MEDIA.read(config)?;
         let packet_ms = PACKET_MS.read(config)?;
         let format = match media {

@@ -333,12 +333,15 @@ impl RtspSource {
                 TransportChoice::Tcp => Transport::Tcp(TcpTransportOptions::default()),
                 TransportChoice::Udp => Transport::Udp(UdpTransportOptions::default()),
             };
-            timed(
-                limit,
-                "SETUP",
-                session.setup(t.index, SetupOptions::default().transport(transport)),
-            )
-            .await?;
+            let setup = session.setup(t.index, SetupOptions::default().transport(transport));
+            timed(limit, "SETUP", setup).await.map_err(|e| {
+                let refused = e.contains("461") || e.contains("Unsupported Transport");
+                if refused && s.transport == TransportChoice::Tcp {
+                    format!("{e} (the server offers no TCP transport: set transport='udp')")
+                } else {
+                    e
+                }
+            })?;
         }
         let playing = timed(limit, "PLAY", session.play(PlayOptions::default())).await?;
         let mut demuxed = playing.demuxed().map_err(|e| e.to_string())?;

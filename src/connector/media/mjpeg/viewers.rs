@@ -12,7 +12,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use tokio::sync::mpsc::{self, error::TrySendError};
 
-const CRLF: Bytes = Bytes::from_static(b"\r\n");
+/// One frame as every viewer sends it: its part header (made once per frame) and the JPEG.
+type Part = (Bytes, Bytes);
 
 pub(super) struct Hub {
     boundary: String,
@@ -29,7 +30,7 @@ pub(super) struct Hub {
 /// The hub's side of one viewer.
 struct Viewer {
     peer: SocketAddr,
-    tx: mpsc::Sender<Bytes>,
+    tx: mpsc::Sender<Part>,
     counts: Arc<ViewerCounts>,
 }
 
@@ -43,9 +44,8 @@ pub(super) struct ViewerCounts {
 pub(super) struct ViewerStream {
     id: u64,
     peer: SocketAddr,
-    rx: mpsc::Receiver<Bytes>,
+    rx: mpsc::Receiver<Part>,
     counts: Arc<ViewerCounts>,
-    boundary: Arc<str>,
 }
 
 impl Hub {
@@ -98,7 +98,6 @@ impl Hub {
             peer,
             rx,
             counts,
-            boundary: Arc::from(self.boundary.as_str()),
         })
     }
 
@@ -106,8 +105,15 @@ impl Hub {
     pub(super) fn publish(&self, frame: Bytes) {
         self.published.fetch_add(1, Ordering::Relaxed);
         self.latest.store(Some(Arc::new(frame.clone())));
+        // The CRLF that ends the previous part leads this one's header, so a part is two
+        // chunks; before the first part it is preamble, which clients skip.
+        let head = Bytes::from(format!(
+            "\r\n--{}\r\nContent-Type: image/jpeg\r\nContent-Length: {}\r\n\r\n",
+            self.boundary,
+            frame.len()
+        ));
         let mut viewers = self.viewers.lock();
-        viewers.retain(|v| match v.tx.try_send(frame.clone()) {
+        viewers.retain(|v| match v.tx.try_send((head.clone(), frame.clone())) {
             Ok(()) => true,
             Err(TrySendError::Full(_)) => {
                 let n = v.counts.skipped.fetch_add(1, Ordering::Relaxed) + 1;
@@ -159,18 +165,13 @@ impl Hub {
 }
 
 impl ViewerStream {
-    /// The multipart body: per frame a part header, the shared frame and a CRLF, as three
-    /// chunks so that the frame itself is never copied.
+    /// The multipart body: per frame the shared part header and the shared frame, two chunks,
+    /// so that nothing is copied or formatted per viewer.
     pub(super) fn body(self) -> impl Stream<Item = Result<Bytes, Infallible>> + Send {
         stream::unfold(self, |mut viewer| async move {
-            let frame = viewer.rx.recv().await?;
+            let (head, frame) = viewer.rx.recv().await?;
             viewer.counts.sent.fetch_add(1, Ordering::Relaxed);
-            let head = Bytes::from(format!(
-                "--{}\r\nContent-Type: image/jpeg\r\nContent-Length: {}\r\n\r\n",
-                viewer.boundary,
-                frame.len()
-            ));
-            Some((stream::iter([head, frame, CRLF]), viewer))
+            Some((stream::iter([head, frame]), viewer))
         })
         .flatten()
         .map(Ok)
@@ -205,11 +206,11 @@ mod tests {
         for i in 0..5u8 {
             hub.publish(Bytes::from(vec![i]));
             // The fast viewer keeps up.
-            assert_eq!(fast.rx.try_recv().unwrap()[0], i);
+            assert_eq!(fast.rx.try_recv().unwrap().1[0], i);
         }
         // The slow one holds the first two frames and skipped three.
-        assert_eq!(slow.rx.try_recv().unwrap()[0], 0);
-        assert_eq!(slow.rx.try_recv().unwrap()[0], 1);
+        assert_eq!(slow.rx.try_recv().unwrap().1[0], 0);
+        assert_eq!(slow.rx.try_recv().unwrap().1[0], 1);
         assert!(slow.rx.try_recv().is_err());
         assert_eq!(slow.counts.skipped.load(Ordering::Relaxed), 3);
         assert_eq!(hub.latest().unwrap()[0], 4);
@@ -237,12 +238,11 @@ mod tests {
             .build()
             .unwrap()
             .block_on(v.body().map(|c| c.unwrap()).collect::<Vec<_>>());
-        assert_eq!(chunks.len(), 3);
+        assert_eq!(chunks.len(), 2);
         assert_eq!(
             &chunks[0][..],
-            b"--b\r\nContent-Type: image/jpeg\r\nContent-Length: 8\r\n\r\n"
+            b"\r\n--b\r\nContent-Type: image/jpeg\r\nContent-Length: 8\r\n\r\n"
         );
         assert_eq!(chunks[1].as_ptr(), frame.as_ptr(), "the frame is shared");
-        assert_eq!(&chunks[2][..], b"\r\n");
     }
 }

@@ -13,6 +13,7 @@ pub mod media;
 pub mod plan;
 pub mod runtime;
 pub mod schema;
+pub mod server;
 pub mod sql;
 pub mod suggest;
 pub mod value;

@@ -36,6 +36,10 @@ enum Command {
         /// Print a line of rates per stream this often (10s, 500ms, 1m), and once at the end.
         #[arg(long, value_parser = cli::status::parse_period)]
         status: Option<Duration>,
+        /// Serve the control plane here (/healthz, /readyz, /metrics, /api/v1/apps), e.g.
+        /// 127.0.0.1:9090.
+        #[arg(long)]
+        http: Option<String>,
     },
     /// Compile and validate an app without running it; print its dataflow graph.
     Check {
@@ -206,7 +210,8 @@ fn dispatch(command: Command) -> Result<ExitCode, String> {
             app,
             no_final_flush,
             status,
-        } => run(&engine, &app, !no_final_flush, status),
+            http,
+        } => run(&engine, &app, !no_final_flush, status, http.as_deref()),
         Command::Check { app, dot } => {
             let sql = read(&app)?;
             let compiled = engine
@@ -366,15 +371,18 @@ fn run(
     path: &Path,
     final_flush: bool,
     status: Option<Duration>,
+    http: Option<&str>,
 ) -> Result<ExitCode, String> {
     let sql = read(path)?;
     let options = RunOptions {
         final_flush,
         ..RunOptions::default()
     };
-    let app = engine
-        .compile_with(&path.display().to_string(), &sql, options)
-        .map_err(|e| e.to_string())?;
+    let app = Arc::new(
+        engine
+            .compile_with(&path.display().to_string(), &sql, options)
+            .map_err(|e| e.to_string())?,
+    );
     for line in app.plan().describe().lines() {
         log::info!("{line}");
     }
@@ -383,6 +391,10 @@ fn run(
     ctrlc::set_handler(move || s.store(true, Ordering::SeqCst))
         .map_err(|e| format!("cannot install the Ctrl-C handler: {e}"))?;
     app.start().map_err(|e| e.to_string())?;
+    let _control_plane = match http {
+        Some(address) => Some(eventflux::server::Server::new(vec![app.clone()]).serve(address)?),
+        None => None,
+    };
     log::info!("app '{}' running; Ctrl-C stops it", app.name());
     let mut reporter = status.map(|every| cli::status::Reporter::new(every, app.stats()));
     loop {

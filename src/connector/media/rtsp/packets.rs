@@ -32,6 +32,8 @@ pub(super) struct RtpSender {
     last: Option<(u32, i64)>,
     rate: u32,
     next_seq: u16,
+    /// The RTP time of the first packet, announced in RTP-Info before any is sent.
+    start_ts: u32,
 }
 
 impl RtpSender {
@@ -69,6 +71,7 @@ impl RtpSender {
             last: None,
             rate,
             next_seq: start_seq,
+            start_ts,
         })
     }
 
@@ -76,7 +79,7 @@ impl RtpSender {
     pub(super) fn next(&self, now_ms: i64) -> (u16, u32) {
         let rtptime = match self.last {
             Some((ts, at)) => ts.wrapping_add(self.elapsed_ticks(at, now_ms)),
-            None => 0,
+            None => self.start_ts,
         };
         (self.next_seq, rtptime)
     }

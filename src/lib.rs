@@ -8,6 +8,7 @@ pub mod connector;
 mod engine;
 pub mod event;
 pub mod functions;
+pub mod json;
 pub mod lang;
 pub mod media;
 pub mod plan;

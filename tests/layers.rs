@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 const DATA_MODEL: &[&str] = &[
-    "value", "event", "schema", "clock", "calendar", "lang", "suggest",
+    "value", "event", "schema", "clock", "calendar", "lang", "suggest", "json",
 ];
 
 /// What each module may import besides the data model and itself.

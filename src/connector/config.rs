@@ -137,3 +137,65 @@ impl ConnectorConfig {
         })
     }
 }
+
+/// A URL as logs may show it: credentials replaced by `***`.
+pub fn redact_url(url: &str) -> String {
+    let Some(scheme_end) = url.find("://") else {
+        return url.to_string();
+    };
+    let rest = &url[scheme_end + 3..];
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => format!("{}***{}", &url[..scheme_end + 3], &rest[at..]),
+        None => url.to_string(),
+    }
+}
+
+/// Whether a parameter holds a secret (password, token, key), by its name.
+pub fn is_secret(key: &str) -> bool {
+    let k = key.to_ascii_lowercase();
+    ["password", "passwd", "secret", "token", "api.key", "apikey", "credential", "auth"]
+        .iter()
+        .any(|s| k.contains(s))
+}
+
+impl ConnectorConfig {
+    /// The parameters as an API may show them: secrets as `***`, credentials cut from URLs.
+    pub fn masked_params(&self) -> BTreeMap<String, String> {
+        self.params
+            .iter()
+            .map(|(k, v)| {
+                let header_secret = k.contains("header") && is_secret(v);
+                let shown = if is_secret(k) || header_secret {
+                    "***".to_string()
+                } else {
+                    redact_url(v)
+                };
+                (k.clone(), shown)
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_are_masked_by_name_and_in_urls() {
+        let mut c = ConnectorConfig::default();
+        for (k, v) in [
+            ("clickhouse.password", "hunter2"),
+            ("http.headers", "Authorization: Bearer abc"),
+            ("websocket.url", "wss://u:p@host/x"),
+            ("file.path", "/data/out.jsonl"),
+        ] {
+            c.params.insert(k.into(), v.into());
+        }
+        let m = c.masked_params();
+        assert_eq!(m["clickhouse.password"], "***");
+        assert_eq!(m["http.headers"], "***");
+        assert_eq!(m["websocket.url"], "wss://***@host/x");
+        assert_eq!(m["file.path"], "/data/out.jsonl");
+    }
+}

@@ -6,12 +6,14 @@ pub mod builtin;
 pub mod builtins;
 pub mod config;
 pub mod error;
+pub mod ingest;
 pub mod mapper;
 pub mod media;
 pub mod net;
 pub mod param;
 pub mod registry;
 pub mod spec;
+pub mod status;
 pub mod storage;
 
 use crate::event::Event;
@@ -25,6 +27,7 @@ use std::sync::Arc;
 pub use config::{ConfigError, ConnectorConfig, MapperConfig, Params};
 pub use registry::ConnectorRegistry;
 pub use spec::{ConnectorSpec, ParamSpec};
+pub use status::{ConnectorState, ConnectorStatus, Health};
 
 /// Whether retrying can help.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -110,11 +113,30 @@ pub trait SourceOutput: Send {
 pub struct SourceContext {
     running: Arc<AtomicBool>,
     output: Box<dyn SourceOutput>,
+    status: Arc<ConnectorStatus>,
 }
 
 impl SourceContext {
     pub fn new(running: Arc<AtomicBool>, output: Box<dyn SourceOutput>) -> Self {
-        SourceContext { running, output }
+        SourceContext {
+            running,
+            output,
+            status: Arc::default(),
+        }
+    }
+
+    /// With the status the engine and the control plane read.
+    pub fn with_status(mut self, status: Arc<ConnectorStatus>) -> Self {
+        self.status = status;
+        self
+    }
+
+    /// Where this source reports its state and health: `status().reconnecting(why)` when the
+    /// connection is lost, `status().connected()` when it is back, `status().add_bytes(n)`,
+    /// `status().set_health(..)` for what only the source can check. A source's `run` holds
+    /// its thread, so it reports here instead of answering a `health()` call.
+    pub fn status(&self) -> &Arc<ConnectorStatus> {
+        &self.status
     }
 
     /// False once the app is stopping: return from `run` promptly.
@@ -209,6 +231,18 @@ pub trait Sink: Send {
     /// sink that waits (reconnecting, retrying) gives up sooner once it is set, so shutdown ends.
     fn set_stopping(&mut self, _stopping: Arc<AtomicBool>) {}
 
+    /// Called once before the first batch with the status the control plane reads. A sink
+    /// that connects reports there (`reconnecting(why)`, `connected()`, `add_bytes(n)`), also
+    /// from inside a long `publish`.
+    fn set_status(&mut self, _status: Arc<ConnectorStatus>) {}
+
+    /// Whether the sink can deliver now: connected, able to write, the server answering a ping.
+    /// The drain thread asks about every [`HEALTH_CHECK_EVERY`] while idle and after a failed
+    /// batch; the answer is what `/readyz` and `GET .../connectors` show. Default: healthy.
+    fn health(&mut self) -> Health {
+        Health::healthy("no health check")
+    }
+
     /// Most events handed to one `publish`, when the sink wants other than `batch.size` (a sink
     /// that sends several requests concurrently wants several requests' worth).
     fn max_batch(&self) -> Option<usize> {
@@ -224,6 +258,9 @@ pub trait Sink: Send {
         std::time::Duration::ZERO
     }
 }
+
+/// How often an idle sink's drain thread calls [`Sink::health`].
+pub const HEALTH_CHECK_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// Builds sources of one type from validated configs.
 pub trait SourceFactory: Send + Sync {

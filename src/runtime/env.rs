@@ -6,6 +6,7 @@ use crate::clock::Clock;
 use crate::plan::expr::{EvalContext, TableKeys};
 use crate::plan::graph::StreamId;
 use crate::runtime::aggregation::AggregationStore;
+use crate::runtime::metrics::QueryMetrics;
 use crate::runtime::scheduler::Scheduler;
 use crate::runtime::table::TableStore;
 use crate::value::Value;
@@ -23,6 +24,8 @@ pub struct Env {
     pub aggregations: Vec<Arc<AggregationStore>>,
     /// Operators with windows (partition keys' included), for the shutdown summary.
     pub holders: Mutex<Vec<Weak<dyn HoldsEvents>>>,
+    /// Each query's counters, by name, in plan order (a partition's keys share their query's).
+    pub queries: Vec<(String, Arc<QueryMetrics>)>,
 }
 
 /// An operator that holds events in windows.
@@ -31,6 +34,14 @@ pub trait HoldsEvents: Send + Sync {
 }
 
 impl Env {
+    /// The counters of query `name` (a fresh, unlisted set for a name the plan lacks).
+    pub fn query_metrics(&self, name: &str) -> Arc<QueryMetrics> {
+        self.queries
+            .iter()
+            .find(|(n, _)| n == name)
+            .map_or_else(Arc::default, |(_, m)| m.clone())
+    }
+
     /// Counts `holder` in [`Env::held_in_windows`] for as long as it lives.
     pub fn register_holder(&self, holder: Weak<dyn HoldsEvents>) {
         let mut holders = self.holders.lock();

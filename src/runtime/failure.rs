@@ -3,6 +3,7 @@
 
 use crate::clock::Clock;
 use crate::connector::error::ErrorStrategy;
+use crate::connector::{ConnectorStatus, ErrorClass};
 use crate::event::Event;
 use crate::plan::graph::{DlqField, DlqPlan};
 use crate::runtime::junction::Junction;
@@ -76,6 +77,8 @@ pub struct ConnectorCounters {
     pub dropped: AtomicU64,
     /// Events or payloads routed to the dead-letter stream.
     pub dead_lettered: AtomicU64,
+    /// State, errors by class and health, shared with the connector itself.
+    pub status: Arc<ConnectorStatus>,
 }
 
 /// Applies one connector's error strategy.
@@ -121,8 +124,20 @@ impl FailureHandler {
     /// A failure that carries neither events nor a payload (a dropped connection, a source that
     /// stopped) loses no data: it is counted and logged, and only `fail` acts on it.
     pub fn handle(&self, error: &str, events: &[Event], payload: Option<&Bytes>) {
+        self.handle_class(ErrorClass::Permanent, error, events, payload);
+    }
+
+    /// [`FailureHandler::handle`] for an error whose class is known (counted by class).
+    pub fn handle_class(
+        &self,
+        class: ErrorClass,
+        error: &str,
+        events: &[Event],
+        payload: Option<&Bytes>,
+    ) {
         let n = events.len().max(1) as u64;
         self.counters.errors.fetch_add(1, Ordering::Relaxed);
+        self.counters.status.record_error(class, error);
         let notice = events.is_empty() && payload.is_none();
         if notice && !matches!(self.strategy, ErrorStrategy::Fail) {
             self.log.warn(error);
@@ -138,6 +153,9 @@ impl FailureHandler {
             }
             ErrorStrategy::Fail => {
                 self.counters.dropped.fetch_add(n, Ordering::Relaxed);
+                self.counters
+                    .status
+                    .set_state(crate::connector::ConnectorState::Failed);
                 self.failure.set(format!(
                     "{} failed and error.strategy='fail': {error}",
                     self.label

@@ -6,7 +6,7 @@ use crate::event::Event;
 use crate::runtime::queue::BoundedQueue;
 use crate::schema::Schema;
 use parking_lot::{Mutex, RwLock};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Duration;
@@ -28,6 +28,9 @@ pub struct Junction {
     queue: Option<Arc<BoundedQueue>>,
     worker: Mutex<Option<JoinHandle<()>>>,
     events: AtomicU64,
+    batches: AtomicU64,
+    /// The timestamp of the last event published (`i64::MIN` before the first).
+    last_ts: AtomicI64,
     dropped: AtomicU64,
     /// `@async`: events the worker took from the queue and has not finished delivering.
     in_delivery: AtomicU64,
@@ -41,6 +44,8 @@ impl Junction {
             queue: async_buffer.map(|n| Arc::new(BoundedQueue::new(n, WhenFull::Block))),
             worker: Mutex::new(None),
             events: AtomicU64::new(0),
+            batches: AtomicU64::new(0),
+            last_ts: AtomicI64::new(i64::MIN),
             dropped: AtomicU64::new(0),
             in_delivery: AtomicU64::new(0),
         })
@@ -69,6 +74,16 @@ impl Junction {
         self.events.load(Ordering::Relaxed)
     }
 
+    /// Batches published into this stream so far.
+    pub fn batches(&self) -> u64 {
+        self.batches.load(Ordering::Relaxed)
+    }
+
+    /// The timestamp of the last event published, if any was.
+    pub fn last_event_ts(&self) -> Option<i64> {
+        Some(self.last_ts.load(Ordering::Relaxed)).filter(|t| *t != i64::MIN)
+    }
+
     /// Events that arrived after the stream was closed at shutdown.
     pub fn dropped(&self) -> u64 {
         self.dropped.load(Ordering::Relaxed)
@@ -79,6 +94,10 @@ impl Junction {
             return;
         }
         self.events.fetch_add(batch.len() as u64, Ordering::Relaxed);
+        self.batches.fetch_add(1, Ordering::Relaxed);
+        if let Some(last) = batch.last() {
+            self.last_ts.store(last.ts, Ordering::Relaxed);
+        }
         match &self.queue {
             // Blocks while the queue is full: backpressure, never silent loss.
             Some(q) => {

@@ -6,6 +6,7 @@ pub mod env;
 pub mod failure;
 pub mod join;
 pub mod junction;
+pub mod metrics;
 pub mod partition;
 pub mod pattern;
 pub mod planner;

@@ -5,7 +5,8 @@
 use crate::plan::graph::{QueryPlan, StreamId};
 use crate::runtime::env::{Env, HoldsEvents};
 use crate::runtime::join::{JoinInput, JoinQuery};
-use crate::runtime::junction::Junction;
+use crate::runtime::junction::{Junction, Subscriber};
+use crate::runtime::metrics::{Metered, QueryOutput};
 use crate::runtime::pattern::{PatternInput, PatternQuery};
 use crate::runtime::query::FilterProject;
 use crate::runtime::select::StatefulQuery;
@@ -21,7 +22,14 @@ pub fn wire_query(
     env: &Arc<Env>,
 ) -> Option<Arc<PatternQuery>> {
     let tables = &env.tables;
-    let target = match &tables[q.output] {
+    let metrics = env.query_metrics(&q.name);
+    let metered = |inner: Arc<dyn Subscriber>| -> Arc<dyn Subscriber> {
+        Arc::new(Metered {
+            inner,
+            metrics: metrics.clone(),
+        })
+    };
+    let output = match &tables[q.output] {
         // A query writing a table gets a junction of its own that stores rows (INSERT or UPSERT).
         Some(t) => {
             let j = Junction::new(t.schema.clone(), None);
@@ -33,8 +41,12 @@ pub fn wire_query(
         }
         None => junction(q.output),
     };
+    let target = QueryOutput {
+        junction: output,
+        metrics: metrics.clone(),
+    };
     // Joins and patterns produce rows for a selector that has no window of its own.
-    let selector = |select: &crate::plan::graph::SelectPlan, target: Arc<Junction>| {
+    let selector = |select: &crate::plan::graph::SelectPlan, target: QueryOutput| {
         StatefulQuery::new(
             None,
             q.projection.clone(),
@@ -51,10 +63,10 @@ pub fn wire_query(
         streams.sort_unstable();
         streams.dedup();
         for s in streams {
-            junction(s).subscribe(Arc::new(PatternInput {
+            junction(s).subscribe(metered(Arc::new(PatternInput {
                 query: query.clone(),
                 stream: s,
-            }));
+            })));
         }
         return Some(query);
     }
@@ -74,24 +86,24 @@ pub fn wire_query(
         }
         // A table side is read at probe time, never subscribed: it does not trigger.
         if sides[0].is_none() {
-            junction(q.input).subscribe(Arc::new(JoinInput {
+            junction(q.input).subscribe(metered(Arc::new(JoinInput {
                 query: query.clone(),
                 side: 0,
-            }));
+            })));
         }
         if sides[1].is_none() {
-            junction(join.right).subscribe(Arc::new(JoinInput { query, side: 1 }));
+            junction(join.right).subscribe(metered(Arc::new(JoinInput { query, side: 1 })));
         }
         return None;
     }
     match &q.select {
-        None => junction(q.input).subscribe(Arc::new(FilterProject {
+        None => junction(q.input).subscribe(metered(Arc::new(FilterProject {
             filter: q.filter.clone(),
             projection: q.projection.clone(),
             output_events: q.output_events,
             target,
             env: env.clone(),
-        })),
+        }))),
         Some(select) => {
             let query = StatefulQuery::new(
                 q.filter.clone(),
@@ -104,7 +116,7 @@ pub fn wire_query(
             if select.window.is_some() {
                 env.register_holder(Arc::downgrade(&query) as Weak<dyn HoldsEvents>);
             }
-            junction(q.input).subscribe(query);
+            junction(q.input).subscribe(metered(query));
         }
     }
     None

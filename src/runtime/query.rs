@@ -5,7 +5,8 @@ use crate::lang::OutputEvents;
 use crate::plan::expr::Expr;
 use crate::plan::graph::Projection;
 use crate::runtime::env::Env;
-use crate::runtime::junction::{Junction, Subscriber};
+use crate::runtime::junction::Subscriber;
+use crate::runtime::metrics::QueryOutput;
 use crate::value::Value;
 use std::sync::Arc;
 
@@ -13,7 +14,7 @@ pub struct FilterProject {
     pub filter: Option<Expr>,
     pub projection: Projection,
     pub output_events: OutputEvents,
-    pub target: Arc<Junction>,
+    pub target: QueryOutput,
     pub env: Arc<Env>,
 }
 

@@ -131,6 +131,10 @@ impl BoundedQueue {
         self.not_full.notify_all();
     }
 
+    pub fn capacity(&self) -> usize {
+        self.capacity
+    }
+
     pub fn len(&self) -> usize {
         self.lock().items.len()
     }

@@ -6,8 +6,9 @@ use crate::functions::aggregate::{Aggregator, OrdValue};
 use crate::lang::{OutputEvents, OutputEvery, OutputMode, OutputRate};
 use crate::plan::expr::{AggregateCall, EvalContext, Expr};
 use crate::plan::graph::{Projection, SelectPlan};
+use crate::runtime::metrics::QueryOutput;
 use crate::runtime::env::Env;
-use crate::runtime::junction::{Junction, Subscriber};
+use crate::runtime::junction::Subscriber;
 use crate::runtime::window::{Emit, Window};
 use crate::value::Value;
 use parking_lot::Mutex;
@@ -60,7 +61,7 @@ pub struct StatefulQuery {
     projection: Projection,
     output_events: OutputEvents,
     plan: SelectPlan,
-    target: Arc<Junction>,
+    target: QueryOutput,
     env: Arc<Env>,
     me: Weak<StatefulQuery>,
     state: Mutex<State>,
@@ -83,7 +84,7 @@ impl StatefulQuery {
         projection: Projection,
         output_events: OutputEvents,
         plan: SelectPlan,
-        target: Arc<Junction>,
+        target: QueryOutput,
         env: &Arc<Env>,
     ) -> Arc<StatefulQuery> {
         let keep_empty_groups = plan

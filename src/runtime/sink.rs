@@ -3,7 +3,7 @@
 //! sink (only, with `buffer.when.full='block'`, its own stream once its buffer is full).
 
 use crate::connector::error::{ErrorStrategy, WhenFull, BATCH_SIZE, BUFFER_SIZE};
-use crate::connector::{Rejects, Sink};
+use crate::connector::{ConnectorState, Rejects, Sink, HEALTH_CHECK_EVERY};
 use crate::event::Event;
 use crate::runtime::failure::{ConnectorCounters, FailureHandler};
 use crate::runtime::junction::Subscriber;
@@ -139,6 +139,9 @@ impl SinkDriver {
         let (q, stop) = (queue.clone(), stopping.clone());
         let thread_label = label.clone();
         sink.set_stopping(stopping.clone());
+        let status = counters.status.clone();
+        sink.set_status(status.clone());
+        status.set_state(ConnectorState::Running);
         let batch_size = sink.max_batch().unwrap_or(batch_size).max(1);
         let linger = sink.linger();
         let handle = std::thread::Builder::new()
@@ -146,15 +149,23 @@ impl SinkDriver {
             .spawn(move || {
                 let mut batch = Vec::with_capacity(batch_size);
                 let mut rejects = Rejects::default();
+                let mut checked = Instant::now();
+                status.set_health(sink.health());
                 loop {
                     let mut open = q.pop(batch_size, &mut batch, Duration::from_millis(100));
                     if open && !linger.is_zero() && !batch.is_empty() {
                         open = fill(&q, batch_size, &mut batch, linger);
                     }
+                    let mut check = false;
                     if !batch.is_empty() {
-                        deliver(sink.as_mut(), &batch, &mut rejects, &handler, &stop);
+                        check = !deliver(sink.as_mut(), &batch, &mut rejects, &handler, &stop);
                     } else if open {
                         sink.idle();
+                        check = checked.elapsed() >= HEALTH_CHECK_EVERY;
+                    }
+                    if check && open {
+                        status.set_health(sink.health());
+                        checked = Instant::now();
                     }
                     sync_point.handled(batch.len(), sink.as_mut(), &thread_label);
                     batch.clear();
@@ -162,14 +173,21 @@ impl SinkDriver {
                         break;
                     }
                 }
-                match sink.flush() {
+                let flushed = match sink.flush() {
                     Ok(()) => true,
                     Err(e) => {
                         log::error!("{thread_label}: flush at shutdown failed: {e}");
                         handler.counters.errors.fetch_add(1, Ordering::Relaxed);
+                        status.record_error(e.class, &format!("flush at shutdown: {e}"));
                         false
                     }
-                }
+                };
+                status.set_state(if flushed {
+                    ConnectorState::Stopped
+                } else {
+                    ConnectorState::Failed
+                });
+                flushed
             })
             .expect("spawning a thread");
         SinkDriver {
@@ -208,30 +226,40 @@ fn fill(q: &BoundedQueue, max: usize, batch: &mut Vec<Event>, linger: Duration) 
     open
 }
 
-/// One batch through the sink, with retries for transient failures under `retry`.
+/// One batch through the sink, with retries for transient failures under `retry`. Returns
+/// whether every event was delivered.
 fn deliver(
     sink: &mut dyn Sink,
     batch: &[Event],
     rejects: &mut Rejects,
     handler: &FailureHandler,
     stopping: &AtomicBool,
-) {
+) -> bool {
     let mut attempt: u32 = 1;
+    let status = &handler.counters.status;
     loop {
         rejects.items.clear();
         match sink.publish(batch, rejects) {
             Ok(()) => {
                 let failed = rejects.items.len();
+                if failed == 0 && status.state() == ConnectorState::Reconnecting {
+                    status.connected();
+                }
                 handler.counters.events.fetch_add(
                     (batch.len() - failed.min(batch.len())) as u64,
                     Ordering::Relaxed,
                 );
                 for (i, err) in rejects.items.drain(..) {
                     if let Some(ev) = batch.get(i) {
-                        handler.handle(&err.message, std::slice::from_ref(ev), None);
+                        handler.handle_class(
+                            err.class,
+                            &err.message,
+                            std::slice::from_ref(ev),
+                            None,
+                        );
                     }
                 }
-                return;
+                return failed == 0;
             }
             Err(e) => {
                 if let ErrorStrategy::Retry(policy) = &handler.strategy {
@@ -244,6 +272,8 @@ fn deliver(
                     {
                         let wait = policy.backoff(attempt);
                         log::debug!("{}: {e}; retry {attempt} in {wait:?}", handler.label);
+                        status.retried();
+                        status.reconnecting(&e.message);
                         std::thread::sleep(wait);
                         attempt += 1;
                         continue;
@@ -265,8 +295,8 @@ fn deliver(
                         handler.label
                     );
                 }
-                handler.handle(&msg, batch, None);
-                return;
+                handler.handle_class(e.class, &msg, batch, None);
+                return false;
             }
         }
     }

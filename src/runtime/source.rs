@@ -3,7 +3,7 @@
 
 use crate::clock::Clock;
 use crate::connector::mapper::SourceMapper;
-use crate::connector::{ConnectorError, Source, SourceContext, SourceOutput};
+use crate::connector::{ConnectorError, ConnectorState, Source, SourceContext, SourceOutput};
 use crate::event::Event;
 use crate::runtime::failure::FailureHandler;
 use crate::runtime::junction::Junction;
@@ -136,7 +136,8 @@ impl SourceOutput for SourceInlet {
     }
 
     fn error(&mut self, error: &ConnectorError, payload: Option<&Bytes>) {
-        self.handler.handle(&error.message, &[], payload);
+        self.handler
+            .handle_class(error.class, &error.message, &[], payload);
     }
 }
 
@@ -156,11 +157,18 @@ impl SourceDriver {
         let handle = std::thread::Builder::new()
             .name(format!("source-{label}"))
             .spawn(move || {
-                let mut ctx = SourceContext::new(r, Box::new(inlet));
+                let status = handler.counters.status.clone();
+                let mut ctx =
+                    SourceContext::new(r, Box::new(inlet)).with_status(status.clone());
+                status.set_state(ConnectorState::Running);
                 match source.run(&mut ctx) {
-                    Ok(()) => log::info!("{l}: input ended"),
+                    Ok(()) => {
+                        status.set_state(ConnectorState::Stopped);
+                        log::info!("{l}: input ended");
+                    }
                     Err(e) => {
-                        handler.handle(&format!("source stopped: {e}"), &[], None);
+                        handler.handle_class(e.class, &format!("source stopped: {e}"), &[], None);
+                        status.set_state(ConnectorState::Failed);
                         log::error!("{l}: source stopped: {e}");
                     }
                 }

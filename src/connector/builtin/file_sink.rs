@@ -8,10 +8,13 @@ use crate::connector::spec::ConnectorSpec;
 use crate::connector::storage::rotation::{
     attribute_index, FileParams, FileSet, Layout, PartitionBuffers, PARTITION_BY,
 };
-use crate::connector::{ConnectorError, Rejects, Sink, SinkFactory, SinkMapper};
+use crate::connector::{
+    ConnectorError, ConnectorStatus, Health, Rejects, Sink, SinkFactory, SinkMapper,
+};
 use crate::event::Event;
 use crate::schema::Schema;
 use std::io;
+use std::sync::Arc;
 
 pub struct FileSinkFactory;
 
@@ -86,6 +89,7 @@ impl SinkFactory for FileSinkFactory {
             files: FileSet::new(layout, partition),
             mapper,
             line: Vec::with_capacity(256),
+            status: Arc::default(),
         };
         if partition.is_none() {
             // Open now, so a bad path fails at startup rather than on the first event.
@@ -103,6 +107,7 @@ struct FileSink {
     files: FileSet,
     mapper: Box<dyn SinkMapper>,
     line: Vec<u8>,
+    status: Arc<ConnectorStatus>,
 }
 
 impl FileSink {
@@ -135,6 +140,16 @@ impl Sink for FileSink {
 
     fn sync(&mut self) -> Result<(), ConnectorError> {
         self.files.sync()
+    }
+
+    fn set_status(&mut self, status: Arc<ConnectorStatus>) {
+        self.status = status;
+    }
+
+    fn health(&mut self) -> Health {
+        let (health, hit_rate) = self.files.health();
+        self.status.set_pool_hit_rate(hit_rate);
+        health
     }
 
     fn idle(&mut self) {

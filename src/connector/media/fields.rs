@@ -118,18 +118,7 @@ pub fn served_path(path: &str) -> Result<String, ConfigError> {
     Ok(path.to_string())
 }
 
-/// A URL as logs may show it: credentials replaced by `***`.
-pub fn redact_url(url: &str) -> String {
-    let Some(scheme_end) = url.find("://") else {
-        return url.to_string();
-    };
-    let rest = &url[scheme_end + 3..];
-    let authority_end = rest.find('/').unwrap_or(rest.len());
-    match rest[..authority_end].rfind('@') {
-        Some(at) => format!("{}***{}", &url[..scheme_end + 3], &rest[at..]),
-        None => url.to_string(),
-    }
-}
+pub use crate::connector::config::redact_url;
 
 #[cfg(test)]
 mod tests {

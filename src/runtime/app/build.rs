@@ -67,6 +67,11 @@ impl App {
             tables,
             aggregations,
             holders: Default::default(),
+            queries: plan
+                .queries
+                .iter()
+                .map(|q| (q.name.clone(), Arc::default()))
+                .collect(),
         });
         for w in &plan.table_writes {
             if let Some(t) = &env.tables[w.table] {
@@ -121,7 +126,8 @@ impl App {
             patterns,
             functions,
             state: Mutex::new(State::Compiled),
-            source_counters: Mutex::new(Vec::new()),
+            live: Mutex::new(Vec::new()),
+            started_at: Mutex::new(None),
         }
     }
 }

@@ -5,7 +5,7 @@
 use super::stats::snapshot;
 use super::{App, AppStats, EngineError, State};
 use crate::clock::ClockMode;
-use crate::connector::registry::Role;
+use super::observe::{LiveConnector, Role};
 use crate::connector::{MapperConfig, MapperFactory};
 use crate::plan::graph::{ConnectorPlan, StreamId};
 use crate::runtime::failure::{ConnectorCounters, FailureHandler};
@@ -71,6 +71,7 @@ impl App {
             }
         }
         *state = State::Running { sources, sinks };
+        *self.started_at.lock() = Some(std::time::SystemTime::now());
         Ok(())
     }
 
@@ -126,6 +127,14 @@ impl App {
             .map_err(|e| err(e.message))?;
         let (queue, batch) = buffer_for(&c.config);
         let handler = self.handler(&label, stream, c);
+        self.live.lock().push(LiveConnector {
+            label: label.clone(),
+            role: Role::Sink,
+            stream,
+            index: k,
+            counters: handler.counters.clone(),
+            buffer: Some(queue.clone()),
+        });
         let inlet = SinkInlet {
             queue: queue.clone(),
             counters: handler.counters.clone(),
@@ -157,9 +166,14 @@ impl App {
             .create(&c.config, schema)
             .map_err(|e| err(e.message))?;
         let handler = Arc::new(self.handler(&label, stream, c));
-        self.source_counters
-            .lock()
-            .push((label.clone(), handler.counters.clone()));
+        self.live.lock().push(LiveConnector {
+            label: label.clone(),
+            role: Role::Source,
+            stream,
+            index: k,
+            counters: handler.counters.clone(),
+            buffer: None,
+        });
         let mut inlet = SourceInlet::new(
             mapper,
             self.junctions[stream].clone(),
@@ -218,8 +232,8 @@ impl App {
             .iter()
             .map(|j| (j.name().to_string(), j.events()))
             .collect();
-        for (label, c) in self.source_counters.lock().iter() {
-            stats.sources.push(snapshot(label, c, true));
+        for c in self.live.lock().iter().filter(|c| c.role == Role::Source) {
+            stats.sources.push(snapshot(&c.label, &c.counters, true));
         }
         stats.failure = self.failure.get();
         Ok(stats)
@@ -243,8 +257,8 @@ impl App {
                 stats.sinks.push(snapshot(&d.label, &d.counters, true));
             }
         }
-        for (label, c) in self.source_counters.lock().iter() {
-            stats.sources.push(snapshot(label, c, true));
+        for c in self.live.lock().iter().filter(|c| c.role == Role::Source) {
+            stats.sources.push(snapshot(&c.label, &c.counters, true));
         }
         stats
     }

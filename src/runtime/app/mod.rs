@@ -5,9 +5,11 @@
 mod build;
 mod handles;
 mod lifecycle;
+mod observe;
 mod stats;
 
 pub use handles::{InputHandle, Subscription};
+pub use observe::{AppState, ConnectorInfo, QueryInfo, Role, StreamInfo};
 pub use stats::{AppStats, ConnectorStats};
 
 use crate::clock::{Clock, ClockMode};
@@ -17,7 +19,7 @@ use crate::functions::FunctionRegistry;
 use crate::plan::graph::{AppPlan, StreamId};
 use crate::plan::on_demand::{bind_on_demand, OnDemandSource};
 use crate::runtime::env::Env;
-use crate::runtime::failure::{AppFailure, ConnectorCounters};
+use crate::runtime::failure::AppFailure;
 use crate::runtime::junction::Junction;
 use crate::runtime::partition::PartitionRuntime;
 use crate::runtime::pattern::PatternQuery;
@@ -97,7 +99,10 @@ pub struct App {
     failure: Arc<AppFailure>,
     options: RunOptions,
     state: Mutex<State>,
-    source_counters: Mutex<Vec<(String, Arc<ConnectorCounters>)>>,
+    /// Every connector started, sources and sinks, kept after the stop for the control plane.
+    live: Mutex<Vec<observe::LiveConnector>>,
+    /// When `start` ran (wall clock), for uptime.
+    started_at: Mutex<Option<std::time::SystemTime>>,
     partitions: Vec<Arc<PartitionRuntime>>,
     /// Pattern queries: those that open with an absent element begin with the app's time.
     patterns: Vec<Arc<PatternQuery>>,

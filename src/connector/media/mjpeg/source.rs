@@ -13,6 +13,7 @@ use crate::connector::media::reconnect::{
 use crate::connector::net::{runtime, tls_client_config, Backoff};
 use crate::connector::param::{specs, Describe};
 use crate::connector::spec::ConnectorSpec;
+use crate::connector::ingest::{self, IngestHandle, VideoInfo};
 use crate::connector::{ConnectorError, Source, SourceContext, SourceFactory};
 use crate::media::jpeg;
 use crate::media::multipart::{
@@ -135,9 +136,11 @@ impl SourceFactory for MjpegSourceFactory {
         schema: &Schema,
     ) -> Result<Box<dyn Source>, ConnectorError> {
         let fields = fields::select("mjpeg", schema, OFFERED)?;
+        let config_ref = config;
         let config = SourceConfig::from_config(config)?;
         Ok(Box::new(MjpegSource {
             url_value: Value::String(Arc::from(fields::redact_url(&config.url))),
+            stream: config_ref.stream.clone(),
             config,
             fields,
             frame_number: 0,
@@ -149,6 +152,8 @@ impl SourceFactory for MjpegSourceFactory {
 
 struct MjpegSource {
     config: SourceConfig,
+    /// The EventFlux stream fed, as the ingest registry shows it.
+    stream: String,
     fields: Vec<Field>,
     url_value: Value,
     frame_number: i64,
@@ -198,6 +203,7 @@ impl MjpegSource {
                 Ended::Stopping => return Ok(()),
                 Ended::Dropped(why) => {
                     log::warn!("mjpeg source {url}: {why}");
+                    ctx.status().reconnecting(&format!("{url}: {why}"));
                     ctx.report_error(&ConnectorError::transient(format!("{url}: {why}")), None);
                 }
             }
@@ -279,6 +285,9 @@ impl MjpegSource {
             },
         };
         log::info!("mjpeg source: connected to {}", self.url_value_text());
+        ctx.status().connected();
+        let ingest = ingest::registry().open("mjpeg", &self.config.url, &self.stream);
+        ingest.received(first.len() as u64, u64::from(!first.is_empty()));
         let mut parser = MultipartParser::new(
             &boundary,
             MultipartConfig {
@@ -302,13 +311,20 @@ impl MjpegSource {
                 }
                 Ok(Err(e)) => return Ended::Dropped(format!("reading the stream failed: {e}")),
                 Ok(Ok(None)) => return Ended::Dropped("the server ended the stream".into()),
-                Ok(Ok(Some(bytes))) => parser.push(&bytes),
+                Ok(Ok(Some(bytes))) => {
+                    ingest.received(bytes.len() as u64, 1);
+                    ctx.status().add_bytes(bytes.len() as u64);
+                    parser.push(&bytes)
+                }
+            }
+            if ingest.should_disconnect() {
+                return Ended::Dropped("disconnected through the control plane".into());
             }
             while let Some(item) = parser.next_item() {
                 match item {
                     MultipartItem::Part(part) => {
                         backoff.reset();
-                        if let Some(row) = self.frame(part, ctx) {
+                        if let Some(row) = self.frame(part, ctx, &ingest) {
                             rows.push(row);
                         }
                     }
@@ -334,13 +350,27 @@ impl MjpegSource {
     }
 
     /// The event for one part, or `None` when it is skipped (by the factor, or broken).
-    fn frame(&mut self, part: Part, ctx: &mut SourceContext) -> Option<Arc<[Value]>> {
+    fn frame(
+        &mut self,
+        part: Part,
+        ctx: &mut SourceContext,
+        ingest: &IngestHandle,
+    ) -> Option<Arc<[Value]>> {
         self.frame_number += 1;
         let info = match jpeg::parse(&part.body) {
             Ok(info) if jpeg::is_complete_jpeg(&part.body) => info,
             Ok(_) => return self.broken(ctx, &part, "it does not end with EOI (cut short?)"),
             Err(e) => return self.broken(ctx, &part, &e.to_string()),
         };
+        ingest.set_video(VideoInfo {
+            codec: Some("jpeg".into()),
+            width: Some(u32::from(info.width)),
+            height: Some(u32::from(info.height)),
+        });
+        // Every JPEG is a keyframe; a paused stream counts it and emits nothing.
+        if !ingest.frame(true) {
+            return None;
+        }
         if (self.frame_number - 1) % self.config.reconnect.processing_factor as i64 != 0 {
             return None;
         }

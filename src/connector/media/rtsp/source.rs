@@ -165,6 +165,7 @@ impl SourceFactory for RtspSourceFactory {
     ) -> Result<Box<dyn Source>, ConnectorError> {
         Ok(Box::new(RtspSource {
             fields: fields::select("rtsp", schema, OFFERED)?,
+            stream: config.stream.clone(),
             settings: Settings::from_config(config)?,
             frame_numbers: Vec::new(),
         }))
@@ -229,6 +230,8 @@ fn percent_decode(s: &str) -> String {
 
 struct RtspSource {
     fields: Vec<Field>,
+    /// The EventFlux stream fed, as the ingest registry shows it.
+    stream: String,
     settings: Settings,
     /// Frames received per track, kept across reconnects.
     frame_numbers: Vec<i64>,
@@ -258,6 +261,7 @@ impl RtspSource {
                 Err(why) => why,
             };
             log::warn!("rtsp source {shown}: {why}");
+            ctx.status().reconnecting(&format!("{shown}: {why}"));
             ctx.report_error(&ConnectorError::transient(format!("{shown}: {why}")), None);
             let Some(wait) = backoff.failed() else {
                 return Err(ConnectorError::transient(format!(
@@ -350,6 +354,8 @@ impl RtspSource {
             s.shown,
             tracks.len()
         );
+        ctx.status().connected();
+        let ingest = crate::connector::ingest::registry().open("rtsp", &s.shown, &self.stream);
         if self.frame_numbers.len() < session_len(&tracks) {
             self.frame_numbers.resize(session_len(&tracks), 0);
         }
@@ -391,6 +397,11 @@ impl RtspSource {
             let Some(track) = tracks.iter().find(|t| t.index == index) else {
                 continue;
             };
+            ingest.received(data.len() as u64, 1);
+            ctx.status().add_bytes(data.len() as u64);
+            if ingest.should_disconnect() {
+                return Err("disconnected through the control plane".into());
+            }
             backoff.reset();
             let n = {
                 let n = &mut self.frame_numbers[index];
@@ -406,6 +417,16 @@ impl RtspSource {
                     .map(|i| (u32::from(i.width), u32::from(i.height))),
                 (_, d) => d,
             };
+            if track.codec.media_kind() == crate::media::codec::MediaKind::Video {
+                ingest.set_video(crate::connector::ingest::VideoInfo {
+                    codec: Some(track.codec.as_str().to_string()),
+                    width: dims.map(|d| d.0),
+                    height: dims.map(|d| d.1),
+                });
+            }
+            if !ingest.frame(keyframe) {
+                continue;
+            }
             let row = self.row(track, data, pts, keyframe, dims, n);
             ctx.emit_rows(vec![row]);
         }

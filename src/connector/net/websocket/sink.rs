@@ -10,7 +10,10 @@ use crate::connector::error::{ERROR_PARAMS, SINK_BUFFER_PARAMS};
 use crate::connector::net::runtime;
 use crate::connector::param::specs;
 use crate::connector::spec::ConnectorSpec;
-use crate::connector::{ConnectorError, Rejects, Sink, SinkFactory, SinkMapper};
+use crate::connector::{
+    ConnectorError, ConnectorState, ConnectorStatus, Health, Rejects, Sink, SinkFactory,
+    SinkMapper,
+};
 use crate::event::Event;
 use crate::schema::Schema;
 use futures_util::{FutureExt, SinkExt, StreamExt};
@@ -74,6 +77,7 @@ impl SinkFactory for WsSinkFactory {
             mapper,
             stream: None,
             stopping: Arc::new(AtomicBool::new(false)),
+            status: Arc::default(),
             scratch: Vec::with_capacity(256),
             frames: Vec::new(),
             last_ping: Instant::now(),
@@ -87,6 +91,7 @@ struct WsSink {
     mapper: Box<dyn SinkMapper>,
     stream: Option<WsStream>,
     stopping: Arc<AtomicBool>,
+    status: Arc<ConnectorStatus>,
     scratch: Vec<u8>,
     /// (index in the batch, frame) of the events that encoded.
     frames: Vec<(usize, Message)>,
@@ -96,6 +101,36 @@ struct WsSink {
 impl Sink for WsSink {
     fn set_stopping(&mut self, stopping: Arc<AtomicBool>) {
         self.stopping = stopping;
+    }
+
+    fn set_status(&mut self, status: Arc<ConnectorStatus>) {
+        self.status = status;
+    }
+
+    /// Connected and the server has not closed: healthy. A closed connection is noticed here
+    /// while no events flow, and one connection attempt is made per check.
+    fn health(&mut self) -> Health {
+        let url = self.client.url.clone();
+        if self.stream.as_ref().is_some_and(peer_closed) {
+            self.stream = None;
+            self.status
+                .reconnecting(&format!("{url}: the server closed the connection"));
+        }
+        if self.stream.is_none() && self.status.state() == ConnectorState::Reconnecting {
+            let attempt = runtime().block_on(self.client.connect());
+            match attempt {
+                Ok(stream) => {
+                    log::info!("websocket sink: connected to {url}");
+                    self.stream = Some(stream);
+                    self.status.connected();
+                }
+                Err(e) => return Health::unhealthy(format!("not connected: {e}")),
+            }
+        }
+        match &self.stream {
+            Some(_) => Health::healthy(format!("connected to {url}")),
+            None => Health::healthy(format!("connects to {url} with the first event")),
+        }
     }
 
     fn publish(&mut self, events: &[Event], rejects: &mut Rejects) -> Result<(), ConnectorError> {
@@ -211,11 +246,13 @@ impl WsSink {
             let error = match self.client.connect().await {
                 Ok(stream) => {
                     log::info!("websocket sink: connected to {}", self.client.url);
+                    self.status.connected();
                     return Ok(stream);
                 }
                 Err(e) => e,
             };
             log::warn!("websocket sink: {error}");
+            self.status.reconnecting(&error.message);
             // A refused handshake (4xx, untrusted certificate) will not pass with retrying.
             if error.class == crate::connector::ErrorClass::Permanent {
                 return Err(error);

@@ -89,11 +89,13 @@ async fn run_client(
         match config.connect().await {
             Ok(stream) => {
                 log::info!("websocket source: connected to {}", config.url);
+                ctx.status().connected();
                 match read_frames(config, stream, ctx, &mut backoff).await {
                     Ended::Stopping => return Ok(()),
                     Ended::Dropped(why) => {
                         healthy_drop = backoff.failures() == 0;
                         log::warn!("websocket source: {}: {why}", config.url);
+                        ctx.status().reconnecting(&format!("{}: {why}", config.url));
                         ctx.report_error(
                             &ConnectorError::transient(format!("{}: {why}", config.url)),
                             None,
@@ -102,7 +104,10 @@ async fn run_client(
                 }
             }
             Err(e) if e.class == ErrorClass::Permanent => return Err(e),
-            Err(e) => ctx.report_error(&e, None),
+            Err(e) => {
+                ctx.status().reconnecting(&e.message);
+                ctx.report_error(&e, None)
+            }
         }
         if !config.reconnect {
             return Err(ConnectorError::transient(format!(

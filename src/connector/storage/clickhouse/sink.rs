@@ -8,7 +8,7 @@ use super::error::classify;
 use super::schema::{plan, Plan};
 use crate::connector::error::RetryPolicy;
 use crate::connector::net::runtime;
-use crate::connector::{ConnectorError, ErrorClass, Rejects, Sink};
+use crate::connector::{ConnectorError, ErrorClass, Health, Rejects, Sink};
 use crate::event::Event;
 use crate::value::Value;
 use bytes::{Bytes, BytesMut};
@@ -68,7 +68,12 @@ pub(super) struct ClickHouseSink {
     /// in case it was fixed meanwhile.
     pub plans: HashMap<String, Arc<Plan>>,
     pub stopping: Arc<AtomicBool>,
+    /// The last health check's answer and when it was asked.
+    pub pinged: Option<(std::time::Instant, Health)>,
 }
+
+/// How often the health check pings the server.
+const PING_EVERY: Duration = Duration::from_secs(10);
 
 impl ClickHouseSink {
     /// Groups the batch by table, in order of first appearance.
@@ -251,6 +256,27 @@ impl Sink for ClickHouseSink {
 
     fn linger(&self) -> Duration {
         self.settings.flush_interval
+    }
+
+    /// `SELECT 1` against the server, at most every 10 s.
+    fn health(&mut self) -> Health {
+        if let Some((at, h)) = &self.pinged {
+            if at.elapsed() < PING_EVERY {
+                return h.clone();
+            }
+        }
+        let what = format!("ping {}", self.settings.url);
+        let answer = runtime().block_on(timed(
+            &self.settings,
+            &what,
+            self.client.query("SELECT 1").execute(),
+        ));
+        let health = match answer {
+            Ok(()) => Health::healthy(format!("{} answers", self.settings.url)),
+            Err(e) => Health::unhealthy(e.message),
+        };
+        self.pinged = Some((std::time::Instant::now(), health.clone()));
+        health
     }
 
     fn publish(&mut self, events: &[Event], rejects: &mut Rejects) -> Result<(), ConnectorError> {

@@ -210,6 +210,7 @@ fn routing_rejects_bad_table_names() {
         settings: Arc::new(s),
         plans: HashMap::new(),
         stopping: Arc::new(AtomicBool::new(false)),
+        pinged: None,
     };
     let ev = |sym: Value| {
         Event::new(

@@ -56,6 +56,26 @@ impl FileSet {
         self.flush_if_due()
     }
 
+    /// Whether the output directory can be written now, with the buffer pool's hit rate.
+    pub fn health(&self) -> (crate::connector::Health, f64) {
+        use crate::connector::Health;
+        let dir = &self.layout.settings.path;
+        let writable = std::ffi::CString::new(dir.as_os_str().as_encoded_bytes())
+            .ok()
+            // SAFETY: a valid NUL-terminated path; access(2) only reads it.
+            .is_some_and(|c| unsafe { libc::access(c.as_ptr(), libc::W_OK) } == 0);
+        let health = if writable {
+            Health::healthy(format!("can write {}", dir.display()))
+        } else {
+            Health::unhealthy(format!(
+                "cannot write {}: {}",
+                dir.display(),
+                std::io::Error::last_os_error()
+            ))
+        };
+        (health, self.pool.hit_rate())
+    }
+
     /// The idle tick: time rotation and the flush interval while no events arrive.
     pub fn tick(&mut self) -> io::Result<()> {
         self.rotate_if_due();

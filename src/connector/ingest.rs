@@ -1,0 +1,254 @@
+//! The process's live media ingest streams (an RTSP or MJPEG pull today; SRT and RTP callers
+//! next): what each is, where it comes from, what it carries and how it is doing. Video
+//! sources register a connection when it opens and drop the handle when it closes; the control
+//! plane lists them (`GET /streams`) and steers them (pause, resume, disconnect). One registry
+//! per process, because a caller is a connection, whichever app it feeds.
+
+use parking_lot::{Mutex, RwLock};
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
+
+/// What a video stream carries, as far as the source has learnt.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct VideoInfo {
+    /// `jpeg`, `h264`, `h265`, `av1`, `jpeg-xs`, ...
+    pub codec: Option<String>,
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+}
+
+/// One live connection.
+#[derive(Debug)]
+pub struct IngestStream {
+    pub id: String,
+    /// `rtsp`, `mjpeg`, `srt`, `rtp`.
+    pub kind: &'static str,
+    /// Where it comes from, credentials removed.
+    pub source: String,
+    /// The EventFlux stream its frames go into.
+    pub stream: String,
+    pub created_at_ms: i64,
+    last_heartbeat_ms: AtomicI64,
+    video: Mutex<VideoInfo>,
+    bytes: AtomicU64,
+    packets: AtomicU64,
+    lost: AtomicU64,
+    frames: AtomicU64,
+    keyframes: AtomicU64,
+    /// Frames that arrived while paused (not emitted).
+    paused_frames: AtomicU64,
+    paused: AtomicBool,
+    disconnect: AtomicBool,
+}
+
+/// Counters of one stream, with its rates worked out by the registry's reader.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IngestSnapshot {
+    pub id: String,
+    pub kind: &'static str,
+    pub source: String,
+    pub stream: String,
+    /// `live`, `paused`, `disconnecting`.
+    pub status: &'static str,
+    pub video: VideoInfo,
+    pub created_at_ms: i64,
+    pub last_heartbeat_ms: i64,
+    pub bytes: u64,
+    pub packets: u64,
+    pub lost: u64,
+    pub frames: u64,
+    pub keyframes: u64,
+    pub paused_frames: u64,
+}
+
+fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+impl IngestStream {
+    /// Data arrived: `bytes` in `packets` packets (one call per read, not per byte).
+    pub fn received(&self, bytes: u64, packets: u64) {
+        self.bytes.fetch_add(bytes, Ordering::Relaxed);
+        self.packets.fetch_add(packets, Ordering::Relaxed);
+        self.last_heartbeat_ms.store(now_ms(), Ordering::Relaxed);
+    }
+
+    pub fn lost(&self, packets: u64) {
+        self.lost.fetch_add(packets, Ordering::Relaxed);
+    }
+
+    /// A whole frame was assembled. Returns false while the stream is paused: the caller
+    /// drops the frame (it is counted here as paused).
+    pub fn frame(&self, keyframe: bool) -> bool {
+        self.frames.fetch_add(1, Ordering::Relaxed);
+        if keyframe {
+            self.keyframes.fetch_add(1, Ordering::Relaxed);
+        }
+        if self.paused.load(Ordering::Relaxed) {
+            self.paused_frames.fetch_add(1, Ordering::Relaxed);
+            return false;
+        }
+        true
+    }
+
+    pub fn set_video(&self, video: VideoInfo) {
+        let mut v = self.video.lock();
+        if *v != video {
+            *v = video;
+        }
+    }
+
+    /// Whether the control plane asked to drop this connection.
+    pub fn should_disconnect(&self) -> bool {
+        self.disconnect.load(Ordering::Relaxed)
+    }
+
+    pub fn snapshot(&self) -> IngestSnapshot {
+        IngestSnapshot {
+            id: self.id.clone(),
+            kind: self.kind,
+            source: self.source.clone(),
+            stream: self.stream.clone(),
+            status: if self.disconnect.load(Ordering::Relaxed) {
+                "disconnecting"
+            } else if self.paused.load(Ordering::Relaxed) {
+                "paused"
+            } else {
+                "live"
+            },
+            video: self.video.lock().clone(),
+            created_at_ms: self.created_at_ms,
+            last_heartbeat_ms: self.last_heartbeat_ms.load(Ordering::Relaxed),
+            bytes: self.bytes.load(Ordering::Relaxed),
+            packets: self.packets.load(Ordering::Relaxed),
+            lost: self.lost.load(Ordering::Relaxed),
+            frames: self.frames.load(Ordering::Relaxed),
+            keyframes: self.keyframes.load(Ordering::Relaxed),
+            paused_frames: self.paused_frames.load(Ordering::Relaxed),
+        }
+    }
+}
+
+/// Registered while alive: dropping it takes the stream off the list.
+pub struct IngestHandle {
+    stream: Arc<IngestStream>,
+}
+
+impl std::ops::Deref for IngestHandle {
+    type Target = IngestStream;
+    fn deref(&self) -> &IngestStream {
+        &self.stream
+    }
+}
+
+impl Drop for IngestHandle {
+    fn drop(&mut self) {
+        registry().streams.write().remove(&self.stream.id);
+    }
+}
+
+#[derive(Default)]
+pub struct IngestRegistry {
+    streams: RwLock<BTreeMap<String, Arc<IngestStream>>>,
+    next: AtomicU64,
+}
+
+/// The process's registry.
+pub fn registry() -> &'static IngestRegistry {
+    static REGISTRY: OnceLock<IngestRegistry> = OnceLock::new();
+    REGISTRY.get_or_init(IngestRegistry::default)
+}
+
+/// How a steering request ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Steer {
+    Done,
+    NotFound,
+}
+
+impl IngestRegistry {
+    /// Registers a connection that just opened; its id is `KIND-N`.
+    pub fn open(&self, kind: &'static str, source: &str, stream: &str) -> IngestHandle {
+        let n = self.next.fetch_add(1, Ordering::Relaxed) + 1;
+        let now = now_ms();
+        let s = Arc::new(IngestStream {
+            id: format!("{kind}-{n}"),
+            kind,
+            source: crate::connector::config::redact_url(source),
+            stream: stream.to_string(),
+            created_at_ms: now,
+            last_heartbeat_ms: AtomicI64::new(now),
+            video: Mutex::new(VideoInfo::default()),
+            bytes: AtomicU64::new(0),
+            packets: AtomicU64::new(0),
+            lost: AtomicU64::new(0),
+            frames: AtomicU64::new(0),
+            keyframes: AtomicU64::new(0),
+            paused_frames: AtomicU64::new(0),
+            paused: AtomicBool::new(false),
+            disconnect: AtomicBool::new(false),
+        });
+        self.streams.write().insert(s.id.clone(), s.clone());
+        IngestHandle { stream: s }
+    }
+
+    pub fn list(&self) -> Vec<IngestSnapshot> {
+        self.streams.read().values().map(|s| s.snapshot()).collect()
+    }
+
+    pub fn get(&self, id: &str) -> Option<IngestSnapshot> {
+        self.streams.read().get(id).map(|s| s.snapshot())
+    }
+
+    fn steer(&self, id: &str, f: impl Fn(&IngestStream)) -> Steer {
+        match self.streams.read().get(id) {
+            Some(s) => {
+                f(s);
+                Steer::Done
+            }
+            None => Steer::NotFound,
+        }
+    }
+
+    pub fn pause(&self, id: &str) -> Steer {
+        self.steer(id, |s| s.paused.store(true, Ordering::Relaxed))
+    }
+
+    pub fn resume(&self, id: &str) -> Steer {
+        self.steer(id, |s| s.paused.store(false, Ordering::Relaxed))
+    }
+
+    /// Asks the source to close this connection (it reconnects as its settings say).
+    pub fn disconnect(&self, id: &str) -> Steer {
+        self.steer(id, |s| s.disconnect.store(true, Ordering::Relaxed))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_paused_stream_counts_frames_and_drops_them() {
+        let h = registry().open("mjpeg", "http://u:p@cam/video", "Frames");
+        assert!(h.id.starts_with("mjpeg-"));
+        assert_eq!(h.source, "http://***@cam/video");
+        assert!(h.frame(true));
+        assert_eq!(registry().pause(&h.id), Steer::Done);
+        assert!(!h.frame(false));
+        let s = registry().get(&h.id).unwrap();
+        assert_eq!(
+            (s.status, s.frames, s.keyframes, s.paused_frames),
+            ("paused", 2, 1, 1)
+        );
+        registry().resume(&h.id);
+        assert!(h.frame(false));
+        registry().disconnect(&h.id);
+        assert!(h.should_disconnect());
+        let id = h.id.clone();
+        drop(h);
+        assert!(registry().get(&id).is_none());
+        assert_eq!(registry().pause(&id), Steer::NotFound);
+    }
+}

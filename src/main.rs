@@ -36,10 +36,30 @@ enum Command {
         /// Print a line of rates per stream this often (10s, 500ms, 1m), and once at the end.
         #[arg(long, value_parser = cli::status::parse_period)]
         status: Option<Duration>,
-        /// Serve the control plane here (/healthz, /readyz, /metrics, /api/v1/apps), e.g.
-        /// 127.0.0.1:9090.
+        /// Serve the control plane here (dashboard at /, REST API under /api/v1, /metrics,
+        /// /healthz, /readyz), e.g. 127.0.0.1:9090.
         #[arg(long)]
         http: Option<String>,
+        /// Require this bearer token (the file's first line) on every control-plane route
+        /// but /healthz. Default: $EVENTFLUX_TOKEN when set.
+        #[arg(long, requires = "http")]
+        token_file: Option<PathBuf>,
+    },
+    /// Host several apps behind one control plane: every .sql in --apps at start, more
+    /// deployed with POST /api/v1/apps. Runs until Ctrl-C/SIGTERM, then stops every app,
+    /// flushing its sinks.
+    Serve {
+        /// Where the control plane listens (loopback by default).
+        #[arg(long, default_value = "127.0.0.1:9090")]
+        http: String,
+        /// Deploy every .sql file here at start (named by @app:name, else the file name); one
+        /// that does not compile or start stops the server from starting.
+        #[arg(long)]
+        apps: Option<PathBuf>,
+        /// Require this bearer token (the file's first line) on every route but /healthz.
+        /// Default: $EVENTFLUX_TOKEN when set.
+        #[arg(long)]
+        token_file: Option<PathBuf>,
     },
     /// Compile and validate an app without running it; print its dataflow graph.
     Check {
@@ -184,6 +204,77 @@ fn replay_files(
     )
 }
 
+/// The control plane's token: the file's first line, else $EVENTFLUX_TOKEN, else none.
+fn token(file: Option<&Path>) -> Result<Option<String>, String> {
+    let t = match file {
+        Some(f) => {
+            let text = read(f)?;
+            let line = text.lines().next().unwrap_or("").trim().to_string();
+            if line.is_empty() {
+                return Err(format!(
+                    "{}: error: the token file is empty (put the token on its first line)",
+                    f.display()
+                ));
+            }
+            Some(line)
+        }
+        None => std::env::var("EVENTFLUX_TOKEN")
+            .ok()
+            .filter(|t| !t.trim().is_empty()),
+    };
+    Ok(t.map(|t| t.trim().to_string()))
+}
+
+fn stop_flag() -> Result<Arc<AtomicBool>, String> {
+    let stop = Arc::new(AtomicBool::new(false));
+    let s = stop.clone();
+    ctrlc::set_handler(move || s.store(true, Ordering::SeqCst))
+        .map_err(|e| format!("cannot install the Ctrl-C handler: {e}"))?;
+    Ok(stop)
+}
+
+fn serve(
+    engine: Engine,
+    http: &str,
+    dir: Option<&Path>,
+    token: Option<String>,
+) -> Result<ExitCode, String> {
+    let server = eventflux::server::Server::new(engine).with_token(token);
+    if let Some(dir) = dir {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+            .map_err(|e| format!("--apps {}: cannot read: {e}", dir.display()))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "sql"))
+            .collect();
+        files.sort();
+        for f in &files {
+            let sql = read(f)?;
+            let stem = f.file_stem().and_then(|s| s.to_str()).unwrap_or("app");
+            server.deploy(&f.display().to_string(), &sql, Some(stem))?;
+        }
+        log::info!("deployed {} app(s) from {}", files.len(), dir.display());
+    }
+    let stop = stop_flag()?;
+    let handle = server.serve(http)?;
+    log::info!("serving on http://{}; Ctrl-C stops every app", handle.address());
+    while !stop.load(Ordering::SeqCst) {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    log::info!("stopping: every app's sinks are flushed");
+    let mut failed = false;
+    for (name, stats) in handle.stop_apps() {
+        for line in stats.to_string().lines() {
+            log::info!("{name}: {line}");
+        }
+        failed |= stats.failed();
+    }
+    Ok(if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
 fn read(path: &Path) -> Result<String, String> {
     std::fs::read_to_string(path)
         .map_err(|e| format!("{}: error: cannot read: {e}", path.display()))
@@ -211,7 +302,19 @@ fn dispatch(command: Command) -> Result<ExitCode, String> {
             no_final_flush,
             status,
             http,
-        } => run(&engine, &app, !no_final_flush, status, http.as_deref()),
+            token_file,
+        } => {
+            let control = match http {
+                Some(address) => Some((address, token(token_file.as_deref())?)),
+                None => None,
+            };
+            run(&engine, &app, !no_final_flush, status, control)
+        }
+        Command::Serve {
+            http,
+            apps,
+            token_file,
+        } => serve(engine, &http, apps.as_deref(), token(token_file.as_deref())?),
         Command::Check { app, dot } => {
             let sql = read(&app)?;
             let compiled = engine
@@ -371,7 +474,7 @@ fn run(
     path: &Path,
     final_flush: bool,
     status: Option<Duration>,
-    http: Option<&str>,
+    control: Option<(String, Option<String>)>,
 ) -> Result<ExitCode, String> {
     let sql = read(path)?;
     let options = RunOptions {
@@ -386,13 +489,15 @@ fn run(
     for line in app.plan().describe().lines() {
         log::info!("{line}");
     }
-    let stop = Arc::new(AtomicBool::new(false));
-    let s = stop.clone();
-    ctrlc::set_handler(move || s.store(true, Ordering::SeqCst))
-        .map_err(|e| format!("cannot install the Ctrl-C handler: {e}"))?;
+    let stop = stop_flag()?;
     app.start().map_err(|e| e.to_string())?;
-    let _control_plane = match http {
-        Some(address) => Some(eventflux::server::Server::new(vec![app.clone()]).serve(address)?),
+    let control_plane = match control {
+        Some((address, token)) => Some(
+            eventflux::server::Server::new(engine.clone())
+                .with_token(token)
+                .with_app(app.clone())?
+                .serve(&address)?,
+        ),
         None => None,
     };
     log::info!("app '{}' running; Ctrl-C stops it", app.name());
@@ -414,14 +519,33 @@ fn run(
         if app.failure().is_some() {
             break;
         }
+        if app.state() == eventflux::runtime::app::AppState::Stopped {
+            log::info!("the app was stopped through the control plane");
+            break;
+        }
         std::thread::sleep(Duration::from_millis(20));
     }
-    let stats = app.shutdown().map_err(|e| e.to_string())?;
+    // Stopped once, wherever it was stopped: the control plane keeps that summary.
+    let hosted = control_plane
+        .as_ref()
+        .and_then(|c| c.deployments().get(app.name()));
+    let stats = match hosted {
+        Some(d) => d.stop(),
+        None => app.shutdown().map_err(|e| e.to_string())?,
+    };
     if let Some(r) = reporter.as_mut() {
         log::info!("{}", r.last(&stats));
     }
     for line in stats.to_string().lines() {
         log::info!("{line}");
+    }
+    // Apps deployed next to it through the API stop with it.
+    if let Some(c) = &control_plane {
+        for (name, other) in c.stop_apps() {
+            if name != app.name() {
+                log::info!("stopped app '{name}' (deployed through the API): {other}");
+            }
+        }
     }
     Ok(if stats.failed() {
         ExitCode::FAILURE

@@ -7,8 +7,9 @@
 //! - `functions` (frame functions read JPEGs) and `connector` (media connectors drive the
 //!   bitstream code) on the data model and `media`;
 //! - `plan` on those; `runtime` on `plan` and below, never `sql`;
-//! - `state` and `server` on `runtime` and below;
-//! - `engine`, the one place that knows every layer.
+//! - `state` on `runtime` and below;
+//! - `engine`, which compiles (sql, plan) and builds runtimes: it knows every layer below;
+//! - `server`, the control plane, on `engine` (it compiles the apps it is sent) and below.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -25,7 +26,17 @@ fn allowed(module: &str) -> Option<&'static [&'static str]> {
         "functions" | "connector" => &["media"],
         "plan" => &["sql", "functions", "connector", "media"],
         "runtime" => &["plan", "functions", "connector", "media"],
-        "state" | "server" => &["runtime", "plan", "functions", "connector", "media"],
+        "state" => &["runtime", "plan", "functions", "connector", "media"],
+        // The control plane compiles apps it is sent: it sits on the engine.
+        "server" => &[
+            "engine",
+            "runtime",
+            "plan",
+            "sql",
+            "functions",
+            "connector",
+            "media",
+        ],
         "engine" | "lib" => return None,
         _ => return Some(&[]),
     })

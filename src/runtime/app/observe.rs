@@ -205,8 +205,10 @@ impl App {
             .map(|f| format!("app '{}' failed: {f}", self.name()))
             .into_iter()
             .collect();
-        if self.state() == AppState::Created {
-            out.push(format!("app '{}' has not started", self.name()));
+        match self.state() {
+            AppState::Created => out.push(format!("app '{}' has not started", self.name())),
+            AppState::Stopped => out.push(format!("app '{}' is stopped", self.name())),
+            AppState::Running | AppState::Failed => {}
         }
         for c in self.connectors() {
             if let Some(p) = c.status.problem() {

@@ -635,3 +635,100 @@ fn eventflux_serve_hosts_a_directory_of_apps_behind_a_token_for_curl() {
     assert!(log.contains("ticks: stream Ticks:"), "{log}");
     assert!(!log.contains("t0ken-for-curl"), "the token is never logged: {log}");
 }
+
+fn chromium(profile: &std::path::Path) -> Command {
+    let mut c = Command::new("chromium");
+    c.args([
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--window-size=1280,900",
+        // Let the page's once-a-second polling run a few rounds before the capture.
+        "--virtual-time-budget=3500",
+    ]);
+    c.arg(format!("--user-data-dir={}", profile.display()));
+    c
+}
+
+/// The dashboard's "rate/s" cell for `stream` in a dumped DOM.
+fn stream_rate(dom: &str, stream: &str) -> Option<f64> {
+    let row = &dom[dom.find(&format!("<td class=\"\">{stream}"))?..];
+    let cell = &row[row.find("rate-cell\">")? + "rate-cell\">".len()..];
+    cell[..cell.find('<')?].replace(',', "").parse().ok()
+}
+
+#[test]
+fn the_dashboard_draws_the_graph_and_live_rates_in_a_browser() {
+    init_logs();
+    if !peer_available("chromium", Command::new("chromium").arg("--version")) {
+        return;
+    }
+    let server = Server::new(Engine::new()).serve("127.0.0.1:0").unwrap();
+    let port = server.address().port();
+    let api = Api::new(port);
+    let (status, body) = api.post(
+        "/api/v1/apps",
+        "application/sql",
+        "@app:name('Board')
+         CREATE STREAM In (symbol STRING, price DOUBLE);
+         @sink(type='null')
+         CREATE STREAM Big (symbol STRING, price DOUBLE);
+         INSERT INTO Big SELECT symbol, price FROM In WHERE price > 10;",
+    );
+    assert_eq!(status, 201, "{body}");
+    let url = format!("http://127.0.0.1:{port}/");
+    let dump = |tag: &str| {
+        let profile = temp_dir(tag);
+        let o = chromium(&profile).arg("--dump-dom").arg(&url).output().unwrap();
+        String::from_utf8_lossy(&o.stdout).to_string()
+    };
+    let idle = dump("board-idle");
+    // The graph: one SVG node per stream, query and sink, drawn from the graph JSON.
+    let svg = idle
+        .find("<svg viewBox")
+        .map(|at| &idle[at..at + idle[at..].find("</svg>").unwrap()])
+        .unwrap_or_else(|| panic!("no graph drawn: {idle:.4000}"));
+    assert_eq!(svg.matches("<g class=\"node\"").count(), 4, "{svg}");
+    for label in ["In", "Big", "query1", "null"] {
+        assert!(svg.contains(&format!(">{label}</text>")), "{label}: {svg}");
+    }
+    assert_eq!(stream_rate(&idle, "In"), Some(0.0), "{idle:.4000}");
+    // Events flow while the second capture is taken: its rate is no longer 0.
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let feeder = {
+        let stop = stop.clone();
+        std::thread::spawn(move || {
+            let api = Api::new(port);
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let (s, _) = api.post(
+                    "/api/v1/apps/Board/streams/In/events",
+                    "application/json",
+                    r#"[["IBM", 20.0], ["X", 1.0]]"#,
+                );
+                assert_eq!(s, 200);
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        })
+    };
+    std::thread::sleep(Duration::from_secs(2));
+    let busy = dump("board-busy");
+    let rate = stream_rate(&busy, "In");
+    assert!(rate.is_some_and(|r| r > 0.0), "{rate:?}: {busy:.4000}");
+    assert!(busy.contains("state running"), "connector states shown");
+    // Keep a screenshot to look at.
+    let shot = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("dashboard.png");
+    let profile = temp_dir("board-shot");
+    let _ = chromium(&profile)
+        .arg(format!("--screenshot={}", shot.display()))
+        .arg(&url)
+        .output()
+        .unwrap();
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    feeder.join().unwrap();
+    let png = std::fs::read(&shot).unwrap_or_default();
+    assert!(png.len() > 20_000 && png.starts_with(b"\x89PNG\r\n\x1a\n"), "screenshot: {} bytes", png.len());
+    eprintln!("dashboard screenshot: {}", shot.display());
+}

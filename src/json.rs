@@ -45,7 +45,9 @@ pub fn row(schema: &Schema, data: &Json) -> Result<Vec<Value>, String> {
                 .map(|(a, v)| value(a.ty, v).map_err(|e| format!("attribute '{}': {e}", a.name)))
                 .collect()
         }
-        _ => Err("a row must be an object (by attribute name) or an array (in declared order)".into()),
+        _ => Err(
+            "a row must be an object (by attribute name) or an array (in declared order)".into(),
+        ),
     }
 }
 
@@ -90,4 +92,3 @@ pub fn to_json(v: &Value) -> Json {
         Value::Bytes(b) => json!(base64::engine::general_purpose::STANDARD.encode(b)),
     }
 }
-

@@ -256,7 +256,10 @@ fn serve(
     }
     let stop = stop_flag()?;
     let handle = server.serve(http)?;
-    log::info!("serving on http://{}; Ctrl-C stops every app", handle.address());
+    log::info!(
+        "serving on http://{}; Ctrl-C stops every app",
+        handle.address()
+    );
     while !stop.load(Ordering::SeqCst) {
         std::thread::sleep(Duration::from_millis(50));
     }
@@ -314,7 +317,12 @@ fn dispatch(command: Command) -> Result<ExitCode, String> {
             http,
             apps,
             token_file,
-        } => serve(engine, &http, apps.as_deref(), token(token_file.as_deref())?),
+        } => serve(
+            engine,
+            &http,
+            apps.as_deref(),
+            token(token_file.as_deref())?,
+        ),
         Command::Check { app, dot } => {
             let sql = read(&app)?;
             let compiled = engine

@@ -687,3 +687,99 @@ fn our_rtsp_sink_feeds_our_rtsp_source() {
         assert!(b.starts_with(&[0xFF, 0xD8]) && b.ends_with(&[0xFF, 0xD9]));
     }
 }
+
+#[test]
+fn the_control_plane_lists_pauses_resumes_and_disconnects_an_rtsp_ingest_stream() {
+    use common::api::Api;
+    init_logs();
+    if !gstreamer_available() {
+        return;
+    }
+    let port = free_port();
+    let _gst = gst_rtsp_server(port);
+    let app = std::sync::Arc::new(compile(&format!(
+        "@app:name('Ingest')
+         @source(type='rtsp', url='rtsp://127.0.0.1:{port}/h264', media='video',
+                 reconnect.delay.ms='100', reconnect.max.delay.ms='300')
+         CREATE STREAM Video (codec STRING, keyframe BOOL, data BYTES);"
+    )));
+    app.start().unwrap();
+    let server = eventflux::server::Server::new(Engine::new())
+        .with_app(app.clone())
+        .unwrap()
+        .serve("127.0.0.1:0")
+        .unwrap();
+    let api = Api::new(server.address().port());
+    let ours = |api: &Api| -> Option<serde_json::Value> {
+        api.json("/api/v1/streams")["streams"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["stream"] == "Video")
+            .cloned()
+    };
+    assert!(wait_until(WAIT, || ours(&api)
+        .is_some_and(|s| s["video"]["width"] == 320)));
+    let s = ours(&api).unwrap();
+    assert_eq!(
+        (&s["type"], &s["status"]),
+        (&serde_json::json!("rtsp"), &serde_json::json!("live")),
+        "{s}"
+    );
+    assert_eq!(s["video"]["codec"], "h264", "{s}");
+    assert_eq!(s["video"]["height"], 240, "{s}");
+    assert_eq!(s["source"], format!("rtsp://127.0.0.1:{port}/h264"));
+    let id = s["id"].as_str().unwrap().to_string();
+    assert!(wait_until(WAIT, || {
+        let d = api.json(&format!("/api/v1/streams/{id}"));
+        d["stats"]["keyframes"].as_u64() >= Some(1) && d["stats"]["bytes"].as_u64() > Some(0)
+    }));
+    let events = |app: &eventflux::App| {
+        app.stats()
+            .streams
+            .iter()
+            .find(|(n, _)| n == "Video")
+            .unwrap()
+            .1
+    };
+
+    // Paused: the connection stays, frames are counted, none is emitted.
+    let (status, paused) = api.post(&format!("/api/v1/streams/{id}/pause"), "text/plain", "");
+    assert_eq!(
+        (status, &paused["status"]),
+        (200, &serde_json::json!("paused")),
+        "{paused}"
+    );
+    std::thread::sleep(Duration::from_millis(300));
+    let held = events(&app);
+    std::thread::sleep(Duration::from_secs(1));
+    assert_eq!(events(&app), held, "a paused stream emits nothing");
+    let d = api.json(&format!("/api/v1/streams/{id}"));
+    assert!(d["stats"]["paused_frames"].as_u64() > Some(0), "{d}");
+
+    let (status, _) = api.post(&format!("/api/v1/streams/{id}/resume"), "text/plain", "");
+    assert_eq!(status, 200);
+    assert!(
+        wait_until(WAIT, || events(&app) > held),
+        "frames flow again"
+    );
+
+    // Disconnect: the source drops the connection and reconnects under a new id.
+    let (status, gone) = api.delete(&format!("/api/v1/streams/{id}"));
+    assert_eq!(
+        (status, &gone["disconnected"]),
+        (200, &serde_json::json!(id)),
+        "{gone}"
+    );
+    assert!(wait_until(WAIT, || ours(&api).is_some_and(|s| s["id"] != id.as_str())));
+    assert_eq!(api.get(&format!("/api/v1/streams/{id}")).0, 404);
+    let metrics = api.get("/metrics").1;
+    assert!(
+        metrics.contains("eventflux_ingest_frames_total{id=\"rtsp-"),
+        "{metrics}"
+    );
+    let c = &api.json("/api/v1/apps/Ingest/connectors")["connectors"][0];
+    assert!(c["counters"]["reconnects"].as_u64() >= Some(1), "{c}");
+    drop(server);
+    app.shutdown().unwrap();
+}

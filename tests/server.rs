@@ -5,6 +5,7 @@
 
 mod common;
 
+use common::api::Api;
 use common::*;
 use eventflux::server::Server;
 use eventflux::{Engine, Value};
@@ -13,66 +14,6 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::Duration;
-
-/// A reqwest client on its own runtime, answering (status, body).
-struct Api {
-    base: String,
-    client: reqwest::Client,
-    rt: tokio::runtime::Runtime,
-    token: Option<String>,
-}
-
-impl Api {
-    fn new(port: u16) -> Api {
-        Api {
-            base: format!("http://127.0.0.1:{port}"),
-            client: reqwest::Client::builder()
-                .tls_backend_preconfigured((*eventflux::connector::net::tls_client_config()).clone())
-                .build()
-                .unwrap(),
-            rt: tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap(),
-            token: None,
-        }
-    }
-
-    fn send(&self, method: reqwest::Method, path: &str, body: Option<(&str, String)>) -> (u16, String) {
-        let mut r = self.client.request(method, format!("{}{path}", self.base));
-        if let Some(t) = &self.token {
-            r = r.bearer_auth(t);
-        }
-        if let Some((content_type, b)) = body {
-            r = r.header("content-type", content_type).body(b);
-        }
-        self.rt.block_on(async {
-            let resp = r.send().await.unwrap();
-            let status = resp.status().as_u16();
-            (status, resp.text().await.unwrap())
-        })
-    }
-
-    fn get(&self, path: &str) -> (u16, String) {
-        self.send(reqwest::Method::GET, path, None)
-    }
-
-    fn json(&self, path: &str) -> Json {
-        let (status, body) = self.get(path);
-        assert_eq!(status, 200, "GET {path}: {body}");
-        serde_json::from_str(&body).unwrap()
-    }
-
-    fn post(&self, path: &str, content_type: &str, body: &str) -> (u16, Json) {
-        let (s, b) = self.send(reqwest::Method::POST, path, Some((content_type, body.to_string())));
-        (s, serde_json::from_str(&b).unwrap_or(Json::String(b)))
-    }
-
-    fn delete(&self, path: &str) -> (u16, Json) {
-        let (s, b) = self.send(reqwest::Method::DELETE, path, None);
-        (s, serde_json::from_str(&b).unwrap_or(Json::String(b)))
-    }
-}
 
 fn promtool_accepts(metrics: &str) {
     if !peer_available("promtool", Command::new("promtool").arg("--version")) {
@@ -172,7 +113,10 @@ fn health_apps_and_metrics_are_served_and_promtool_accepts_them() {
         "eventflux_process_threads ",
         "eventflux_process_cpu_seconds_total ",
     ] {
-        assert!(sample(&metrics, name).is_some_and(|v| v > 0.0), "{name}\n{metrics}");
+        assert!(
+            sample(&metrics, name).is_some_and(|v| v > 0.0),
+            "{name}\n{metrics}"
+        );
     }
     promtool_accepts(&metrics);
     drop(server);
@@ -201,7 +145,11 @@ fn an_app_is_deployed_fed_tailed_stopped_and_deleted_through_the_api() {
     assert_eq!(status, 400, "{err}");
     assert_eq!(err["error"]["code"], "compile_error");
     let d = &err["error"]["details"][0];
-    assert_eq!((d["line"].as_u64(), d["col"].as_u64().is_some()), (Some(2), true), "{err}");
+    assert_eq!(
+        (d["line"].as_u64(), d["col"].as_u64().is_some()),
+        (Some(2), true),
+        "{err}"
+    );
     assert!(d["message"].as_str().unwrap().contains('y'), "{err}");
     assert_eq!(api.json("/api/v1/apps")["apps"], json!([]));
 
@@ -232,7 +180,10 @@ fn an_app_is_deployed_fed_tailed_stopped_and_deleted_through_the_api() {
         api.rt.block_on(async {
             let mut resp = api
                 .client
-                .get(format!("{}/api/v1/apps/Trades/streams/Big/tail?limit=100", api.base))
+                .get(format!(
+                    "{}/api/v1/apps/Trades/streams/Big/tail?limit=100",
+                    api.base
+                ))
                 .send()
                 .await
                 .unwrap();
@@ -258,9 +209,15 @@ fn an_app_is_deployed_fed_tailed_stopped_and_deleted_through_the_api() {
     );
     assert_eq!(status, 400, "{err}");
     assert_eq!(err["error"]["details"][0]["row"], 2);
-    assert!(err["error"]["message"].as_str().unwrap().contains("price"), "{err}");
+    assert!(
+        err["error"]["message"].as_str().unwrap().contains("price"),
+        "{err}"
+    );
     let streams = api.json("/api/v1/apps/Trades/streams");
-    assert_eq!(streams["streams"][0]["events"], 0, "nothing partial was sent");
+    assert_eq!(
+        streams["streams"][0]["events"], 0,
+        "nothing partial was sent"
+    );
 
     let (status, ok) = api.post(
         "/api/v1/apps/Trades/streams/Trades/events",
@@ -275,12 +232,19 @@ fn an_app_is_deployed_fed_tailed_stopped_and_deleted_through_the_api() {
         "{\"symbol\":\"MSFT\",\"price\":1.0,\"volume\":101}\n{\"symbol\":\"A\",\"price\":1.0,\"volume\":1}\n",
     );
     assert_eq!((status, &ok["accepted"]), (200, &json!(2)), "{ok}");
-    let (status, _) = api.post("/api/v1/apps/Trades/streams/Nope/events", "application/json", "[]");
+    let (status, _) = api.post(
+        "/api/v1/apps/Trades/streams/Nope/events",
+        "application/json",
+        "[]",
+    );
     assert_eq!(status, 404);
 
     let tailed = tail.join().unwrap();
     for symbol in ["IBM", "ORCL", "MSFT"] {
-        assert!(tailed.contains(&format!("\"symbol\":\"{symbol}\"")), "{tailed}");
+        assert!(
+            tailed.contains(&format!("\"symbol\":\"{symbol}\"")),
+            "{tailed}"
+        );
     }
     assert!(!tailed.contains("WSO2"), "filtered out upstream: {tailed}");
 
@@ -300,18 +264,35 @@ fn an_app_is_deployed_fed_tailed_stopped_and_deleted_through_the_api() {
     assert!(by_name("Trades")["last_event_time"].is_string());
     let queries = api.json("/api/v1/apps/Trades/queries");
     let q = &queries["queries"][0];
-    assert_eq!((&q["events_in"], &q["events_out"], &q["batches"]), (&json!(5), &json!(3), &json!(2)));
+    assert_eq!(
+        (&q["events_in"], &q["events_out"], &q["batches"]),
+        (&json!(5), &json!(3), &json!(2))
+    );
     assert!(q["latency_seconds"]["p99"].as_f64().unwrap() > 0.0, "{q}");
     assert!(wait_until(Duration::from_secs(10), || {
         api.json("/api/v1/apps/Trades/connectors")["connectors"][0]["counters"]["events"] == 3
     }));
     let c = &api.json("/api/v1/apps/Trades/connectors")["connectors"][0];
-    assert_eq!((&c["state"], &c["role"], &c["healthy"]), (&json!("running"), &json!("sink"), &json!(true)), "{c}");
-    assert!(c["health"]["detail"].as_str().unwrap().contains("can write"), "{c}");
+    assert_eq!(
+        (&c["state"], &c["role"], &c["healthy"]),
+        (&json!("running"), &json!("sink"), &json!(true)),
+        "{c}"
+    );
+    assert!(
+        c["health"]["detail"]
+            .as_str()
+            .unwrap()
+            .contains("can write"),
+        "{c}"
+    );
 
     // Stop: the sink is flushed, the app stays listed as stopped.
     let (status, stopped) = api.post("/api/v1/apps/Trades/stop", "text/plain", "");
-    assert_eq!((status, &stopped["state"]), (200, &json!("stopped")), "{stopped}");
+    assert_eq!(
+        (status, &stopped["state"]),
+        (200, &json!("stopped")),
+        "{stopped}"
+    );
     let written: Vec<String> = std::fs::read_dir(&out)
         .unwrap()
         .flat_map(|f| lines(&f.unwrap().path()))
@@ -322,7 +303,11 @@ fn an_app_is_deployed_fed_tailed_stopped_and_deleted_through_the_api() {
     assert_eq!(api.get("/readyz").0, 503, "a stopped app is not ready");
 
     let (status, deleted) = api.delete("/api/v1/apps/Trades");
-    assert_eq!((status, &deleted["deleted"]), (200, &json!("Trades")), "{deleted}");
+    assert_eq!(
+        (status, &deleted["deleted"]),
+        (200, &json!("Trades")),
+        "{deleted}"
+    );
     assert_eq!(api.get("/api/v1/apps/Trades").0, 404);
     assert_eq!(api.get("/readyz").0, 200);
 }
@@ -335,7 +320,14 @@ fn a_token_guards_every_route_but_healthz() {
         .unwrap();
     let mut api = Api::new(server.address().port());
     assert_eq!(api.get("/healthz").0, 200);
-    for path in ["/api/v1/apps", "/metrics", "/readyz", "/", "/openapi.json", "/api/v1/nope"] {
+    for path in [
+        "/api/v1/apps",
+        "/metrics",
+        "/readyz",
+        "/",
+        "/openapi.json",
+        "/api/v1/nope",
+    ] {
         let (status, body) = api.get(path);
         assert_eq!(status, 401, "{path}");
         assert!(!body.contains("s3cret"), "{body}");
@@ -346,7 +338,11 @@ fn a_token_guards_every_route_but_healthz() {
     assert_eq!(api.get("/api/v1/apps").0, 200);
     assert_eq!(api.get("/metrics").0, 200);
     api.token = None;
-    assert_eq!(api.get("/api/v1/apps?token=s3cret-token").0, 200, "the browser's way");
+    assert_eq!(
+        api.get("/api/v1/apps?token=s3cret-token").0,
+        200,
+        "the browser's way"
+    );
 }
 
 #[test]
@@ -387,7 +383,10 @@ fn concurrent_deploys_and_deletes_leave_no_half_deployed_app() {
     let api = Api::new(port);
     let apps = api.json("/api/v1/apps")["apps"].as_array().unwrap().clone();
     // Every deploy that answered 201 and was not deleted is listed, running, whole.
-    let listed: Vec<String> = apps.iter().map(|a| a["name"].as_str().unwrap().to_string()).collect();
+    let listed: Vec<String> = apps
+        .iter()
+        .map(|a| a["name"].as_str().unwrap().to_string())
+        .collect();
     for (name, n) in &net {
         assert!(*n == 0 || *n == 1, "{name}: {n}");
         assert_eq!(listed.contains(name), *n == 1, "{name}: {listed:?}");
@@ -395,10 +394,18 @@ fn concurrent_deploys_and_deletes_leave_no_half_deployed_app() {
     for a in &apps {
         assert_eq!(a["state"], "running", "{a}");
         let name = a["name"].as_str().unwrap();
-        let (s, ok) = api.post(&format!("/api/v1/apps/{name}/streams/In/events"), "application/json", "[[1],[2]]");
+        let (s, ok) = api.post(
+            &format!("/api/v1/apps/{name}/streams/In/events"),
+            "application/json",
+            "[[1],[2]]",
+        );
         assert_eq!((s, &ok["accepted"]), (200, &json!(2)));
         let c = &api.json(&format!("/api/v1/apps/{name}/connectors"))["connectors"];
-        assert_eq!(c.as_array().unwrap().len(), 1, "one sink, started once: {c}");
+        assert_eq!(
+            c.as_array().unwrap().len(),
+            1,
+            "one sink, started once: {c}"
+        );
     }
 }
 
@@ -413,7 +420,13 @@ fn a_websocket_sink_whose_server_is_gone_makes_the_app_not_ready_until_it_return
     let start_peer = || {
         Peer::python(
             "ws_peer.py",
-            &["server", "--port", &ws_port.to_string(), "--dir", &dir.display().to_string()],
+            &[
+                "server",
+                "--port",
+                &ws_port.to_string(),
+                "--dir",
+                &dir.display().to_string(),
+            ],
         )
     };
     let mut peer = start_peer();
@@ -429,14 +442,21 @@ fn a_websocket_sink_whose_server_is_gone_makes_the_app_not_ready_until_it_return
     let (status, body) = api.post("/api/v1/apps", "application/sql", &sql);
     assert_eq!(status, 201, "{body}");
     let send = |i: i32| {
-        let (s, _) = api.post("/api/v1/apps/Pusher/streams/In/events", "application/json", &format!("[[{i}]]"));
+        let (s, _) = api.post(
+            "/api/v1/apps/Pusher/streams/In/events",
+            "application/json",
+            &format!("[[{i}]]"),
+        );
         assert_eq!(s, 200);
     };
     send(1);
     let received = dir.join("received.txt");
-    assert!(wait_until(Duration::from_secs(10), || lines(&received).len() == 1));
+    assert!(wait_until(Duration::from_secs(10), || lines(&received)
+        .len()
+        == 1));
     assert_eq!(api.get("/readyz").0, 200);
-    let state = |api: &Api| api.json("/api/v1/apps/Pusher/connectors")["connectors"][0]["state"].clone();
+    let state =
+        |api: &Api| api.json("/api/v1/apps/Pusher/connectors")["connectors"][0]["state"].clone();
     assert_eq!(state(&api), "running");
 
     peer.kill();
@@ -457,12 +477,19 @@ fn a_websocket_sink_whose_server_is_gone_makes_the_app_not_ready_until_it_return
     assert!(wait_until(Duration::from_secs(15), || api.get("/readyz").0 == 200));
     assert_eq!(state(&api), "running");
     // The event sent while the server was away goes out after the reconnect.
-    assert!(wait_until(Duration::from_secs(10), || lines(&received).len() == 2));
+    assert!(wait_until(Duration::from_secs(10), || lines(&received)
+        .len()
+        == 2));
     let c = &api.json("/api/v1/apps/Pusher/connectors")["connectors"][0];
     assert!(c["counters"]["reconnects"].as_u64().unwrap() >= 1, "{c}");
     let metrics = api.get("/metrics").1;
     assert!(
-        sample(&metrics, "eventflux_connector_reconnects_total{app=\"Pusher\"").unwrap() >= 1.0,
+        sample(
+            &metrics,
+            "eventflux_connector_reconnects_total{app=\"Pusher\""
+        )
+        .unwrap()
+            >= 1.0,
         "{metrics}"
     );
     assert_eq!(
@@ -503,12 +530,18 @@ fn the_openapi_document_lists_every_route() {
         ("/api/v1/streams/{id}/resume", "post"),
         ("/api/v1/stats", "get"),
     ] {
-        assert!(paths.get(path).and_then(|p| p.get(method)).is_some(), "{method} {path} missing");
+        assert!(
+            paths.get(path).and_then(|p| p.get(method)).is_some(),
+            "{method} {path} missing"
+        );
     }
     // Every documented route answers (no 404 from the router), here with a bogus app name.
     for (path, item) in paths {
         for method in item.as_object().unwrap().keys() {
-            let concrete = path.replace("{app}", "nope").replace("{stream}", "S").replace("{id}", "x");
+            let concrete = path
+                .replace("{app}", "nope")
+                .replace("{stream}", "S")
+                .replace("{id}", "x");
             let m = reqwest::Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
             let (status, body) = api.send(m, &concrete, None);
             if status == 404 {
@@ -517,7 +550,10 @@ fn the_openapi_document_lists_every_route() {
         }
     }
     let stats = api.json("/api/v1/stats");
-    assert!(stats["process"]["threads"].as_u64().unwrap() >= 1, "{stats}");
+    assert!(
+        stats["process"]["threads"].as_u64().unwrap() >= 1,
+        "{stats}"
+    );
 }
 
 #[test]
@@ -548,15 +584,21 @@ fn eventflux_run_serves_the_control_plane_with_http() {
     });
     assert!(up, "the control plane did not come up");
     assert!(wait_until(Duration::from_secs(10), || {
-        sample(&api.get("/metrics").1, "eventflux_stream_events_total{app=\"app\",stream=\"Ticks\"}")
-            .is_some_and(|n| n > 0.0)
+        sample(
+            &api.get("/metrics").1,
+            "eventflux_stream_events_total{app=\"app\",stream=\"Ticks\"}",
+        )
+        .is_some_and(|n| n > 0.0)
     }));
     assert_eq!(api.get("/readyz").0, 200);
     // Stopping the app through the API ends `run`, with the sinks flushed.
     let (status, _) = api.post("/api/v1/apps/app/stop", "text/plain", "");
     assert_eq!(status, 200);
     let mut done = Peer { child };
-    assert!(done.wait(Duration::from_secs(20)), "run did not exit after the stop");
+    assert!(
+        done.wait(Duration::from_secs(20)),
+        "run did not exit after the stop"
+    );
     let mut log = String::new();
     std::io::Read::read_to_string(&mut done.child.stderr.take().unwrap(), &mut log).unwrap();
     assert!(log.contains("stopped through the control plane"), "{log}");
@@ -609,18 +651,33 @@ fn eventflux_serve_hosts_a_directory_of_apps_behind_a_token_for_curl() {
     let (code, body) = curl(&["-H", auth, &format!("{base}/api/v1/apps")]);
     assert_eq!(code, "200");
     let apps: Json = serde_json::from_str(&body).unwrap();
-    assert_eq!(apps["apps"][0]["name"], "ticks", "named by its file: {apps}");
+    assert_eq!(
+        apps["apps"][0]["name"], "ticks",
+        "named by its file: {apps}"
+    );
     let app_file = dir.join("more.sql");
-    std::fs::write(&app_file, "@app:name('More')\nCREATE STREAM A (x INT);\nINSERT INTO B SELECT x * 2 AS y FROM A;").unwrap();
+    std::fs::write(
+        &app_file,
+        "@app:name('More')\nCREATE STREAM A (x INT);\nINSERT INTO B SELECT x * 2 AS y FROM A;",
+    )
+    .unwrap();
     let (code, body) = curl(&[
-        "-H", auth, "-H", "Content-Type: application/sql",
-        "--data-binary", &format!("@{}", app_file.display()),
+        "-H",
+        auth,
+        "-H",
+        "Content-Type: application/sql",
+        "--data-binary",
+        &format!("@{}", app_file.display()),
         &format!("{base}/api/v1/apps"),
     ]);
     assert_eq!(code, "201", "{body}");
     let (code, _) = curl(&[
-        "-H", auth, "-H", "Content-Type: application/json",
-        "--data", "[{\"x\": 21}]",
+        "-H",
+        auth,
+        "-H",
+        "Content-Type: application/json",
+        "--data",
+        "[{\"x\": 21}]",
         &format!("{base}/api/v1/apps/More/streams/A/events"),
     ]);
     assert_eq!(code, "200");
@@ -629,11 +686,17 @@ fn eventflux_serve_hosts_a_directory_of_apps_behind_a_token_for_curl() {
     // SIGTERM: every app stops, exit 0.
     // SAFETY: signalling our own child by its pid.
     unsafe { libc::kill(server.child.id() as i32, libc::SIGTERM) };
-    assert!(server.wait(Duration::from_secs(20)), "serve did not exit cleanly on SIGTERM");
+    assert!(
+        server.wait(Duration::from_secs(20)),
+        "serve did not exit cleanly on SIGTERM"
+    );
     let mut log = String::new();
     std::io::Read::read_to_string(&mut server.child.stderr.take().unwrap(), &mut log).unwrap();
     assert!(log.contains("ticks: stream Ticks:"), "{log}");
-    assert!(!log.contains("t0ken-for-curl"), "the token is never logged: {log}");
+    assert!(
+        !log.contains("t0ken-for-curl"),
+        "the token is never logged: {log}"
+    );
 }
 
 fn chromium(profile: &std::path::Path) -> Command {
@@ -682,7 +745,11 @@ fn the_dashboard_draws_the_graph_and_live_rates_in_a_browser() {
     let url = format!("http://127.0.0.1:{port}/");
     let dump = |tag: &str| {
         let profile = temp_dir(tag);
-        let o = chromium(&profile).arg("--dump-dom").arg(&url).output().unwrap();
+        let o = chromium(&profile)
+            .arg("--dump-dom")
+            .arg(&url)
+            .output()
+            .unwrap();
         String::from_utf8_lossy(&o.stdout).to_string()
     };
     let idle = dump("board-idle");
@@ -729,6 +796,10 @@ fn the_dashboard_draws_the_graph_and_live_rates_in_a_browser() {
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
     feeder.join().unwrap();
     let png = std::fs::read(&shot).unwrap_or_default();
-    assert!(png.len() > 20_000 && png.starts_with(b"\x89PNG\r\n\x1a\n"), "screenshot: {} bytes", png.len());
+    assert!(
+        png.len() > 20_000 && png.starts_with(b"\x89PNG\r\n\x1a\n"),
+        "screenshot: {} bytes",
+        png.len()
+    );
     eprintln!("dashboard screenshot: {}", shot.display());
 }

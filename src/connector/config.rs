@@ -154,9 +154,18 @@ pub fn redact_url(url: &str) -> String {
 /// Whether a parameter holds a secret (password, token, key), by its name.
 pub fn is_secret(key: &str) -> bool {
     let k = key.to_ascii_lowercase();
-    ["password", "passwd", "secret", "token", "api.key", "apikey", "credential", "auth"]
-        .iter()
-        .any(|s| k.contains(s))
+    [
+        "password",
+        "passwd",
+        "secret",
+        "token",
+        "api.key",
+        "apikey",
+        "credential",
+        "auth",
+    ]
+    .iter()
+    .any(|s| k.contains(s))
 }
 
 impl ConnectorConfig {

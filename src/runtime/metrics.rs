@@ -168,7 +168,10 @@ mod tests {
         upstream.receive(&[Event::new(0, vec![])]);
         let (up, down) = (fast.latency.snapshot(), slow.latency.snapshot());
         assert!(down.sum_seconds >= 0.02, "{down:?}");
-        assert!(up.sum_seconds < 0.01, "the downstream sleep is not upstream's: {up:?}");
+        assert!(
+            up.sum_seconds < 0.01,
+            "the downstream sleep is not upstream's: {up:?}"
+        );
         assert_eq!(fast.events_in.load(Ordering::Relaxed), 1);
     }
 }

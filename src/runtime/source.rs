@@ -158,8 +158,7 @@ impl SourceDriver {
             .name(format!("source-{label}"))
             .spawn(move || {
                 let status = handler.counters.status.clone();
-                let mut ctx =
-                    SourceContext::new(r, Box::new(inlet)).with_status(status.clone());
+                let mut ctx = SourceContext::new(r, Box::new(inlet)).with_status(status.clone());
                 status.set_state(ConnectorState::Running);
                 match source.run(&mut ctx) {
                     Ok(()) => {

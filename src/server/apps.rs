@@ -216,7 +216,9 @@ pub(super) async fn stop(State(ctx): Shared, Path(app): Path<String>) -> ApiResu
     let d = find(&ctx, &app)?;
     let d2 = d.clone();
     let stats = off_runtime(move || d2.stop()).await?;
-    Ok(Json(json!({"name": d.name, "state": d.app.state().name(), "summary": stats_json(&stats)})))
+    Ok(Json(
+        json!({"name": d.name, "state": d.app.state().name(), "summary": stats_json(&stats)}),
+    ))
 }
 
 /// Stops an app, flushing its sinks, and removes it.

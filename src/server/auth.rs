@@ -35,7 +35,11 @@ fn presented(req: &Request) -> Option<String> {
     })
 }
 
-pub(super) async fn require_token(State(ctx): State<Arc<Ctx>>, req: Request, next: Next) -> Response {
+pub(super) async fn require_token(
+    State(ctx): State<Arc<Ctx>>,
+    req: Request,
+    next: Next,
+) -> Response {
     let Some(token) = &ctx.token else {
         return next.run(req).await;
     };
@@ -44,8 +48,10 @@ pub(super) async fn require_token(State(ctx): State<Arc<Ctx>>, req: Request, nex
         _ => {
             let mut r = ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", "unauthorized")
                 .into_response();
-            r.headers_mut()
-                .insert(header::WWW_AUTHENTICATE, header::HeaderValue::from_static("Bearer"));
+            r.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                header::HeaderValue::from_static("Bearer"),
+            );
             r
         }
     }

@@ -56,7 +56,9 @@ pub(super) async fn list(State(ctx): Shared, Path(app): Path<String>) -> ApiResu
         .connectors()
         .iter()
         .map(|c| {
-            let rate = d.rates.per_second(&format!("connector:{}", c.label), c.events);
+            let rate = d
+                .rates
+                .per_second(&format!("connector:{}", c.label), c.events);
             connector_json(c, rate)
         })
         .collect();

@@ -121,8 +121,7 @@ impl Deployments {
         if self.apps.read().contains_key(&name) {
             return Err(DeployError::Conflict(name));
         }
-        app.start()
-            .map_err(|e| DeployError::Start(e.to_string()))?;
+        app.start().map_err(|e| DeployError::Start(e.to_string()))?;
         let d = Deployed::new(name.clone(), Arc::new(app), Some(sql.to_string()));
         self.apps.write().insert(name.clone(), d.clone());
         log::info!("deployed app '{name}'");

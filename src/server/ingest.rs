@@ -72,7 +72,9 @@ pub(super) async fn detail(Path(id): Path<String>) -> ApiResult<Json<Value>> {
 
 fn steer(id: &str, result: Steer) -> ApiResult<Json<Value>> {
     match result {
-        Steer::Done => Ok(Json(detail_json(&registry().get(id).ok_or_else(|| not_found(id))?))),
+        Steer::Done => Ok(Json(detail_json(
+            &registry().get(id).ok_or_else(|| not_found(id))?,
+        ))),
         Steer::NotFound => Err(not_found(id)),
     }
 }

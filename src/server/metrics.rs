@@ -58,34 +58,202 @@ const CONN: &str = "app, connector, role, type";
 
 /// Everything `/metrics` exports.
 pub const METRICS: &[MetricDesc] = &[
-    m("stream_events", Kind::Counter, false, "app, stream", "Events published into a stream"),
-    m("stream_batches", Kind::Counter, false, "app, stream", "Batches published into a stream"),
-    m("query_events_in", Kind::Counter, false, "app, query", "Events a query received"),
-    m("query_events_out", Kind::Counter, false, "app, query", "Events a query emitted"),
-    m("query_latency", Kind::Histogram, true, "app, query", "Time a query itself spent on a batch (downstream queries not included)"),
-    m("connector_events", Kind::Counter, false, CONN, "Events a source emitted or a sink delivered"),
-    m("connector_bytes", Kind::Counter, false, CONN, "Bytes a connector read or wrote on the wire, where it counts them"),
-    m("connector_errors", Kind::Counter, false, "app, connector, role, type, kind", "Connector errors by kind: transient (retrying can help) or permanent"),
-    m("connector_retries", Kind::Counter, false, CONN, "Retries of failed deliveries (error.strategy='retry')"),
-    m("connector_reconnects", Kind::Counter, false, CONN, "Connections made again after a loss"),
-    m("connector_dropped", Kind::Counter, false, CONN, "Events a connector dropped (error strategy or full buffer)"),
-    m("connector_dead_lettered", Kind::Counter, false, CONN, "Events routed to a dead-letter stream"),
-    m("connector_state", Kind::Gauge, false, CONN, "0 starting, 1 running, 2 reconnecting, 3 failed, 4 stopped"),
-    m("connector_healthy", Kind::Gauge, false, CONN, "1 when the connector is running and its last health check passed"),
-    m("sink_buffer_events", Kind::Gauge, false, CONN, "Events waiting in a sink's buffer"),
-    m("sink_buffer_capacity_events", Kind::Gauge, false, CONN, "Size of a sink's buffer (buffer.size)"),
-    m("sink_buffer_pool_hit_ratio", Kind::Gauge, false, CONN, "Share of encode buffers a file sink's pool served without allocating"),
-    m("window_events_held", Kind::Gauge, false, "app", "Events the app's windows hold right now"),
-    m("partition_keys", Kind::Gauge, false, "app, partition", "Keys with live state in a partition"),
-    m("table_rows", Kind::Gauge, false, "app, table", "Rows a table holds"),
-    m("app_failed", Kind::Gauge, false, "app", "1 when a connector with error.strategy='fail' stopped the app"),
-    m("ingest_bytes", Kind::Counter, false, "id, type", "Bytes a media ingest stream received"),
-    m("ingest_frames", Kind::Counter, false, "id, type", "Frames a media ingest stream assembled"),
-    m("ingest_lost_packets", Kind::Counter, false, "id, type", "Packets a media ingest stream lost"),
-    m("process_cpu", Kind::Counter, true, "", "CPU time the process used (user and system)"),
-    m("process_resident_memory_bytes", Kind::Gauge, false, "", "Resident memory of the process"),
-    m("process_threads", Kind::Gauge, false, "", "Threads of the process"),
-    m("process_uptime", Kind::Gauge, true, "", "Time since the server started"),
+    m(
+        "stream_events",
+        Kind::Counter,
+        false,
+        "app, stream",
+        "Events published into a stream",
+    ),
+    m(
+        "stream_batches",
+        Kind::Counter,
+        false,
+        "app, stream",
+        "Batches published into a stream",
+    ),
+    m(
+        "query_events_in",
+        Kind::Counter,
+        false,
+        "app, query",
+        "Events a query received",
+    ),
+    m(
+        "query_events_out",
+        Kind::Counter,
+        false,
+        "app, query",
+        "Events a query emitted",
+    ),
+    m(
+        "query_latency",
+        Kind::Histogram,
+        true,
+        "app, query",
+        "Time a query itself spent on a batch (downstream queries not included)",
+    ),
+    m(
+        "connector_events",
+        Kind::Counter,
+        false,
+        CONN,
+        "Events a source emitted or a sink delivered",
+    ),
+    m(
+        "connector_bytes",
+        Kind::Counter,
+        false,
+        CONN,
+        "Bytes a connector read or wrote on the wire, where it counts them",
+    ),
+    m(
+        "connector_errors",
+        Kind::Counter,
+        false,
+        "app, connector, role, type, kind",
+        "Connector errors by kind: transient (retrying can help) or permanent",
+    ),
+    m(
+        "connector_retries",
+        Kind::Counter,
+        false,
+        CONN,
+        "Retries of failed deliveries (error.strategy='retry')",
+    ),
+    m(
+        "connector_reconnects",
+        Kind::Counter,
+        false,
+        CONN,
+        "Connections made again after a loss",
+    ),
+    m(
+        "connector_dropped",
+        Kind::Counter,
+        false,
+        CONN,
+        "Events a connector dropped (error strategy or full buffer)",
+    ),
+    m(
+        "connector_dead_lettered",
+        Kind::Counter,
+        false,
+        CONN,
+        "Events routed to a dead-letter stream",
+    ),
+    m(
+        "connector_state",
+        Kind::Gauge,
+        false,
+        CONN,
+        "0 starting, 1 running, 2 reconnecting, 3 failed, 4 stopped",
+    ),
+    m(
+        "connector_healthy",
+        Kind::Gauge,
+        false,
+        CONN,
+        "1 when the connector is running and its last health check passed",
+    ),
+    m(
+        "sink_buffer_events",
+        Kind::Gauge,
+        false,
+        CONN,
+        "Events waiting in a sink's buffer",
+    ),
+    m(
+        "sink_buffer_capacity_events",
+        Kind::Gauge,
+        false,
+        CONN,
+        "Size of a sink's buffer (buffer.size)",
+    ),
+    m(
+        "sink_buffer_pool_hit_ratio",
+        Kind::Gauge,
+        false,
+        CONN,
+        "Share of encode buffers a file sink's pool served without allocating",
+    ),
+    m(
+        "window_events_held",
+        Kind::Gauge,
+        false,
+        "app",
+        "Events the app's windows hold right now",
+    ),
+    m(
+        "partition_keys",
+        Kind::Gauge,
+        false,
+        "app, partition",
+        "Keys with live state in a partition",
+    ),
+    m(
+        "table_rows",
+        Kind::Gauge,
+        false,
+        "app, table",
+        "Rows a table holds",
+    ),
+    m(
+        "app_failed",
+        Kind::Gauge,
+        false,
+        "app",
+        "1 when a connector with error.strategy='fail' stopped the app",
+    ),
+    m(
+        "ingest_bytes",
+        Kind::Counter,
+        false,
+        "id, type",
+        "Bytes a media ingest stream received",
+    ),
+    m(
+        "ingest_frames",
+        Kind::Counter,
+        false,
+        "id, type",
+        "Frames a media ingest stream assembled",
+    ),
+    m(
+        "ingest_lost_packets",
+        Kind::Counter,
+        false,
+        "id, type",
+        "Packets a media ingest stream lost",
+    ),
+    m(
+        "process_cpu",
+        Kind::Counter,
+        true,
+        "",
+        "CPU time the process used (user and system)",
+    ),
+    m(
+        "process_resident_memory_bytes",
+        Kind::Gauge,
+        false,
+        "",
+        "Resident memory of the process",
+    ),
+    m(
+        "process_threads",
+        Kind::Gauge,
+        false,
+        "",
+        "Threads of the process",
+    ),
+    m(
+        "process_uptime",
+        Kind::Gauge,
+        true,
+        "",
+        "Time since the server started",
+    ),
 ];
 
 /// (exported name, type, labels, help) of every family, for the docs.
@@ -221,7 +389,11 @@ fn app_metrics(f: &mut Families, d: &Deployed) {
         app.stats().held_in_windows as f64,
     );
     for (i, keys) in app.partition_keys().iter().enumerate() {
-        f.gauge("partition_keys", &with("partition", &i.to_string()), *keys as f64);
+        f.gauge(
+            "partition_keys",
+            &with("partition", &i.to_string()),
+            *keys as f64,
+        );
     }
     for (table, rows) in app.table_sizes() {
         f.gauge("table_rows", &with("table", &table), rows as f64);
@@ -246,7 +418,11 @@ pub fn render(apps: &[Arc<Deployed>], started: Instant) -> String {
         f.count("ingest_lost_packets", &l, s.lost);
     }
     if let Some(p) = super::process::current() {
-        f.gauge("process_resident_memory_bytes", &vec![], p.resident_bytes as f64);
+        f.gauge(
+            "process_resident_memory_bytes",
+            &vec![],
+            p.resident_bytes as f64,
+        );
         f.gauge("process_threads", &vec![], p.threads as f64);
         // A counter of seconds: whole microseconds, as prometheus-client counts in u64.
         f.gauge("process_cpu", &vec![], p.cpu_seconds);
@@ -259,7 +435,9 @@ pub fn render(apps: &[Arc<Deployed>], started: Instant) -> String {
         match d.kind {
             Kind::Counter if d.name == "process_cpu" => {
                 // CPU seconds are fractional: a float counter.
-                let Some(g) = f.gauges.remove(d.name) else { continue };
+                let Some(g) = f.gauges.remove(d.name) else {
+                    continue;
+                };
                 let c: Counter<f64, AtomicU64> = Counter::default();
                 c.inc_by(g.get_or_create(&vec![]).get());
                 register(&mut registry, d, unit, c);

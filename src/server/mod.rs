@@ -199,7 +199,10 @@ fn router(ctx: Arc<Ctx>) -> axum::Router {
         .route("/apps/{app}/queries", get(streams::queries))
         .route("/apps/{app}/connectors", get(connectors::list))
         .route("/streams", get(ingest::list))
-        .route("/streams/{id}", get(ingest::detail).delete(ingest::disconnect))
+        .route(
+            "/streams/{id}",
+            get(ingest::detail).delete(ingest::disconnect),
+        )
         .route("/streams/{id}/pause", post(ingest::pause))
         .route("/streams/{id}/resume", post(ingest::resume))
         .route("/stats", get(ingest::stats));

@@ -66,6 +66,9 @@ mod tests {
         let rate = r.per_second("stream:A", 400);
         // 300 events in 0.3 s or more.
         assert!(rate > 0.0 && rate <= 1000.0, "{rate}");
-        assert!(r.per_second("stream:B", 10) > 0.0, "absent before: counted from 0");
+        assert!(
+            r.per_second("stream:B", 10) > 0.0,
+            "absent before: counted from 0"
+        );
     }
 }

@@ -66,8 +66,9 @@ fn rows_of(body: &str) -> Result<Vec<Value>, ApiError> {
         .filter(|(_, l)| !l.trim().is_empty())
         .map(|(i, l)| {
             serde_json::from_str(l).map_err(|e| {
-                ApiError::bad_request(format!("line {}: not JSON: {e}", i + 1))
-                    .with_details(vec![json!({"row": i + 1, "message": format!("not JSON: {e}")})])
+                ApiError::bad_request(format!("line {}: not JSON: {e}", i + 1)).with_details(vec![
+                    json!({"row": i + 1, "message": format!("not JSON: {e}")}),
+                ])
             })
         })
         .collect()
@@ -93,7 +94,12 @@ pub(super) async fn send(
         .input(&stream)
         .map_err(|e| ApiError::not_found(e.to_string()))?;
     let schema = input.schema().clone();
-    if d.app.plan().streams.iter().any(|s| s.schema.name() == stream && s.table.is_some()) {
+    if d.app
+        .plan()
+        .streams
+        .iter()
+        .any(|s| s.schema.name() == stream && s.table.is_some())
+    {
         return Err(ApiError::bad_request(format!(
             "'{stream}' is a table: send into a stream whose query writes it"
         )));
@@ -119,7 +125,13 @@ pub(super) async fn send(
     let n = rows.len();
     off_runtime(move || input.send_batch(rows))
         .await?
-        .map_err(|e| ApiError::new(axum::http::StatusCode::CONFLICT, "not_running", e.to_string()))?;
+        .map_err(|e| {
+            ApiError::new(
+                axum::http::StatusCode::CONFLICT,
+                "not_running",
+                e.to_string(),
+            )
+        })?;
     Ok(Json(json!({ "accepted": n })))
 }
 

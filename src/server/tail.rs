@@ -110,9 +110,10 @@ pub fn sse_stream(
                 }
                 Err(_) => {
                     st.roll_second();
-                    let running = st.app.upgrade().is_some_and(|a| {
-                        a.state() == crate::runtime::app::AppState::Running
-                    });
+                    let running = st
+                        .app
+                        .upgrade()
+                        .is_some_and(|a| a.state() == crate::runtime::app::AppState::Running);
                     if !running {
                         return Some((Ok(end_event()), None));
                     }

@@ -1,6 +1,8 @@
 //! Helpers for tests that drive real peers (Python servers and clients, curl) on loopback.
 #![allow(dead_code)]
 
+pub mod api;
+
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};

@@ -2,10 +2,10 @@
 //! triggers and sources (in that order); `shutdown` stops them in dataflow order, flushing
 //! every sink, and returns the counters.
 
+use super::observe::{LiveConnector, Role};
 use super::stats::snapshot;
 use super::{App, AppStats, EngineError, State};
 use crate::clock::ClockMode;
-use super::observe::{LiveConnector, Role};
 use crate::connector::{MapperConfig, MapperFactory};
 use crate::plan::graph::{ConnectorPlan, StreamId};
 use crate::runtime::failure::{ConnectorCounters, FailureHandler};

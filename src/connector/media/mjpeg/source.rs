@@ -5,6 +5,7 @@
 use super::params::{SourceConfig, HEADERS, MAX_FRAME_BYTES, URL};
 use crate::connector::config::{ConfigError, ConnectorConfig};
 use crate::connector::error::ERROR_PARAMS;
+use crate::connector::ingest::{self, IngestHandle, VideoInfo};
 use crate::connector::media::fields::{self, Offered};
 use crate::connector::media::reconnect::{
     PROCESSING_FACTOR, RECONNECT_DELAY_MS, RECONNECT_MAX_ATTEMPTS, RECONNECT_MAX_DELAY_MS,
@@ -13,7 +14,6 @@ use crate::connector::media::reconnect::{
 use crate::connector::net::{runtime, tls_client_config, Backoff};
 use crate::connector::param::{specs, Describe};
 use crate::connector::spec::ConnectorSpec;
-use crate::connector::ingest::{self, IngestHandle, VideoInfo};
 use crate::connector::{ConnectorError, Source, SourceContext, SourceFactory};
 use crate::media::jpeg;
 use crate::media::multipart::{

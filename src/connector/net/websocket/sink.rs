@@ -11,8 +11,7 @@ use crate::connector::net::runtime;
 use crate::connector::param::specs;
 use crate::connector::spec::ConnectorSpec;
 use crate::connector::{
-    ConnectorError, ConnectorState, ConnectorStatus, Health, Rejects, Sink, SinkFactory,
-    SinkMapper,
+    ConnectorError, ConnectorState, ConnectorStatus, Health, Rejects, Sink, SinkFactory, SinkMapper,
 };
 use crate::event::Event;
 use crate::schema::Schema;

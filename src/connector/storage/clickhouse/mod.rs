@@ -97,7 +97,7 @@ impl SinkFactory for ClickHouseSinkFactory {
             settings: Arc::new(settings),
             plans: HashMap::new(),
             stopping: Arc::new(AtomicBool::new(false)),
-        pinged: None,
+            pinged: None,
         }))
     }
 }

@@ -64,6 +64,11 @@ pub fn pages(engine: &Engine) -> Vec<(String, String)> {
     }
     out.push(("connectors/index.md".into(), index));
     out.push(("functions.md".into(), functions_page(engine)));
+    out.push((
+        "control-plane.md".into(),
+        super::api_docs::control_plane_page(),
+    ));
+    out.push(("metrics.md".into(), super::api_docs::metrics_page()));
     out.extend(windows_pages());
     out.sort();
     out

@@ -1,5 +1,6 @@
 //! The `eventflux` command-line tool's subcommands.
 
+pub mod api_docs;
 pub mod bench;
 pub mod connectors;
 pub mod docs;

@@ -7,7 +7,10 @@ use std::fmt::Write;
 /// A request body to show for the routes that take one: (content type, curl data argument).
 fn example_body(method: &str, path: &str) -> Option<(&'static str, &'static str)> {
     match (method, path) {
-        ("post", "/api/v1/apps") => Some(("application/sql", "--data-binary @queries/watched_trades.sql")),
+        ("post", "/api/v1/apps") => Some((
+            "application/sql",
+            "--data-binary @queries/watched_trades.sql",
+        )),
         ("post", "/api/v1/apps/{app}/streams/{stream}/events") => Some((
             "application/json",
             "--data '[{\"symbol\": \"IBM\", \"price\": 151.5, \"volume\": 200}]'",

@@ -22,6 +22,7 @@ pub(super) fn connector_json(c: &ConnectorInfo, rate: f64) -> Value {
         "healthy": s.is_healthy(),
         "health": s.health.as_ref().map(|h| json!({"healthy": h.healthy, "detail": h.detail})),
         "counters": {
+            "received": c.received,
             "events": c.events,
             "bytes": s.bytes,
             "errors": c.errors,

@@ -424,7 +424,7 @@ pub fn render(apps: &[Arc<Deployed>], started: Instant) -> String {
             p.resident_bytes as f64,
         );
         f.gauge("process_threads", &vec![], p.threads as f64);
-        // A counter of seconds: whole microseconds, as prometheus-client counts in u64.
+        // Carried as a gauge here and registered as a float counter below.
         f.gauge("process_cpu", &vec![], p.cpu_seconds);
     }
     f.gauge("process_uptime", &vec![], started.elapsed().as_secs_f64());

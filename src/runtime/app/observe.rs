@@ -93,6 +93,8 @@ pub struct ConnectorInfo {
     pub status: StatusSnapshot,
     /// Sinks: (events buffered, buffer size).
     pub buffer: Option<(usize, usize)>,
+    /// Sinks: events the sink's buffer accepted from the stream (delivered or waiting since).
+    pub received: Option<u64>,
 }
 
 impl App {
@@ -193,6 +195,7 @@ impl App {
                     dead_lettered: n.dead_lettered.load(Ordering::Relaxed),
                     status: n.status.snapshot(),
                     buffer: c.buffer.as_ref().map(|q| (q.len(), q.capacity())),
+                    received: c.buffer.as_ref().map(|q| q.counts().0),
                 }
             })
             .collect()

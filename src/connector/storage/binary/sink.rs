@@ -9,7 +9,9 @@ use crate::connector::spec::ConnectorSpec;
 use crate::connector::storage::rotation::{
     attribute_index, FileParams, FileSet, Layout, PartitionBuffers, PARTITION_BY,
 };
-use crate::connector::{ConnectorError, Rejects, Sink, SinkFactory, SinkMapper};
+use crate::connector::{
+    ConnectorError, ConnectorStatus, Health, Rejects, Sink, SinkFactory, SinkMapper,
+};
 use crate::event::Event;
 use crate::schema::Schema;
 use crate::value::{AttrType, Value};
@@ -100,6 +102,7 @@ impl SinkFactory for BinarySinkFactory {
             address,
             mapper,
             payload: Vec::with_capacity(256),
+            status: Default::default(),
         };
         if partition.is_none() {
             // Open now, so a bad path fails at startup.
@@ -114,6 +117,7 @@ struct BinarySink {
     address: Option<usize>,
     mapper: Box<dyn SinkMapper>,
     payload: Vec<u8>,
+    status: std::sync::Arc<ConnectorStatus>,
 }
 
 fn address_of(value: &Value) -> [u8; 16] {
@@ -152,6 +156,16 @@ impl BinarySink {
 }
 
 impl Sink for BinarySink {
+    fn set_status(&mut self, status: std::sync::Arc<ConnectorStatus>) {
+        self.status = status;
+    }
+
+    fn health(&mut self) -> Health {
+        let (health, hit_rate) = self.files.health();
+        self.status.set_pool_hit_rate(hit_rate);
+        health
+    }
+
     fn publish(&mut self, events: &[Event], rejects: &mut Rejects) -> Result<(), ConnectorError> {
         self.write_batch(events, rejects).map_err(|e| {
             let mut err = ConnectorError::from(e);

@@ -56,19 +56,40 @@ impl FileSet {
         self.flush_if_due()
     }
 
-    /// Whether the output directory can be written now, with the buffer pool's hit rate.
+    /// Whether the output can be written now (the file or directory, or where it will be
+    /// created), with the buffer pool's hit rate.
     pub fn health(&self) -> (crate::connector::Health, f64) {
         use crate::connector::Health;
-        let dir = &self.layout.settings.path;
+        let configured = &self.layout.settings.path;
+        // Not created yet: the nearest directory above it that exists is where it will be.
+        let dir = configured
+            .ancestors()
+            .find(|p| p.as_os_str().is_empty() || p.exists())
+            .map(|p| {
+                if p.as_os_str().is_empty() {
+                    std::path::Path::new(".")
+                } else {
+                    p
+                }
+            })
+            .unwrap_or(configured);
+        if dir != configured.as_path() && !dir.is_dir() {
+            let why = format!("{} is not a directory", dir.display());
+            return (
+                Health::unhealthy(format!("cannot write {}: {why}", configured.display())),
+                self.pool.hit_rate(),
+            );
+        }
         let writable = std::ffi::CString::new(dir.as_os_str().as_encoded_bytes())
             .ok()
             // SAFETY: a valid NUL-terminated path; access(2) only reads it.
             .is_some_and(|c| unsafe { libc::access(c.as_ptr(), libc::W_OK) } == 0);
         let health = if writable {
-            Health::healthy(format!("can write {}", dir.display()))
+            Health::healthy(format!("can write {}", configured.display()))
         } else {
             Health::unhealthy(format!(
-                "cannot write {}: {}",
+                "cannot write {} ({}: {})",
+                configured.display(),
                 dir.display(),
                 std::io::Error::last_os_error()
             ))

@@ -64,3 +64,23 @@ fn partition_names_cannot_escape_the_base() {
     assert_eq!(partition_dir("ws-1"), "ws-1");
     assert_eq!(partition_dir(""), "_empty");
 }
+
+#[test]
+fn health_checks_where_the_file_will_be_written() {
+    let dir = std::env::temp_dir().join(format!("ef-health-{}", fastrand::u64(..)));
+    std::fs::create_dir_all(&dir).unwrap();
+    let set = |path: PathBuf| {
+        let layout = Layout::new(settings(&path, None), "S", "txt", None);
+        FileSet::new(layout, None)
+    };
+    // Not created yet, under a directory that exists: healthy.
+    let (h, rate) = set(dir.join("later/out")).health();
+    assert!(h.healthy, "{h:?}");
+    assert_eq!(rate, 1.0, "no buffer taken yet");
+    // Under a regular file nothing can be created.
+    std::fs::write(dir.join("plain"), b"x").unwrap();
+    let (h, _) = set(dir.join("plain/out")).health();
+    assert!(!h.healthy, "{h:?}");
+    assert!(h.detail.contains("not a directory"), "{h:?}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -3,15 +3,22 @@
 //! own the I/O and call into these modules.
 
 pub mod codec;
+pub mod detect;
+pub mod h26x;
 pub mod image;
 pub mod jpeg;
 pub mod jpeg_tables;
 pub mod l16;
 pub mod multipart;
+pub mod nal;
+pub mod reorder;
 pub mod rfc2435;
 pub mod rtcp;
 pub mod rtp;
 pub mod sdp;
+pub mod sdp_in;
+pub mod timestamp;
+pub mod video_frames;
 
 #[cfg(test)]
 pub(crate) mod test_util;

@@ -11,7 +11,7 @@ use crate::connector::mapper::csv::CsvMapperFactory;
 use crate::connector::mapper::json::JsonMapperFactory;
 use crate::connector::mapper::text::TextMapperFactory;
 use crate::connector::media::{
-    MjpegSinkFactory, MjpegSourceFactory, RtspSinkFactory, RtspSourceFactory,
+    MjpegSinkFactory, MjpegSourceFactory, RtpSourceFactory, RtspSinkFactory, RtspSourceFactory,
 };
 use crate::connector::net::{
     ForwarderSinkFactory, ForwarderSourceFactory, HttpSinkFactory, HttpSourceFactory,
@@ -37,6 +37,7 @@ pub fn sources() -> Vec<Arc<dyn SourceFactory>> {
         Arc::new(BinarySourceFactory),
         Arc::new(MjpegSourceFactory),
         Arc::new(RtspSourceFactory),
+        Arc::new(RtpSourceFactory),
     ]
 }
 

@@ -38,6 +38,8 @@ pub struct IngestStream {
     keyframes: AtomicU64,
     /// Frames that arrived while paused (not emitted).
     paused_frames: AtomicU64,
+    /// Frames not emitted because they were incomplete (lost packets).
+    incomplete_frames: AtomicU64,
     paused: AtomicBool,
     disconnect: AtomicBool,
 }
@@ -60,6 +62,7 @@ pub struct IngestSnapshot {
     pub frames: u64,
     pub keyframes: u64,
     pub paused_frames: u64,
+    pub incomplete_frames: u64,
 }
 
 fn now_ms() -> i64 {
@@ -90,6 +93,11 @@ impl IngestStream {
             return false;
         }
         true
+    }
+
+    /// A frame with a hole was assembled and not emitted.
+    pub fn incomplete_frame(&self) {
+        self.incomplete_frames.fetch_add(1, Ordering::Relaxed);
     }
 
     pub fn set_video(&self, video: VideoInfo) {
@@ -126,6 +134,7 @@ impl IngestStream {
             frames: self.frames.load(Ordering::Relaxed),
             keyframes: self.keyframes.load(Ordering::Relaxed),
             paused_frames: self.paused_frames.load(Ordering::Relaxed),
+            incomplete_frames: self.incomplete_frames.load(Ordering::Relaxed),
         }
     }
 }
@@ -186,6 +195,7 @@ impl IngestRegistry {
             frames: AtomicU64::new(0),
             keyframes: AtomicU64::new(0),
             paused_frames: AtomicU64::new(0),
+            incomplete_frames: AtomicU64::new(0),
             paused: AtomicBool::new(false),
             disconnect: AtomicBool::new(false),
         });

@@ -235,6 +235,7 @@ macro_rules! numbers {
 }
 
 numbers! {
+    u8 => "integer from 0 to 255",
     u16 => "non-negative integer",
     u32 => "non-negative integer",
     u64 => "non-negative integer",

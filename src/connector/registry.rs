@@ -305,7 +305,6 @@ fn dedup_specs(specs: impl Iterator<Item = ConnectorSpec>) -> Vec<ConnectorSpec>
 fn planned(role: Role, kind: &str) -> Option<&'static str> {
     match (role, kind) {
         (Role::Source, "srt") => Some("SRT video ingest is planned"),
-        (Role::Source, "rtp") => Some("RTP video ingest is planned"),
         (Role::Source | Role::Sink, "nats") => Some("NATS JetStream is planned"),
         _ => None,
     }

@@ -40,6 +40,7 @@ fn detail_json(s: &IngestSnapshot) -> Value {
     v["stats"] = json!({
         "bytes": s.bytes, "packets": s.packets, "lost": s.lost, "frames": s.frames,
         "keyframes": s.keyframes, "paused_frames": s.paused_frames,
+        "incomplete_frames": s.incomplete_frames,
     });
     v
 }

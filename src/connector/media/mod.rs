@@ -4,7 +4,9 @@
 mod fields;
 mod mjpeg;
 mod reconnect;
+mod rtp;
 mod rtsp;
 
 pub use mjpeg::{MjpegSinkFactory, MjpegSourceFactory};
+pub use rtp::RtpSourceFactory;
 pub use rtsp::{RtspSinkFactory, RtspSourceFactory};

@@ -1,0 +1,343 @@
+//! The `rtp` source's factory and socket loop: UDP datagrams in (read in bursts, one batch of
+//! events per burst), RTP headers parsed, each SSRC's [`Session`] fed; silent senders closed.
+
+use super::params::{
+    Settings, CODEC, EMIT_INCOMPLETE, HOST, PAYLOAD_TYPE, PORT, REORDER_MS, REORDER_PACKETS,
+    SDP_FILE, SESSION_TIMEOUT_MS,
+};
+use super::session::{Emitted, Session};
+use crate::connector::config::{ConfigError, ConnectorConfig};
+use crate::connector::error::ERROR_PARAMS;
+use crate::connector::media::fields::{self, Offered};
+use crate::connector::net::runtime;
+use crate::connector::param::{specs, Describe};
+use crate::connector::spec::ConnectorSpec;
+use crate::connector::{ConnectorError, Source, SourceContext, SourceFactory};
+use crate::media::rtp::read_packet;
+use crate::schema::Schema;
+use crate::value::{AttrType, Value};
+use bytes::BytesMut;
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Field {
+    StreamId,
+    Codec,
+    Pts,
+    Dts,
+    Keyframe,
+    FrameType,
+    Width,
+    Height,
+    Bytes,
+    Data,
+    Complete,
+    Ssrc,
+    Timestamp,
+}
+
+const OFFERED: &[Offered<Field>] = &[
+    Offered {
+        field: Field::StreamId,
+        name: "stream_id",
+        ty: AttrType::String,
+        doc: "the sender: its address and SSRC, as in 127.0.0.1:40000#1a2b3c4d",
+    },
+    Offered {
+        field: Field::Codec,
+        name: "codec",
+        ty: AttrType::String,
+        doc: "h264 or hevc",
+    },
+    Offered {
+        field: Field::Pts,
+        name: "pts",
+        ty: AttrType::Long,
+        doc: "presentation time in ms from the sender's first frame (90 kHz RTP clock, unwrapped)",
+    },
+    Offered {
+        field: Field::Dts,
+        name: "dts",
+        ty: AttrType::Long,
+        doc: "decode time in ms; RTP carries none, so the pts",
+    },
+    Offered {
+        field: Field::Keyframe,
+        name: "keyframe",
+        ty: AttrType::Bool,
+        doc: "an IDR (H.264) or IRAP (H.265) picture; its data starts with the parameter sets",
+    },
+    Offered {
+        field: Field::FrameType,
+        name: "frame_type",
+        ty: AttrType::String,
+        doc: "I, P or B from the first slice header; NULL when unreadable",
+    },
+    Offered {
+        field: Field::Width,
+        name: "width",
+        ty: AttrType::Int,
+        doc: "from the latest SPS; NULL before one arrived",
+    },
+    Offered {
+        field: Field::Height,
+        name: "height",
+        ty: AttrType::Int,
+        doc: "likewise",
+    },
+    Offered {
+        field: Field::Bytes,
+        name: "bytes",
+        ty: AttrType::Int,
+        doc: "the size of data",
+    },
+    Offered {
+        field: Field::Data,
+        name: "data",
+        ty: AttrType::Bytes,
+        doc: "the access unit in Annex B (start codes), shared, never copied again",
+    },
+    Offered {
+        field: Field::Complete,
+        name: "complete",
+        ty: AttrType::Bool,
+        doc: "false for a frame that lost packets (only with emit.incomplete='true')",
+    },
+    Offered {
+        field: Field::Ssrc,
+        name: "ssrc",
+        ty: AttrType::Long,
+        doc: "the RTP synchronization source",
+    },
+    Offered {
+        field: Field::Timestamp,
+        name: "timestamp",
+        ty: AttrType::Long,
+        doc: "receive time, epoch ms",
+    },
+];
+
+const PARAMS: &[&dyn Describe] = &[
+    &HOST,
+    &PORT,
+    &CODEC,
+    &PAYLOAD_TYPE,
+    &SDP_FILE,
+    &REORDER_PACKETS,
+    &REORDER_MS,
+    &EMIT_INCOMPLETE,
+    &SESSION_TIMEOUT_MS,
+];
+
+/// Datagrams read per wake before the events go out as one batch.
+const BURST: usize = 64;
+
+static DESCRIPTION: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+pub struct RtpSourceFactory;
+
+impl SourceFactory for RtpSourceFactory {
+    fn spec(&self) -> ConnectorSpec {
+        ConnectorSpec {
+            name: "rtp",
+            aliases: &[],
+            description: DESCRIPTION
+                .get_or_init(|| {
+                    format!(
+                        "Listens for RTP over UDP (senders push: ffmpeg -f rtp, cameras, \
+                         encoders) and emits one event per assembled video frame: H.264 \
+                         (RFC 6184) and H.265 (RFC 7798) with single NAL, aggregation and \
+                         fragmentation packets. Each sender (SSRC) is its own stream, listed \
+                         by the control plane (GET /api/v1/streams). Packets are put back in \
+                         order (reorder.packets, reorder.ms); lost ones are counted, and a \
+                         frame that lost packets is skipped and counted unless \
+                         emit.incomplete='true'. The codec comes from codec, sdp.file, or the \
+                         packets themselves. Not yet: RTCP, A/V sync, AV1, JPEG-XS and audio \
+                         over this source. The stream declares the attributes it wants, by \
+                         name, from: {}.",
+                        fields::describe(OFFERED)
+                    )
+                })
+                .as_str(),
+            params: specs(&[PARAMS, ERROR_PARAMS]),
+            formats: &[],
+            default_format: None,
+            example: "@source(type='rtp', port='5004', codec='h264', reorder.packets='128')",
+        }
+    }
+
+    fn validate(&self, config: &ConnectorConfig, schema: &Schema) -> Result<(), ConfigError> {
+        fields::select("rtp", schema, OFFERED)?;
+        Settings::from_config(config).map(|_| ())
+    }
+
+    fn create(
+        &self,
+        config: &ConnectorConfig,
+        schema: &Schema,
+    ) -> Result<Box<dyn Source>, ConnectorError> {
+        Ok(Box::new(RtpSource {
+            fields: fields::select("rtp", schema, OFFERED)?,
+            settings: Settings::from_config(config)?,
+            stream: config.stream.clone(),
+        }))
+    }
+}
+
+struct RtpSource {
+    fields: Vec<Field>,
+    settings: Settings,
+    stream: String,
+}
+
+impl Source for RtpSource {
+    fn run(&mut self, ctx: &mut SourceContext) -> Result<(), ConnectorError> {
+        runtime().block_on(self.serve(ctx))
+    }
+}
+
+impl RtpSource {
+    async fn serve(&mut self, ctx: &mut SourceContext) -> Result<(), ConnectorError> {
+        let address = format!("{}:{}", self.settings.host, self.settings.port);
+        let socket = tokio::net::UdpSocket::bind(&address).await.map_err(|e| {
+            ConnectorError::permanent(format!("rtp source: cannot listen on udp {address}: {e}"))
+        })?;
+        log::info!("rtp source: listening on udp {address}");
+        ctx.status().connected();
+        let started = Instant::now();
+        let now_ms = || started.elapsed().as_millis() as i64;
+        let mut sessions: HashMap<u32, Session> = HashMap::new();
+        let mut emitted = Vec::new();
+        let mut rows = Vec::new();
+        let mut buf = BytesMut::with_capacity(64 * 1024);
+        let mut other_payload_types = 0u64;
+        let mut malformed = 0u64;
+        while ctx.is_running() {
+            let first = tokio::time::timeout(Duration::from_millis(100), socket.readable()).await;
+            if first.is_ok() {
+                for _ in 0..BURST {
+                    buf.clear();
+                    buf.reserve(64 * 1024);
+                    let peer = match socket.try_recv_buf_from(&mut buf) {
+                        Ok((_, peer)) => peer,
+                        Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => break,
+                        Err(e) => {
+                            log::warn!("rtp source: udp {address}: {e}");
+                            break;
+                        }
+                    };
+                    let datagram = buf.split().freeze();
+                    ctx.status().add_bytes(datagram.len() as u64);
+                    let Ok((header, payload)) = read_packet(&datagram) else {
+                        malformed += 1;
+                        ctx.report_error(
+                            &ConnectorError::permanent(format!(
+                                "rtp source: a {}-byte datagram from {peer} is not RTP; dropped",
+                                datagram.len()
+                            )),
+                            None,
+                        );
+                        continue;
+                    };
+                    if self
+                        .settings
+                        .payload_type
+                        .is_some_and(|pt| pt != header.payload_type)
+                    {
+                        other_payload_types += 1;
+                        continue;
+                    }
+                    let offset = payload.as_ptr() as usize - datagram.as_ptr() as usize;
+                    let payload = datagram.slice(offset..offset + payload.len());
+                    let session = self.session(&mut sessions, peer, header.ssrc, now_ms());
+                    session.push(header, payload, now_ms(), &self.settings, &mut emitted);
+                }
+            }
+            let now = now_ms();
+            let mut closed = Vec::new();
+            for (ssrc, s) in sessions.iter_mut() {
+                s.tick(now, &self.settings, &mut emitted);
+                let silent =
+                    now - s.last_packet_ms > self.settings.session_timeout.as_millis() as i64;
+                if silent || s.ingest.should_disconnect() {
+                    s.close(&self.settings, &mut emitted);
+                    closed.push(*ssrc);
+                }
+            }
+            for ssrc in closed {
+                if let Some(s) = sessions.remove(&ssrc) {
+                    log::info!(
+                        "rtp source: stream {} closed: {} packets lost, {} incomplete frames{}",
+                        s.stream_id,
+                        s.lost(),
+                        s.incomplete(),
+                        if self.settings.emit_incomplete {
+                            ""
+                        } else {
+                            " skipped"
+                        }
+                    );
+                }
+            }
+            self.rows(&mut emitted, &mut rows);
+            ctx.emit_rows(std::mem::take(&mut rows));
+        }
+        let mut last = Vec::new();
+        for s in sessions.values_mut() {
+            s.close(&self.settings, &mut last);
+        }
+        self.rows(&mut last, &mut rows);
+        ctx.emit_rows(rows);
+        if other_payload_types + malformed > 0 {
+            log::info!(
+                "rtp source: udp {address}: {other_payload_types} packets of other payload types and {malformed} malformed datagrams dropped"
+            );
+        }
+        Ok(())
+    }
+
+    fn session<'a>(
+        &self,
+        sessions: &'a mut HashMap<u32, Session>,
+        peer: SocketAddr,
+        ssrc: u32,
+        now_ms: i64,
+    ) -> &'a mut Session {
+        sessions.entry(ssrc).or_insert_with(|| {
+            let s = Session::new(&self.settings, &self.stream, peer, ssrc, now_ms);
+            log::info!("rtp source: new stream {}", s.stream_id);
+            s
+        })
+    }
+
+    fn rows(&self, emitted: &mut Vec<Emitted>, rows: &mut Vec<Arc<[Value]>>) {
+        let now = chrono::Utc::now().timestamp_millis();
+        for e in emitted.drain(..) {
+            let f = &e.frame;
+            let row: Vec<Value> = self
+                .fields
+                .iter()
+                .map(|field| match field {
+                    Field::StreamId => Value::String(e.stream_id.clone()),
+                    Field::Codec => Value::from(e.codec.as_str()),
+                    Field::Pts | Field::Dts => Value::Long(e.pts_ms),
+                    Field::Keyframe => Value::Bool(f.keyframe),
+                    Field::FrameType => f
+                        .frame_type
+                        .map_or(Value::Null, |t| Value::from(t.as_str())),
+                    Field::Width => f.width.map_or(Value::Null, |w| Value::Int(w as i32)),
+                    Field::Height => f.height.map_or(Value::Null, |h| Value::Int(h as i32)),
+                    Field::Bytes => Value::Int(f.data.len() as i32),
+                    Field::Data => Value::Bytes(f.data.clone()),
+                    Field::Complete => Value::Bool(f.complete),
+                    Field::Ssrc => Value::Long(i64::from(e.ssrc)),
+                    Field::Timestamp => Value::Long(now),
+                })
+                .collect();
+            rows.push(row.into());
+        }
+    }
+}

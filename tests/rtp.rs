@@ -1,0 +1,379 @@
+//! The `rtp` source against ffmpeg on loopback: ffmpeg encodes a test pattern with libx264 or
+//! libx265 and pushes it as RTP; our source assembles the frames, and ffmpeg decodes them
+//! again. A UDP relay in the middle drops and reorders packets.
+
+mod common;
+
+use common::*;
+use eventflux::{Engine, Event, Value};
+use std::net::UdpSocket;
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+const FRAMES: usize = 50;
+const GOP: usize = 10;
+
+fn ffmpeg_available() -> bool {
+    peer_available(
+        "ffmpeg",
+        Command::new("ffmpeg").args(["-hide_banner", "-version"]),
+    )
+}
+
+/// ffmpeg encoding FRAMES frames of 320x240 at 25 fps with a keyframe every GOP frames, sent
+/// as RTP to `port`.
+fn ffmpeg_sender(codec: &str, port: u16) -> std::process::Child {
+    let mut c = Command::new("ffmpeg");
+    c.args([
+        "-hide_banner",
+        "-loglevel",
+        "error",
+        "-re",
+        "-f",
+        "lavfi",
+        "-i",
+    ])
+    .arg("testsrc=size=320x240:rate=25")
+    .args(["-frames:v", &FRAMES.to_string(), "-pix_fmt", "yuv420p"]);
+    match codec {
+        "h264" => c.args([
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            "-g",
+            &GOP.to_string(),
+            "-sc_threshold",
+            "0",
+        ]),
+        _ => c.args([
+            "-c:v",
+            "libx265",
+            "-preset",
+            "ultrafast",
+            "-x265-params",
+            &format!("keyint={GOP}:min-keyint={GOP}:scenecut=0:log-level=none"),
+        ]),
+    };
+    c.args(["-f", "rtp"])
+        .arg(format!("rtp://127.0.0.1:{port}?pkt_size=1200"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("starting ffmpeg")
+}
+
+fn app(stream: &str, port: u16, extra: &str) -> eventflux::App {
+    let sql = format!(
+        "@source(type='rtp', host='127.0.0.1', port='{port}', session.timeout.ms='1500'{extra})
+         CREATE STREAM {stream} (stream_id STRING, codec STRING, pts BIGINT, keyframe BOOL,
+                              frame_type STRING, width INT, height INT, bytes INT, data BYTES,
+                              complete BOOL);"
+    );
+    Engine::new()
+        .compile(&sql)
+        .unwrap_or_else(|e| panic!("compile failed:\n{e}"))
+}
+
+/// Runs the sender to its end and collects what the app emitted.
+fn collect(app: &eventflux::App, stream: &str, mut sender: std::process::Child) -> Vec<Event> {
+    let sub = app.subscribe(stream).unwrap();
+    app.start().unwrap();
+    let status = sender.wait().unwrap();
+    let mut err = String::new();
+    std::io::Read::read_to_string(&mut sender.stderr.take().unwrap(), &mut err).unwrap();
+    assert!(status.success(), "ffmpeg failed: {err}");
+    // The last frame goes out once the sender has been silent for session.timeout.ms.
+    let mut got = Vec::new();
+    wait_until(Duration::from_secs(10), || {
+        got.extend(sub.drain());
+        eventflux::connector::ingest::registry()
+            .list()
+            .iter()
+            .all(|s| s.stream != stream)
+    });
+    std::thread::sleep(Duration::from_millis(200));
+    got.extend(sub.drain());
+    got
+}
+
+fn text(e: &Event, i: usize) -> String {
+    match e.get(i) {
+        Value::String(s) => s.to_string(),
+        other => format!("{other:?}"),
+    }
+}
+
+fn bytes(e: &Event) -> Vec<u8> {
+    match e.get(8) {
+        Value::Bytes(b) => b.to_vec(),
+        other => panic!("data is {other:?}"),
+    }
+}
+
+/// How many frames ffmpeg decodes from an Annex B stream.
+fn decoded_frames(format: &str, stream: &[u8]) -> usize {
+    let mut c = Command::new("ffmpeg")
+        .args([
+            "-hide_banner",
+            "-loglevel",
+            "error",
+            "-f",
+            format,
+            "-i",
+            "-",
+        ])
+        .args(["-f", "framemd5", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = c.stdin.take().unwrap();
+    let data = stream.to_vec();
+    let writer = std::thread::spawn(move || std::io::Write::write_all(&mut stdin, &data));
+    let out = c.wait_with_output().unwrap();
+    writer.join().unwrap().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .count()
+}
+
+fn check_whole_stream(codec: &str, format: &str) {
+    init_logs();
+    if !ffmpeg_available() {
+        return;
+    }
+    let port = free_port();
+    let stream = format!("Video_{codec}");
+    let app = app(&stream, port, "");
+    let got = collect(&app, &stream, ffmpeg_sender(codec, port));
+    app.shutdown().unwrap();
+    assert_eq!(got.len(), FRAMES, "frames emitted");
+    // Events come in decode order (B-frames after the frames they refer to); keyframes are
+    // counted in presentation order.
+    let mut by_pts = got.clone();
+    by_pts.sort_by_key(|e| match e.get(2) {
+        Value::Long(p) => *p,
+        _ => i64::MAX,
+    });
+    let keyframes: Vec<usize> = by_pts
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| e.get(3) == &Value::Bool(true))
+        .map(|(i, _)| i)
+        .collect();
+    assert_eq!(keyframes, (0..FRAMES).step_by(GOP).collect::<Vec<_>>());
+    for (i, e) in by_pts.iter().enumerate() {
+        assert_eq!(text(e, 1), codec, "detected from the packets");
+        assert_eq!(
+            (e.get(5), e.get(6)),
+            (&Value::Int(320), &Value::Int(240)),
+            "frame {i}"
+        );
+        assert_eq!(e.get(9), &Value::Bool(true), "frame {i} complete");
+        let data = bytes(e);
+        assert!(data.starts_with(&[0, 0, 0, 1]));
+        assert_eq!(e.get(7), &Value::Int(data.len() as i32));
+        if keyframes.contains(&i) {
+            assert_eq!(text(e, 4), "I", "frame {i}");
+        }
+    }
+    let types: std::collections::BTreeSet<String> = got.iter().map(|e| text(e, 4)).collect();
+    // x264 ultrafast makes no B-frames; x265 ultrafast does.
+    let want: &[&str] = if codec == "h264" {
+        &["I", "P"]
+    } else {
+        &["B", "I", "P"]
+    };
+    assert_eq!(types.iter().map(String::as_str).collect::<Vec<_>>(), want);
+    // 25 fps on the 90 kHz clock: 40 ms apart, in presentation order.
+    let mut pts: Vec<i64> = got
+        .iter()
+        .map(|e| match e.get(2) {
+            Value::Long(p) => *p,
+            other => panic!("pts {other:?}"),
+        })
+        .collect();
+    pts.sort_unstable();
+    assert_eq!(pts, (0..FRAMES as i64).map(|i| i * 40).collect::<Vec<_>>());
+    let all: Vec<u8> = got.iter().flat_map(bytes).collect();
+    assert_eq!(
+        decoded_frames(format, &all),
+        FRAMES,
+        "ffmpeg decodes every frame"
+    );
+}
+
+#[test]
+fn h264_from_ffmpeg_is_assembled_into_every_frame_it_encoded() {
+    check_whole_stream("h264", "h264");
+}
+
+#[test]
+fn hevc_from_ffmpeg_is_assembled_into_every_frame_it_encoded() {
+    check_whole_stream("hevc", "hevc");
+}
+
+/// Forwards datagrams from `listen` to `to`, dropping every `drop_every`th and sending every
+/// `swap_every`th after the one behind it. Returns the number dropped when `stop` is set.
+fn relay(
+    listen: UdpSocket,
+    to: u16,
+    drop_every: u64,
+    swap_every: u64,
+    stop: Arc<AtomicBool>,
+    dropped: Arc<AtomicU64>,
+) {
+    listen
+        .set_read_timeout(Some(Duration::from_millis(50)))
+        .unwrap();
+    let out = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let mut buf = [0u8; 2048];
+    let mut n = 0u64;
+    let mut held: Option<Vec<u8>> = None;
+    while !stop.load(Ordering::Relaxed) {
+        let Ok(len) = listen.recv(&mut buf) else {
+            if let Some(h) = held.take() {
+                out.send_to(&h, ("127.0.0.1", to)).unwrap();
+            }
+            continue;
+        };
+        n += 1;
+        if n % drop_every == 0 {
+            dropped.fetch_add(1, Ordering::Relaxed);
+            continue;
+        }
+        let packet = buf[..len].to_vec();
+        match held.take() {
+            Some(h) => {
+                out.send_to(&packet, ("127.0.0.1", to)).unwrap();
+                out.send_to(&h, ("127.0.0.1", to)).unwrap();
+            }
+            None if n % swap_every == 0 => held = Some(packet),
+            None => {
+                out.send_to(&packet, ("127.0.0.1", to)).unwrap();
+            }
+        }
+    }
+}
+
+fn through_relay(
+    stream: &str,
+    drop_every: u64,
+    extra: &str,
+) -> (
+    Vec<Event>,
+    u64,
+    eventflux::connector::ingest::IngestSnapshot,
+) {
+    let (relay_socket, port) = {
+        let s = UdpSocket::bind("127.0.0.1:0").unwrap();
+        let p = s.local_addr().unwrap().port();
+        (s, p)
+    };
+    let app_port = free_port();
+    let app = app(stream, app_port, extra);
+    let stop = Arc::new(AtomicBool::new(false));
+    let dropped = Arc::new(AtomicU64::new(0));
+    let r = {
+        let (stop, dropped) = (stop.clone(), dropped.clone());
+        std::thread::spawn(move || relay(relay_socket, app_port, drop_every, 7, stop, dropped))
+    };
+    // Watch the ingest registry while the session lives (it leaves the list when it closes).
+    let last = Arc::new(parking_lot::Mutex::new(None));
+    let watcher = {
+        let (last, stop, name) = (last.clone(), stop.clone(), stream.to_string());
+        std::thread::spawn(move || {
+            while !stop.load(Ordering::Relaxed) {
+                if let Some(s) = eventflux::connector::ingest::registry()
+                    .list()
+                    .into_iter()
+                    .find(|s| s.stream == name)
+                {
+                    *last.lock() = Some(s);
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        })
+    };
+    let got = collect(&app, stream, ffmpeg_sender("h264", port));
+    stop.store(true, Ordering::Relaxed);
+    r.join().unwrap();
+    watcher.join().unwrap();
+    app.shutdown().unwrap();
+    let snapshot = last.lock().clone().expect("the stream was listed");
+    (got, dropped.load(Ordering::Relaxed), snapshot)
+}
+
+#[test]
+fn reordered_packets_are_put_back_and_frames_with_holes_are_counted_not_emitted() {
+    init_logs();
+    if !ffmpeg_available() {
+        return;
+    }
+    // Reordering only: every frame comes out whole.
+    let (got, dropped, s) = through_relay("Reordered", u64::MAX, "");
+    assert_eq!(dropped, 0);
+    assert_eq!(got.len(), FRAMES, "{s:?}");
+    assert!(got.iter().all(|e| e.get(9) == &Value::Bool(true)));
+    assert_eq!(s.lost, 0, "{s:?}");
+    let all: Vec<u8> = got.iter().flat_map(bytes).collect();
+    assert_eq!(decoded_frames("h264", &all), FRAMES);
+
+    // Every 20th packet dropped as well: the loss is counted to the packet; no frame with a
+    // hole is passed off as whole.
+    let (got, dropped, s) = through_relay("Lossy", 20, "");
+    assert!(dropped >= 2, "{dropped}");
+    assert_eq!(s.lost, dropped, "{s:?}");
+    assert!(s.incomplete_frames >= 1, "{s:?}");
+    assert!(got.iter().all(|e| e.get(9) == &Value::Bool(true)));
+    assert!(
+        got.len() as u64 + s.incomplete_frames <= FRAMES as u64,
+        "{} + {s:?}",
+        got.len()
+    );
+
+    // With emit.incomplete, those frames come out too, marked.
+    let (got, _, s) = through_relay("LossyAll", 20, ", emit.incomplete='true'");
+    let incomplete = got
+        .iter()
+        .filter(|e| e.get(9) == &Value::Bool(false))
+        .count() as u64;
+    assert_eq!(incomplete, s.incomplete_frames, "{s:?}");
+    assert!(incomplete >= 1);
+}
+
+#[test]
+fn a_wrong_codec_or_an_unreadable_sdp_is_a_compile_error() {
+    for (params, wanted) in [
+        ("codec='av1'", "av1 over RTP is not supported yet"),
+        ("codec='vp8'", "expected h264, hevc or auto"),
+        (
+            "sdp.file='/nonexistent/cam.sdp'",
+            "cannot read '/nonexistent/cam.sdp'",
+        ),
+    ] {
+        let sql =
+            format!("@source(type='rtp', port='5004', {params})\nCREATE STREAM V (data BYTES);");
+        let err = Engine::new().compile(&sql).err().expect(params).to_string();
+        assert!(err.contains(wanted), "{params}: {err}");
+    }
+    let err = Engine::new()
+        .compile("@source(type='rtp', port='5004')\nCREATE STREAM V (frame BYTES);")
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(
+        err.contains("does not fill") && err.contains("data BYTES"),
+        "{err}"
+    );
+}

@@ -12,6 +12,7 @@ use crate::connector::mapper::json::JsonMapperFactory;
 use crate::connector::mapper::text::TextMapperFactory;
 use crate::connector::media::{
     MjpegSinkFactory, MjpegSourceFactory, RtpSourceFactory, RtspSinkFactory, RtspSourceFactory,
+    SrtSourceFactory,
 };
 use crate::connector::net::{
     ForwarderSinkFactory, ForwarderSourceFactory, HttpSinkFactory, HttpSourceFactory,
@@ -38,6 +39,7 @@ pub fn sources() -> Vec<Arc<dyn SourceFactory>> {
         Arc::new(MjpegSourceFactory),
         Arc::new(RtspSourceFactory),
         Arc::new(RtpSourceFactory),
+        Arc::new(SrtSourceFactory),
     ]
 }
 

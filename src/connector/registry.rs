@@ -304,7 +304,6 @@ fn dedup_specs(specs: impl Iterator<Item = ConnectorSpec>) -> Vec<ConnectorSpec>
 /// Connectors on the roadmap: naming one gets "not supported yet", not "unknown".
 fn planned(role: Role, kind: &str) -> Option<&'static str> {
     match (role, kind) {
-        (Role::Source, "srt") => Some("SRT video ingest is planned"),
         (Role::Source | Role::Sink, "nats") => Some("NATS JetStream is planned"),
         _ => None,
     }

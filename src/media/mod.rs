@@ -2,6 +2,7 @@
 //! sockets and no async runtime here, so every piece is unit- and property-tested; connectors
 //! own the I/O and call into these modules.
 
+pub mod annexb;
 pub mod codec;
 pub mod detect;
 pub mod h26x;
@@ -18,6 +19,7 @@ pub mod rtp;
 pub mod sdp;
 pub mod sdp_in;
 pub mod timestamp;
+pub mod ts;
 pub mod video_frames;
 
 #[cfg(test)]

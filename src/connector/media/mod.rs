@@ -6,7 +6,9 @@ mod mjpeg;
 mod reconnect;
 mod rtp;
 mod rtsp;
+mod srt;
 
 pub use mjpeg::{MjpegSinkFactory, MjpegSourceFactory};
 pub use rtp::RtpSourceFactory;
 pub use rtsp::{RtspSinkFactory, RtspSourceFactory};
+pub use srt::SrtSourceFactory;

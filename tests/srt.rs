@@ -1,0 +1,257 @@
+//! The `srt` source against ffmpeg (libsrt) as the caller on loopback: H.264 and HEVC in
+//! MPEG-TS, with and without a passphrase, two callers at once, refused callers counted.
+
+mod common;
+
+use common::*;
+use eventflux::{Engine, Event, Value};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+const FRAMES: usize = 50;
+const GOP: usize = 10;
+
+fn ffmpeg_available() -> bool {
+    peer_available(
+        "ffmpeg",
+        Command::new("ffmpeg").args(["-hide_banner", "-version"]),
+    )
+}
+
+/// ffmpeg pushing FRAMES frames (a keyframe every GOP) in MPEG-TS over SRT. `linger` makes
+/// libsrt send what it still holds before closing (live mode's default closes at once).
+fn ffmpeg_caller(codec: &str, port: u16, query: &str) -> std::process::Child {
+    let mut c = Command::new("ffmpeg");
+    c.args([
+        "-hide_banner",
+        "-loglevel",
+        "error",
+        "-re",
+        "-f",
+        "lavfi",
+        "-i",
+    ])
+    .arg("testsrc=size=320x240:rate=25")
+    .args(["-frames:v", &FRAMES.to_string(), "-pix_fmt", "yuv420p"]);
+    match codec {
+        "h264" => c.args([
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            "-g",
+            &GOP.to_string(),
+            "-sc_threshold",
+            "0",
+        ]),
+        _ => c.args([
+            "-c:v",
+            "libx265",
+            "-preset",
+            "ultrafast",
+            "-x265-params",
+            &format!("keyint={GOP}:min-keyint={GOP}:scenecut=0:log-level=none"),
+        ]),
+    };
+    c.args(["-f", "mpegts"])
+        .arg(format!(
+            "srt://127.0.0.1:{port}?mode=caller&pkt_size=1316&latency=120000&linger=2{query}"
+        ))
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("starting ffmpeg")
+}
+
+fn app(port: u16, extra: &str) -> eventflux::App {
+    let sql = format!(
+        "@source(type='srt', host='127.0.0.1', port='{port}'{extra})
+         CREATE STREAM Video (stream_id STRING, codec STRING, pts BIGINT, dts BIGINT,
+                              keyframe BOOL, frame_type STRING, width INT, height INT,
+                              data BYTES, complete BOOL);"
+    );
+    Engine::new()
+        .compile(&sql)
+        .unwrap_or_else(|e| panic!("compile failed:\n{e}"))
+}
+
+fn wait(mut child: std::process::Child) -> (bool, String) {
+    let status = child.wait().unwrap();
+    let mut err = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
+    (status.success(), err)
+}
+
+fn long(e: &Event, i: usize) -> i64 {
+    match e.get(i) {
+        Value::Long(v) => *v,
+        other => panic!("attribute {i} is {other:?}"),
+    }
+}
+
+fn text(e: &Event, i: usize) -> String {
+    match e.get(i) {
+        Value::String(s) => s.to_string(),
+        other => format!("{other:?}"),
+    }
+}
+
+fn decoded_frames(format: &str, events: &[Event]) -> usize {
+    let stream: Vec<u8> = events
+        .iter()
+        .flat_map(|e| match e.get(8) {
+            Value::Bytes(b) => b.to_vec(),
+            _ => Vec::new(),
+        })
+        .collect();
+    let mut c = Command::new("ffmpeg")
+        .args([
+            "-hide_banner",
+            "-loglevel",
+            "error",
+            "-f",
+            format,
+            "-i",
+            "-",
+        ])
+        .args(["-f", "framemd5", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = c.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || std::io::Write::write_all(&mut stdin, &stream));
+    let out = c.wait_with_output().unwrap();
+    writer.join().unwrap().unwrap();
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .count()
+}
+
+fn check_codec(codec: &str, format: &str) {
+    init_logs();
+    if !ffmpeg_available() {
+        return;
+    }
+    let port = free_port();
+    let app = app(port, "");
+    let sub = app.subscribe("Video").unwrap();
+    app.start().unwrap();
+    let (ok, err) = wait(ffmpeg_caller(
+        codec,
+        port,
+        &format!("&streamid=cam-{codec}"),
+    ));
+    assert!(ok, "ffmpeg: {err}");
+    let mut got = Vec::new();
+    wait_until(Duration::from_secs(10), || {
+        got.extend(sub.drain());
+        got.len() >= FRAMES
+    });
+    std::thread::sleep(Duration::from_millis(200));
+    got.extend(sub.drain());
+    app.shutdown().unwrap();
+    assert_eq!(got.len(), FRAMES, "frames");
+    let mut by_pts = got.clone();
+    by_pts.sort_by_key(|e| long(e, 2));
+    let keyframes: Vec<usize> = by_pts
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| e.get(4) == &Value::Bool(true))
+        .map(|(i, _)| i)
+        .collect();
+    assert_eq!(keyframes, (0..FRAMES).step_by(GOP).collect::<Vec<_>>());
+    for e in &got {
+        assert_eq!(
+            text(e, 0),
+            format!("cam-{codec}"),
+            "named by the SRT stream id"
+        );
+        assert_eq!(text(e, 1), codec);
+        assert_eq!((e.get(6), e.get(7)), (&Value::Int(320), &Value::Int(240)));
+        assert_eq!(e.get(9), &Value::Bool(true));
+        assert!(long(e, 3) <= long(e, 2), "dts before pts");
+    }
+    let pts: Vec<i64> = by_pts.iter().map(|e| long(e, 2)).collect();
+    assert_eq!(pts, (0..FRAMES as i64).map(|i| i * 40).collect::<Vec<_>>());
+    assert_eq!(
+        decoded_frames(format, &got),
+        FRAMES,
+        "ffmpeg decodes every frame"
+    );
+}
+
+#[test]
+fn h264_in_mpeg_ts_over_srt_becomes_every_frame_ffmpeg_encoded() {
+    check_codec("h264", "h264");
+}
+
+#[test]
+fn hevc_in_mpeg_ts_over_srt_becomes_every_frame_ffmpeg_encoded() {
+    check_codec("hevc", "hevc");
+}
+
+#[test]
+fn a_passphrase_admits_its_callers_and_refuses_the_others() {
+    init_logs();
+    if !ffmpeg_available() {
+        return;
+    }
+    let port = free_port();
+    let app = app(
+        port,
+        ", passphrase='correct-horse-battery', allowed.stream.ids='cam1,cam2'",
+    );
+    let sub = app.subscribe("Video").unwrap();
+    app.start().unwrap();
+    // Two callers at once, with the passphrase: both admitted, kept apart by stream id.
+    let key = "&passphrase=correct-horse-battery&pbkeylen=16";
+    let a = ffmpeg_caller("h264", port, &format!("&streamid=cam1{key}"));
+    let b = ffmpeg_caller("h264", port, &format!("&streamid=cam2{key}"));
+    let (ok_a, err_a) = wait(a);
+    let (ok_b, err_b) = wait(b);
+    assert!(ok_a && ok_b, "{err_a}{err_b}");
+    // Refused: a wrong passphrase, none, an id not allowed.
+    let wrong = "&passphrase=wrong-horse-battery&pbkeylen=16";
+    let refused = [
+        format!("&streamid=cam1{wrong}"),
+        "&streamid=cam1".to_string(),
+        format!("&streamid=cam9{key}"),
+    ];
+    for q in &refused {
+        let (ok, _) = wait(ffmpeg_caller("h264", port, q));
+        assert!(!ok, "ffmpeg should fail to connect with {q}");
+    }
+    let mut got = Vec::new();
+    wait_until(Duration::from_secs(10), || {
+        got.extend(sub.drain());
+        got.len() >= 2 * FRAMES
+    });
+    std::thread::sleep(Duration::from_millis(300));
+    got.extend(sub.drain());
+    let stats = app.shutdown().unwrap();
+    for cam in ["cam1", "cam2"] {
+        let mine: Vec<&Event> = got.iter().filter(|e| text(e, 0) == cam).collect();
+        let mut pts: Vec<i64> = mine.iter().map(|e| long(e, 2)).collect();
+        pts.sort_unstable();
+        assert_eq!(mine.len(), FRAMES, "{cam}: {pts:?}");
+    }
+    assert_eq!(got.len(), 2 * FRAMES, "nothing from a refused caller");
+    let source = &stats.sources[0];
+    assert!(source.errors >= 3, "each refusal is counted: {stats:?}");
+}
+
+#[test]
+fn bad_settings_are_compile_errors() {
+    for (params, wanted) in [
+        ("passphrase='short'", "10 to 79 bytes"),
+        ("latency.ms='soon'", "latency.ms"),
+    ] {
+        let sql =
+            format!("@source(type='srt', port='30000', {params})\nCREATE STREAM V (data BYTES);");
+        let err = Engine::new().compile(&sql).err().expect(params).to_string();
+        assert!(err.contains(wanted), "{params}: {err}");
+    }
+}

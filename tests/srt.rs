@@ -255,3 +255,53 @@ fn bad_settings_are_compile_errors() {
         assert!(err.contains(wanted), "{params}: {err}");
     }
 }
+
+#[test]
+fn the_ts_demuxer_gives_the_same_units_however_the_bytes_are_cut() {
+    if !ffmpeg_available() {
+        return;
+    }
+    let dir = temp_dir("ts-split");
+    let file = dir.join("a.ts");
+    let status = Command::new("ffmpeg")
+        .args(["-hide_banner", "-loglevel", "error", "-f", "lavfi", "-i"])
+        .arg("testsrc=size=320x240:rate=25")
+        .args(["-frames:v", "30", "-c:v", "libx264", "-preset", "ultrafast", "-g", "10"])
+        .args(["-f", "mpegts"])
+        .arg(&file)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let ts = std::fs::read(&file).unwrap();
+    let demux = |cuts: &mut dyn FnMut() -> usize| {
+        let mut d = eventflux::media::ts::TsDemuxer::default();
+        let mut out = Vec::new();
+        let mut at = 0;
+        while at < ts.len() {
+            let n = cuts().clamp(1, ts.len() - at);
+            d.push(&ts[at..at + n], &mut out);
+            at += n;
+        }
+        d.flush(&mut out);
+        (out, d.continuity_errors())
+    };
+    let (whole, errors) = demux(&mut || usize::MAX);
+    assert_eq!(whole.len(), 30, "one unit per frame");
+    assert_eq!(errors, 0);
+    for seed in 0..20 {
+        let mut rng = fastrand::Rng::with_seed(seed);
+        let (cut, _) = demux(&mut || rng.usize(1..2000));
+        assert_eq!(cut, whole, "seed {seed}");
+    }
+    // A lost TS packet is counted and marks its unit.
+    let mut damaged = ts.clone();
+    let victim = 188 * 40;
+    damaged.drain(victim..victim + 188);
+    let mut d = eventflux::media::ts::TsDemuxer::default();
+    let mut out = Vec::new();
+    d.push(&damaged, &mut out);
+    d.flush(&mut out);
+    assert!(d.continuity_errors() >= 1);
+    assert!(out.iter().any(|u| u.damaged));
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -266,7 +266,16 @@ fn the_ts_demuxer_gives_the_same_units_however_the_bytes_are_cut() {
     let status = Command::new("ffmpeg")
         .args(["-hide_banner", "-loglevel", "error", "-f", "lavfi", "-i"])
         .arg("testsrc=size=320x240:rate=25")
-        .args(["-frames:v", "30", "-c:v", "libx264", "-preset", "ultrafast", "-g", "10"])
+        .args([
+            "-frames:v",
+            "30",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            "-g",
+            "10",
+        ])
         .args(["-f", "mpegts"])
         .arg(&file)
         .status()

@@ -248,7 +248,7 @@ fn relay(
             continue;
         };
         n += 1;
-        if n % drop_every == 0 {
+        if n.is_multiple_of(drop_every) {
             dropped.fetch_add(1, Ordering::Relaxed);
             continue;
         }
@@ -258,7 +258,7 @@ fn relay(
                 out.send_to(&packet, ("127.0.0.1", to)).unwrap();
                 out.send_to(&h, ("127.0.0.1", to)).unwrap();
             }
-            None if n % swap_every == 0 => held = Some(packet),
+            None if n.is_multiple_of(swap_every) => held = Some(packet),
             None => {
                 out.send_to(&packet, ("127.0.0.1", to)).unwrap();
             }

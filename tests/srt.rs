@@ -314,3 +314,113 @@ fn the_ts_demuxer_gives_the_same_units_however_the_bytes_are_cut() {
     assert!(out.iter().any(|u| u.damaged));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+fn double(e: &Event, i: usize) -> f64 {
+    match e.get(i) {
+        Value::Double(v) => *v,
+        other => panic!("attribute {i} is {other:?}"),
+    }
+}
+
+#[test]
+fn a_stats_stream_gets_each_callers_health_while_live_and_a_last_event_when_it_closes() {
+    init_logs();
+    if !ffmpeg_available() {
+        return;
+    }
+    let port = free_port();
+    let sql = format!(
+        "@source(type='srt', host='127.0.0.1', port='{port}',
+                 stats.stream='IngestStats', stats.interval='500 ms')
+         CREATE STREAM Video (stream_id STRING, pts BIGINT, data BYTES);
+         CREATE STREAM IngestStats (stream_id STRING, source STRING, codec STRING, width INT,
+                                    height INT, fps DOUBLE, bitrate_bps BIGINT, frames BIGINT,
+                                    keyframes BIGINT, lost BIGINT, gop_ms DOUBLE,
+                                    state STRING, interval_ms BIGINT);"
+    );
+    let app = Engine::new()
+        .compile(&sql)
+        .unwrap_or_else(|e| panic!("compile failed:\n{e}"));
+    let video = app.subscribe("Video").unwrap();
+    let stats = app.subscribe("IngestStats").unwrap();
+    app.start().unwrap();
+    let (ok, err) = wait(ffmpeg_caller("h264", port, "&streamid=cam1"));
+    assert!(ok, "ffmpeg: {err}");
+    let mut rows: Vec<Event> = Vec::new();
+    wait_until(Duration::from_secs(10), || {
+        rows.extend(stats.drain());
+        rows.iter().any(|e| text(e, 11) == "closed")
+    });
+    let frames = video.drain().len();
+    app.shutdown().unwrap();
+    rows.extend(stats.drain());
+
+    assert!(rows.iter().all(|e| text(e, 0) == "cam1"), "{rows:?}");
+    assert!(rows.iter().all(|e| text(e, 1) == "srt"));
+    let live: Vec<&Event> = rows.iter().filter(|e| text(e, 11) == "live").collect();
+    // 50 frames at 25 fps take 2 s: about four 500 ms intervals while it streams.
+    assert!(live.len() >= 2, "live rows: {rows:?}");
+    assert!(live.iter().all(|e| long(e, 12) > 0));
+    assert!(
+        live.iter().any(|e| double(e, 5) > 0.0 && long(e, 6) > 0),
+        "some interval has frames and bits: {live:?}"
+    );
+    let counts: Vec<i64> = rows.iter().map(|e| long(e, 7)).collect();
+    assert!(
+        counts.windows(2).all(|w| w[0] <= w[1]),
+        "totals only grow: {counts:?}"
+    );
+    let last = rows.last().unwrap();
+    assert_eq!(text(last, 11), "closed", "{rows:?}");
+    assert_eq!(rows.iter().filter(|e| text(e, 11) == "closed").count(), 1);
+    assert_eq!(text(last, 2), "h264");
+    assert_eq!(
+        (last.get(3), last.get(4)),
+        (&Value::Int(320), &Value::Int(240))
+    );
+    assert_eq!(long(last, 7), FRAMES as i64, "frames");
+    assert_eq!(frames, FRAMES, "the frames themselves");
+    assert_eq!(long(last, 8), (FRAMES / GOP) as i64, "keyframes");
+    assert_eq!(long(last, 9), 0, "nothing lost on loopback");
+    assert_eq!(
+        double(last, 10),
+        GOP as f64 * 40.0,
+        "a keyframe every 10 frames of 40 ms"
+    );
+}
+
+#[test]
+fn a_stats_stream_that_is_not_declared_or_does_not_fit_is_a_compile_error() {
+    let compile = |stats: &str, decl: &str| {
+        let sql = format!(
+            "@source(type='srt', port='30000', {stats})
+             CREATE STREAM Video (data BYTES);
+             {decl}"
+        );
+        Engine::new().compile(&sql).err().map(|e| e.to_string())
+    };
+    let decl = "CREATE STREAM IngestStats (stream_id STRING, fps DOUBLE);";
+    assert_eq!(compile("stats.stream='IngestStats'", decl), None);
+    let err = compile("stats.stream='IngestStat'", decl).expect("undeclared");
+    assert!(
+        err.contains("IngestStat") && err.contains("IngestStats"),
+        "{err}"
+    );
+    let err = compile("stats.stream='Video'", decl).expect("its own stream");
+    assert!(err.contains("stats.stream"), "{err}");
+    let err = compile(
+        "stats.stream='IngestStats'",
+        "CREATE STREAM IngestStats (stream_id STRING, fps INT);",
+    )
+    .expect("a wrong type");
+    assert!(err.contains("fps") && err.contains("DOUBLE"), "{err}");
+    let err = compile(
+        "stats.stream='IngestStats'",
+        "CREATE STREAM IngestStats (stream_id STRING, colour STRING);",
+    )
+    .expect("an unknown attribute");
+    assert!(err.contains("colour"), "{err}");
+    let err = compile("stats.stream='IngestStats', stats.interval='often'", decl)
+        .expect("a bad interval");
+    assert!(err.contains("stats.interval"), "{err}");
+}

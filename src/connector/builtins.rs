@@ -162,6 +162,7 @@ mod tests {
                 .map(|(k, v)| (k.to_string(), v.to_string()))
                 .collect(),
             map: None,
+            ..Default::default()
         };
         let ok = r
             .validate(

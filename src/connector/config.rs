@@ -23,6 +23,10 @@ pub struct ConnectorConfig {
     pub stream: String,
     pub params: BTreeMap<String, String>,
     pub map: Option<MapperConfig>,
+    /// The streams named by the parameters the source's factory lists in
+    /// [`SourceFactory::side_streams`](crate::connector::SourceFactory::side_streams), by
+    /// parameter name, resolved by the compiler; the source emits into them besides its own.
+    pub side_schemas: BTreeMap<String, crate::schema::Schema>,
 }
 
 /// A configuration problem, naming the parameter.

@@ -29,11 +29,18 @@ pub struct IngestStream {
     /// The EventFlux stream its frames go into.
     pub stream: String,
     pub created_at_ms: i64,
+    /// What its events call it (`stream_id`): an SRT stream id, an RTP sender's address#SSRC.
+    label: Mutex<Arc<str>>,
     last_heartbeat_ms: AtomicI64,
     video: Mutex<VideoInfo>,
     bytes: AtomicU64,
     packets: AtomicU64,
     lost: AtomicU64,
+    /// Packets that came after they had been given up as lost.
+    late: AtomicU64,
+    /// The pts of the latest keyframe, and its distance from the one before (ms; -1: none).
+    last_keyframe_pts: AtomicI64,
+    gop_ms: AtomicI64,
     frames: AtomicU64,
     keyframes: AtomicU64,
     /// Frames that arrived while paused (not emitted).
@@ -51,6 +58,8 @@ pub struct IngestSnapshot {
     pub kind: &'static str,
     pub source: String,
     pub stream: String,
+    /// What its events call it (see [`IngestStream::set_label`]).
+    pub label: String,
     /// `live`, `paused`, `disconnecting`.
     pub status: &'static str,
     pub video: VideoInfo,
@@ -59,8 +68,11 @@ pub struct IngestSnapshot {
     pub bytes: u64,
     pub packets: u64,
     pub lost: u64,
+    pub late: u64,
     pub frames: u64,
     pub keyframes: u64,
+    /// Between the last two keyframes, by their pts.
+    pub gop_ms: Option<i64>,
     pub paused_frames: u64,
     pub incomplete_frames: u64,
 }
@@ -79,6 +91,32 @@ impl IngestStream {
 
     pub fn lost(&self, packets: u64) {
         self.lost.fetch_add(packets, Ordering::Relaxed);
+    }
+
+    pub fn late(&self, packets: u64) {
+        self.late.fetch_add(packets, Ordering::Relaxed);
+    }
+
+    /// Names the stream as its events do (`stream_id`); the id until then.
+    pub fn set_label(&self, label: Arc<str>) {
+        *self.label.lock() = label;
+    }
+
+    pub fn label(&self) -> Arc<str> {
+        self.label.lock().clone()
+    }
+
+    /// A keyframe with this pts (ms) went out: the GOP length is measured between two.
+    pub fn keyframe_at(&self, pts_ms: i64) {
+        let before = self.last_keyframe_pts.swap(pts_ms, Ordering::Relaxed);
+        if before != i64::MIN && pts_ms > before {
+            self.gop_ms.store(pts_ms - before, Ordering::Relaxed);
+        }
+    }
+
+    /// Whether the control plane paused it.
+    pub fn is_paused(&self) -> bool {
+        self.paused.load(Ordering::Relaxed)
     }
 
     /// A whole frame was assembled. Returns false while the stream is paused: the caller
@@ -118,6 +156,7 @@ impl IngestStream {
             kind: self.kind,
             source: self.source.clone(),
             stream: self.stream.clone(),
+            label: self.label().to_string(),
             status: if self.disconnect.load(Ordering::Relaxed) {
                 "disconnecting"
             } else if self.paused.load(Ordering::Relaxed) {
@@ -131,8 +170,10 @@ impl IngestStream {
             bytes: self.bytes.load(Ordering::Relaxed),
             packets: self.packets.load(Ordering::Relaxed),
             lost: self.lost.load(Ordering::Relaxed),
+            late: self.late.load(Ordering::Relaxed),
             frames: self.frames.load(Ordering::Relaxed),
             keyframes: self.keyframes.load(Ordering::Relaxed),
+            gop_ms: Some(self.gop_ms.load(Ordering::Relaxed)).filter(|g| *g >= 0),
             paused_frames: self.paused_frames.load(Ordering::Relaxed),
             incomplete_frames: self.incomplete_frames.load(Ordering::Relaxed),
         }
@@ -148,6 +189,13 @@ impl std::ops::Deref for IngestHandle {
     type Target = IngestStream;
     fn deref(&self) -> &IngestStream {
         &self.stream
+    }
+}
+
+impl IngestHandle {
+    /// The stream itself, readable after the handle is dropped (a last stats row).
+    pub fn shared(&self) -> Arc<IngestStream> {
+        self.stream.clone()
     }
 }
 
@@ -187,11 +235,15 @@ impl IngestRegistry {
             source: crate::connector::config::redact_url(source),
             stream: stream.to_string(),
             created_at_ms: now,
+            label: Mutex::new(Arc::from(format!("{kind}-{n}"))),
             last_heartbeat_ms: AtomicI64::new(now),
             video: Mutex::new(VideoInfo::default()),
             bytes: AtomicU64::new(0),
             packets: AtomicU64::new(0),
             lost: AtomicU64::new(0),
+            late: AtomicU64::new(0),
+            last_keyframe_pts: AtomicI64::new(i64::MIN),
+            gop_ms: AtomicI64::new(-1),
             frames: AtomicU64::new(0),
             keyframes: AtomicU64::new(0),
             paused_frames: AtomicU64::new(0),

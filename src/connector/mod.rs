@@ -104,6 +104,10 @@ pub trait SourceOutput: Send {
     fn sync_downstream(&mut self, timeout: std::time::Duration) -> bool;
     /// Delivers typed rows (in the stream's attribute order) as one batch.
     fn rows(&mut self, rows: Vec<Arc<[Value]>>);
+    /// Delivers rows (in that stream's attribute order) into the side stream named by the
+    /// source's parameter `param` (see [`SourceFactory::side_streams`]); nothing when the app
+    /// did not give that parameter.
+    fn side_rows(&mut self, param: &str, rows: Vec<Arc<[Value]>>);
     /// Reports a failure that is not tied to a decodable payload (connection lost, ...). It is
     /// logged, counted and handed to the error strategy with the payload, if any.
     fn error(&mut self, error: &ConnectorError, payload: Option<&Bytes>);
@@ -181,6 +185,14 @@ impl SourceContext {
     pub fn emit_rows(&mut self, rows: Vec<Arc<[Value]>>) {
         if !rows.is_empty() {
             self.output.rows(rows);
+        }
+    }
+
+    /// Rows for the side stream named by parameter `param` (a stats stream), in that stream's
+    /// attribute order (its schema is in `config.side_schemas[param]`).
+    pub fn emit_side_rows(&mut self, param: &str, rows: Vec<Arc<[Value]>>) {
+        if !rows.is_empty() {
+            self.output.side_rows(param, rows);
         }
     }
 
@@ -265,6 +277,14 @@ pub const HEALTH_CHECK_EVERY: std::time::Duration = std::time::Duration::from_se
 /// Builds sources of one type from validated configs.
 pub trait SourceFactory: Send + Sync {
     fn spec(&self) -> ConnectorSpec;
+
+    /// Parameters whose value names another stream this source also emits into (a media
+    /// source's `stats.stream`). The compiler resolves each one given and hands its schema to
+    /// `validate` and `create` in [`ConnectorConfig::side_schemas`]; the source emits there
+    /// with [`SourceContext::emit_side_rows`].
+    fn side_streams(&self) -> &'static [&'static str] {
+        &[]
+    }
 
     /// Extra checks at compile time beyond the parameter metadata (value ranges, combinations).
     fn validate(&self, _config: &ConnectorConfig, _schema: &Schema) -> Result<(), ConfigError> {

@@ -39,6 +39,8 @@ pub struct DlqPlan {
 #[derive(Debug, Clone)]
 pub struct ConnectorPlan {
     pub config: ConnectorConfig,
+    /// A source's side streams (see `SourceFactory::side_streams`): parameter and stream.
+    pub side_outputs: Vec<(String, StreamId)>,
     pub strategy: ErrorStrategy,
     pub dlq: Option<DlqPlan>,
     pub pos: Pos,

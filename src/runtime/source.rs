@@ -33,6 +33,8 @@ pub struct SourceInlet {
     /// Playback: events that keep their timestamps move the app's time (timers fire).
     pub playback: Option<Arc<Scheduler>>,
     pub handler: Arc<FailureHandler>,
+    /// Side streams the source also emits into (a stats stream), by parameter name.
+    pub sides: Vec<(String, Arc<Junction>)>,
     rows: Vec<Arc<[Value]>>,
     events: Vec<Event>,
 }
@@ -51,6 +53,7 @@ impl SourceInlet {
             clock,
             playback: None,
             handler,
+            sides: Vec::new(),
             rows: Vec::new(),
             events: Vec::new(),
         }
@@ -133,6 +136,15 @@ impl SourceOutput for SourceInlet {
     fn rows(&mut self, rows: Vec<Arc<[Value]>>) {
         self.rows.extend(rows);
         self.publish_rows();
+    }
+
+    fn side_rows(&mut self, param: &str, rows: Vec<Arc<[Value]>>) {
+        let Some((_, junction)) = self.sides.iter().find(|(p, _)| p == param) else {
+            return;
+        };
+        let ts = self.clock.now();
+        let events: Vec<Event> = rows.into_iter().map(|r| Event::new(ts, r)).collect();
+        junction.publish(&events);
     }
 
     fn error(&mut self, error: &ConnectorError, payload: Option<&Bytes>) {

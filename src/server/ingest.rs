@@ -26,6 +26,7 @@ fn summary(s: &IngestSnapshot) -> Value {
         "type": s.kind,
         "source": s.source,
         "stream": s.stream,
+        "label": s.label,
         "status": s.status,
         "video": {"codec": s.video.codec, "width": s.video.width, "height": s.video.height},
         "bitrate_bps": bitrate,
@@ -38,8 +39,9 @@ fn detail_json(s: &IngestSnapshot) -> Value {
     v["created_at"] = json!(iso_ms(s.created_at_ms));
     v["last_heartbeat"] = json!(iso_ms(s.last_heartbeat_ms));
     v["stats"] = json!({
-        "bytes": s.bytes, "packets": s.packets, "lost": s.lost, "frames": s.frames,
-        "keyframes": s.keyframes, "paused_frames": s.paused_frames,
+        "bytes": s.bytes, "packets": s.packets, "lost": s.lost, "late": s.late,
+        "frames": s.frames, "keyframes": s.keyframes, "gop_ms": s.gop_ms,
+        "paused_frames": s.paused_frames,
         "incomplete_frames": s.incomplete_frames,
     });
     v

@@ -201,6 +201,7 @@ mod tests {
             stream: "S".into(),
             params: [("path".to_string(), path.display().to_string())].into(),
             map: None,
+            ..Default::default()
         };
         let schema = Schema::of("S", &[("a", AttrType::Int), ("b", AttrType::String)]);
         FileSinkFactory
@@ -269,6 +270,7 @@ mod tests {
             // A directory cannot be opened for appending.
             params: [("path".to_string(), dir.display().to_string())].into(),
             map: None,
+            ..Default::default()
         };
         let schema = Schema::of("S", &[]);
         let err = FileSinkFactory

@@ -197,6 +197,7 @@ mod tests {
             ]
             .into(),
             map: None,
+            ..Default::default()
         }
     }
 

@@ -12,6 +12,8 @@ pub struct Recorded {
     pub payloads: Vec<Vec<Bytes>>,
     pub rows: Vec<Vec<Arc<[Value]>>>,
     pub errors: Vec<String>,
+    /// Rows emitted into side streams, by parameter.
+    pub side_rows: std::collections::BTreeMap<String, Vec<Arc<[Value]>>>,
 }
 
 /// Records payload batches, row batches and errors; clones share the record.
@@ -88,6 +90,15 @@ impl SourceOutput for Recorder {
 
     fn rows(&mut self, rows: Vec<Arc<[Value]>>) {
         self.0.lock().rows.push(rows);
+    }
+
+    fn side_rows(&mut self, param: &str, rows: Vec<Arc<[Value]>>) {
+        self.0
+            .lock()
+            .side_rows
+            .entry(param.to_string())
+            .or_default()
+            .extend(rows);
     }
 
     fn error(&mut self, error: &ConnectorError, _payload: Option<&Bytes>) {

@@ -7,6 +7,7 @@ mod reconnect;
 mod rtp;
 mod rtsp;
 mod srt;
+mod stats;
 
 pub use mjpeg::{MjpegSinkFactory, MjpegSourceFactory};
 pub use rtp::RtpSourceFactory;

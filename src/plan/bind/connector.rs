@@ -254,6 +254,8 @@ impl Binder<'_> {
             }
         };
         let schema = &plan.streams[p.stream].schema;
+        let mut config = config;
+        let side_outputs = self.side_outputs(&p, &mut config, plan, errors)?;
         let factory_check = match p.role {
             Role::Source => self
                 .connectors
@@ -321,11 +323,72 @@ impl Binder<'_> {
             p.stream,
             ConnectorPlan {
                 config,
+                side_outputs,
                 strategy,
                 dlq,
                 pos: p.pos,
             },
         ))
+    }
+}
+
+impl Binder<'_> {
+    /// Resolves the source's side-stream parameters (`stats.stream='IngestStats'`) to declared
+    /// streams, their schemas into `config.side_schemas` for the factory's checks.
+    fn side_outputs(
+        &self,
+        p: &PendingConnector,
+        config: &mut ConnectorConfig,
+        plan: &AppPlan,
+        errors: &mut Vec<Diagnostic>,
+    ) -> Option<Vec<(String, StreamId)>> {
+        let Some(factory) = (p.role == Role::Source)
+            .then(|| self.connectors.source(&config.kind))
+            .flatten()
+        else {
+            return Some(Vec::new());
+        };
+        let mut out = Vec::new();
+        let mut ok = true;
+        for &param in factory.side_streams() {
+            let Some(name) = config.params.get(param) else {
+                continue;
+            };
+            let pos = p.key_pos.get(param).copied().unwrap_or(p.pos);
+            match plan.stream_id(name) {
+                Some(id) if id == p.stream => {
+                    errors.push(Diagnostic::new(
+                        pos,
+                        format!(
+                            "{param}='{name}' names the source's own stream: declare a stream of its own for it"
+                        ),
+                    ));
+                    ok = false;
+                }
+                Some(id) if plan.streams[id].declared => {
+                    config
+                        .side_schemas
+                        .insert(param.to_string(), plan.streams[id].schema.clone());
+                    out.push((param.to_string(), id));
+                }
+                _ => {
+                    let names = plan
+                        .streams
+                        .iter()
+                        .filter(|s| s.declared)
+                        .map(|s| s.schema.name());
+                    errors.push(Diagnostic::new(
+                        pos,
+                        format!(
+                            "{param}='{name}': no stream '{name}' is declared{}; declare it with CREATE STREAM {name} (...)",
+                            did_you_mean(name, names)
+                        ),
+                    ));
+                    ok = false;
+                }
+            }
+        }
+        ok.then_some(out)
     }
 }
 

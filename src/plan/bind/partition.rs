@@ -87,7 +87,7 @@ impl Binder<'_> {
             let ms = |key: &str, default: i64| -> Result<i64, Diagnostic> {
                 match a.element(key) {
                     None => Ok(default),
-                    Some(e) => parse_duration_text(&e.value).ok_or_else(|| Diagnostic::new(e.value_pos, format!("@purge {key} must be a time such as '10 sec' or '1 hour', got '{}'", e.value))),
+                    Some(e) => crate::sql::parser::duration_text_ms(&e.value).ok_or_else(|| Diagnostic::new(e.value_pos, format!("@purge {key} must be a time such as '10 sec' or '1 hour', got '{}'", e.value))),
                 }
             };
             let enabled = a
@@ -109,17 +109,4 @@ impl Binder<'_> {
         plan.partitions.push(PartitionPlan { keys, purge });
         Some(plan.partitions.len() - 1)
     }
-}
-
-/// `'10 sec'`, `'1 hour'`, `'500 ms'` as milliseconds.
-fn parse_duration_text(text: &str) -> Option<i64> {
-    let mut parts = text.split_whitespace();
-    let n: f64 = parts.next()?.parse().ok()?;
-    let unit = parts.next()?.to_ascii_uppercase();
-    let ms = crate::sql::parser::TIME_UNITS
-        .iter()
-        .find(|(u, _)| *u == unit)?
-        .1;
-    let v = (n * ms as f64).round() as i64;
-    (v > 0 && parts.next().is_none()).then_some(v)
 }

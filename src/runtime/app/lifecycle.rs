@@ -181,6 +181,11 @@ impl App {
             handler,
         );
         inlet.sinks = sinks.iter().map(|d| d.sync.clone()).collect();
+        inlet.sides = c
+            .side_outputs
+            .iter()
+            .map(|(param, id)| (param.clone(), self.junctions[*id].clone()))
+            .collect();
         if self.env.clock.mode() == ClockMode::Playback {
             inlet.playback = Some(self.env.scheduler.clone());
         }

@@ -215,6 +215,7 @@ mod tests {
                 .map(|(k, v)| (k.to_string(), v.to_string()))
                 .collect(),
             map: None,
+            ..Default::default()
         }
     }
 

@@ -277,6 +277,7 @@ mod tests {
                 .map(|(k, v)| (k.to_string(), v.to_string()))
                 .collect(),
             map: None,
+            ..Default::default()
         }
     }
 

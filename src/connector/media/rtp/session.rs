@@ -45,6 +45,7 @@ pub(super) struct Session {
     pub ingest: IngestHandle,
     pub last_packet_ms: i64,
     lost_reported: u64,
+    late_reported: u64,
     released: Vec<Released<Packet>>,
     frames: Vec<VideoFrame>,
 }
@@ -67,6 +68,7 @@ impl Session {
     ) -> Session {
         let stream_id: Arc<str> = Arc::from(format!("{peer}#{ssrc:08x}"));
         let ingest = ingest::registry().open("rtp", &peer.to_string(), stream);
+        ingest.set_label(stream_id.clone());
         let mut s = Session {
             stream_id,
             ssrc,
@@ -79,6 +81,7 @@ impl Session {
             ingest,
             last_packet_ms: now_ms,
             lost_reported: 0,
+            late_reported: 0,
             released: Vec::new(),
             frames: Vec::new(),
         };
@@ -164,6 +167,11 @@ impl Session {
             self.ingest.lost(lost - self.lost_reported);
             self.lost_reported = lost;
         }
+        let late = self.reorder.stats.late;
+        if late > self.late_reported {
+            self.ingest.late(late - self.late_reported);
+            self.late_reported = late;
+        }
         if self.codec.is_none() {
             for r in released.iter() {
                 if let Some(c) = self.detector.push(&r.packet.payload) {
@@ -219,11 +227,14 @@ impl Session {
                     continue;
                 }
             }
+            let pts_ms = self.clock.millis(u64::from(frame.rtp_timestamp), 90_000);
+            if frame.keyframe {
+                self.ingest.keyframe_at(pts_ms);
+            }
             // Counted either way; a paused stream emits nothing.
             if !self.ingest.frame(frame.keyframe) {
                 continue;
             }
-            let pts_ms = self.clock.millis(u64::from(frame.rtp_timestamp), 90_000);
             out.push(Emitted {
                 stream_id: self.stream_id.clone(),
                 ssrc: self.ssrc,

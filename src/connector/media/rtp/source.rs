@@ -9,6 +9,7 @@ use super::session::{Emitted, Session};
 use crate::connector::config::{ConfigError, ConnectorConfig};
 use crate::connector::error::ERROR_PARAMS;
 use crate::connector::media::fields::{self, Offered};
+use crate::connector::media::stats::{self, StatsMeter};
 use crate::connector::net::runtime;
 use crate::connector::param::{specs, Describe};
 use crate::connector::spec::ConnectorSpec;
@@ -155,22 +156,30 @@ impl SourceFactory for RtpSourceFactory {
                          order (reorder.packets, reorder.ms); lost ones are counted, and a \
                          frame that lost packets is skipped and counted unless \
                          emit.incomplete='true'. The codec comes from codec, sdp.file, or the \
-                         packets themselves. Not yet: RTCP, A/V sync, AV1, JPEG-XS and audio \
+                         packets themselves. With stats.stream, every stats.interval each \
+                         sender also becomes a stream-health event (fps, bitrate, loss, GOP, \
+                         state). Not yet: RTCP, A/V sync, AV1, JPEG-XS and audio \
                          over this source. The stream declares the attributes it wants, by \
-                         name, from: {}.",
-                        fields::describe(OFFERED)
+                         name, from: {}. The stats stream declares its own, by name, from: {}.",
+                        fields::describe(OFFERED),
+                        stats::describe()
                     )
                 })
                 .as_str(),
-            params: specs(&[PARAMS, ERROR_PARAMS]),
+            params: specs(&[PARAMS, stats::PARAMS, ERROR_PARAMS]),
             formats: &[],
             default_format: None,
             example: "@source(type='rtp', port='5004', codec='h264', reorder.packets='128')",
         }
     }
 
+    fn side_streams(&self) -> &'static [&'static str] {
+        stats::SIDE_STREAMS
+    }
+
     fn validate(&self, config: &ConnectorConfig, schema: &Schema) -> Result<(), ConfigError> {
         fields::select("rtp", schema, OFFERED)?;
+        StatsMeter::from_config("rtp", config)?;
         Settings::from_config(config).map(|_| ())
     }
 
@@ -182,6 +191,7 @@ impl SourceFactory for RtpSourceFactory {
         Ok(Box::new(RtpSource {
             fields: fields::select("rtp", schema, OFFERED)?,
             settings: Settings::from_config(config)?,
+            stats: StatsMeter::from_config("rtp", config)?,
             stream: config.stream.clone(),
         }))
     }
@@ -190,6 +200,7 @@ impl SourceFactory for RtpSourceFactory {
 struct RtpSource {
     fields: Vec<Field>,
     settings: Settings,
+    stats: Option<StatsMeter>,
     stream: String,
 }
 
@@ -267,8 +278,13 @@ impl RtpSource {
                     closed.push(*ssrc);
                 }
             }
+            let mut stats_rows = Vec::new();
+            let wall = chrono::Utc::now().timestamp_millis();
             for ssrc in closed {
                 if let Some(s) = sessions.remove(&ssrc) {
+                    if let Some(m) = self.stats.as_mut() {
+                        stats_rows.push(m.last_row(&s.ingest, wall));
+                    }
                     log::info!(
                         "rtp source: stream {} closed: {} packets lost, {} incomplete frames{}",
                         s.stream_id,
@@ -284,6 +300,12 @@ impl RtpSource {
             }
             self.rows(&mut emitted, &mut rows);
             ctx.emit_rows(std::mem::take(&mut rows));
+            if let Some(m) = self.stats.as_mut() {
+                if m.due(wall) {
+                    stats_rows.extend(sessions.values().map(|s| m.row(&s.ingest, wall)));
+                }
+            }
+            ctx.emit_side_rows(stats::STATS_STREAM.name(), stats_rows);
         }
         let mut last = Vec::new();
         for s in sessions.values_mut() {
@@ -291,6 +313,12 @@ impl RtpSource {
         }
         self.rows(&mut last, &mut rows);
         ctx.emit_rows(rows);
+        if let Some(m) = self.stats.as_mut() {
+            let wall = chrono::Utc::now().timestamp_millis();
+            let closing = sessions.values().map(|s| m.last_row(&s.ingest, wall));
+            let rows = closing.collect();
+            ctx.emit_side_rows(stats::STATS_STREAM.name(), rows);
+        }
         if other_payload_types + malformed > 0 {
             log::info!(
                 "rtp source: udp {address}: {other_payload_types} packets of other payload types and {malformed} malformed datagrams dropped"

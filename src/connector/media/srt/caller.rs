@@ -3,7 +3,7 @@
 //! and a full queue stops reading the socket (SRT's own flow control then slows the sender).
 
 use super::source::Field;
-use crate::connector::ingest::{IngestHandle, VideoInfo};
+use crate::connector::ingest::{IngestHandle, IngestStream, VideoInfo};
 use crate::media::annexb::Inspector;
 use crate::media::codec::{Codec, MediaKind};
 use crate::media::nal::NalFormat;
@@ -24,6 +24,10 @@ pub(super) enum Report {
     Rows(Rows),
     /// A caller that failed its handshake (counted and logged by the loop).
     Failed(String),
+    /// A caller connected: the loop measures it for the stats stream.
+    Opened(Arc<IngestStream>),
+    /// A caller ended, after its last rows.
+    Closed(Arc<IngestStream>),
 }
 
 /// What every caller task shares.
@@ -63,6 +67,8 @@ pub(super) async fn serve(
     let mut units = Vec::new();
     let mut lost_reported = 0;
     let mut warned_audio = false;
+    ingest.set_label(stream_id.clone());
+    let _ = shared.reports.send(Report::Opened(ingest.shared())).await;
     while shared.running.load(Ordering::Acquire) && !ingest.should_disconnect() {
         let data = match tokio::time::timeout(Duration::from_millis(200), socket.next()).await {
             Err(_) => continue,
@@ -105,6 +111,7 @@ pub(super) async fn serve(
     if !rows.is_empty() {
         let _ = shared.reports.send(Report::Rows(rows)).await;
     }
+    let _ = shared.reports.send(Report::Closed(ingest.shared())).await;
     let _ = socket.close_and_finish().await;
     log::info!(
         "srt source: caller {stream_id} ended: {} TS packets lost{}",
@@ -176,11 +183,14 @@ fn frame_row(
             return None;
         }
     }
+    let pts = track.ms(unit.pts);
+    let dts = track.ms(unit.dts).or(pts);
+    if let (true, Some(pts)) = (info.keyframe, pts) {
+        ingest.keyframe_at(pts);
+    }
     if !ingest.frame(info.keyframe) {
         return None;
     }
-    let pts = track.ms(unit.pts);
-    let dts = track.ms(unit.dts).or(pts);
     let now = chrono::Utc::now().timestamp_millis();
     let long = |v: Option<i64>| v.map_or(Value::Null, Value::Long);
     let row: Vec<Value> = shared

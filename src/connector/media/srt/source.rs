@@ -9,8 +9,9 @@ use super::params::{
 };
 use crate::connector::config::{ConfigError, ConnectorConfig};
 use crate::connector::error::ERROR_PARAMS;
-use crate::connector::ingest;
+use crate::connector::ingest::{self, IngestStream};
 use crate::connector::media::fields::{self, Offered};
+use crate::connector::media::stats::{self, StatsMeter};
 use crate::connector::net::runtime;
 use crate::connector::param::{specs, Describe};
 use crate::connector::spec::ConnectorSpec;
@@ -150,13 +151,16 @@ impl SourceFactory for SrtSourceFactory {
                          PES becomes one event, continuity-counter gaps are counted as loss \
                          and the frames they hit are skipped unless emit.incomplete='true'. \
                          H.264 and H.265 video; audio PIDs are skipped for now. Callers are \
-                         listed and steered by the control plane (GET /api/v1/streams). The \
-                         stream declares the attributes it wants, by name, from: {}.",
-                        fields::describe(OFFERED)
+                         listed and steered by the control plane (GET /api/v1/streams); with \
+                         stats.stream, every stats.interval each caller also becomes a \
+                         stream-health event (fps, bitrate, loss, GOP, state). The \
+                         stream declares the attributes it wants, by name, from: {}. The stats stream declares its own, by name, from: {}.",
+                        fields::describe(OFFERED),
+                        stats::describe()
                     )
                 })
                 .as_str(),
-            params: specs(&[PARAMS, ERROR_PARAMS]),
+            params: specs(&[PARAMS, stats::PARAMS, ERROR_PARAMS]),
             formats: &[],
             default_format: None,
             example: "@source(type='srt', port='30000', latency.ms='120', \
@@ -165,8 +169,13 @@ impl SourceFactory for SrtSourceFactory {
         }
     }
 
+    fn side_streams(&self) -> &'static [&'static str] {
+        stats::SIDE_STREAMS
+    }
+
     fn validate(&self, config: &ConnectorConfig, schema: &Schema) -> Result<(), ConfigError> {
         fields::select("srt", schema, OFFERED)?;
+        StatsMeter::from_config("srt", config)?;
         Settings::from_config(config).map(|_| ())
     }
 
@@ -178,6 +187,7 @@ impl SourceFactory for SrtSourceFactory {
         Ok(Box::new(SrtSource {
             fields: fields::select("srt", schema, OFFERED)?,
             settings: Settings::from_config(config)?,
+            stats: StatsMeter::from_config("srt", config)?,
             stream: config.stream.clone(),
         }))
     }
@@ -186,6 +196,7 @@ impl SourceFactory for SrtSourceFactory {
 struct SrtSource {
     fields: Vec<Field>,
     settings: Settings,
+    stats: Option<StatsMeter>,
     stream: String,
 }
 
@@ -245,6 +256,40 @@ fn admit(
 }
 
 impl SrtSource {
+    fn on_report(
+        &mut self,
+        report: Report,
+        ctx: &mut SourceContext,
+        callers: &mut Vec<Arc<IngestStream>>,
+        refused: &mut u64,
+    ) {
+        match report {
+            Report::Rows(rows) => ctx.emit_rows(rows),
+            Report::Failed(why) => {
+                *refused += 1;
+                ctx.report_error(&ConnectorError::permanent(why), None);
+            }
+            Report::Opened(c) => callers.push(c),
+            Report::Closed(c) => {
+                callers.retain(|k| k.id != c.id);
+                if let Some(m) = self.stats.as_mut() {
+                    let row = m.last_row(&c, chrono::Utc::now().timestamp_millis());
+                    ctx.emit_side_rows(stats::STATS_STREAM.name(), vec![row]);
+                }
+            }
+        }
+    }
+
+    /// Every stats.interval: one stats row per connected caller.
+    fn emit_stats(&mut self, ctx: &mut SourceContext, callers: &[Arc<IngestStream>]) {
+        let Some(m) = self.stats.as_mut() else { return };
+        let now = chrono::Utc::now().timestamp_millis();
+        if m.due(now) {
+            let rows = callers.iter().map(|c| m.row(c, now)).collect();
+            ctx.emit_side_rows(stats::STATS_STREAM.name(), rows);
+        }
+    }
+
     async fn listen(&mut self, ctx: &mut SourceContext) -> Result<(), ConnectorError> {
         let address = format!("{}:{}", self.settings.host, self.settings.port);
         let socket_address: std::net::SocketAddr = address.parse().map_err(|e| {
@@ -270,6 +315,7 @@ impl SrtSource {
         });
         let active = Arc::new(AtomicUsize::new(0));
         let mut refused = 0u64;
+        let mut callers: Vec<Arc<IngestStream>> = Vec::new();
         while ctx.is_running() {
             tokio::select! {
                 request = incoming.incoming().next() => {
@@ -315,30 +361,28 @@ impl SrtSource {
                         }
                     }
                 }
-                report = rx.recv() => match report {
-                    Some(Report::Rows(rows)) => ctx.emit_rows(rows),
-                    Some(Report::Failed(why)) => {
-                        refused += 1;
-                        ctx.report_error(&ConnectorError::permanent(why), None);
-                    }
-                    None => {}
+                report = rx.recv() => if let Some(report) = report {
+                    self.on_report(report, ctx, &mut callers, &mut refused);
                 },
                 _ = tokio::time::sleep(Duration::from_millis(100)) => {}
             }
+            self.emit_stats(ctx, &callers);
         }
         // Callers see the running flag and end; what they sent meanwhile still goes out.
         let deadline = tokio::time::Instant::now() + Duration::from_secs(1);
         while active.load(Ordering::Acquire) > 0 && tokio::time::Instant::now() < deadline {
-            if let Ok(Some(Report::Rows(rows))) =
+            if let Ok(Some(report)) =
                 tokio::time::timeout(Duration::from_millis(50), rx.recv()).await
             {
-                ctx.emit_rows(rows);
+                self.on_report(report, ctx, &mut callers, &mut refused);
             }
         }
         while let Ok(report) = rx.try_recv() {
-            if let Report::Rows(rows) = report {
-                ctx.emit_rows(rows);
-            }
+            self.on_report(report, ctx, &mut callers, &mut refused);
+        }
+        // Callers that did not end in time still get their last stats row.
+        for c in std::mem::take(&mut callers) {
+            self.on_report(Report::Closed(c), ctx, &mut Vec::new(), &mut refused);
         }
         listener.close().await;
         if refused > 0 {

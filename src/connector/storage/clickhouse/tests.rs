@@ -33,6 +33,7 @@ fn config(pairs: &[(&str, &str)]) -> ConnectorConfig {
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect(),
         map: None,
+        ..Default::default()
     }
 }
 

@@ -377,3 +377,84 @@ fn a_wrong_codec_or_an_unreadable_sdp_is_a_compile_error() {
         "{err}"
     );
 }
+
+fn long(e: &Event, i: usize) -> i64 {
+    match e.get(i) {
+        Value::Long(v) => *v,
+        other => panic!("attribute {i} is {other:?}"),
+    }
+}
+
+#[test]
+fn a_stats_stream_counts_each_sessions_loss_and_frames_and_says_when_it_closed() {
+    init_logs();
+    if !ffmpeg_available() {
+        return;
+    }
+    let (relay_socket, port) = {
+        let s = UdpSocket::bind("127.0.0.1:0").unwrap();
+        let p = s.local_addr().unwrap().port();
+        (s, p)
+    };
+    let app_port = free_port();
+    let sql = format!(
+        "@source(type='rtp', host='127.0.0.1', port='{app_port}', session.timeout.ms='1500',
+                 stats.stream='RtpStats', stats.interval='500 ms')
+         CREATE STREAM Frames (stream_id STRING, pts BIGINT, data BYTES);
+         CREATE STREAM RtpStats (stream_id STRING, source STRING, codec STRING, packets BIGINT,
+                                 lost BIGINT, late BIGINT, loss_pct DOUBLE, frames BIGINT,
+                                 keyframes BIGINT, incomplete BIGINT, state STRING);"
+    );
+    let app = Engine::new()
+        .compile(&sql)
+        .unwrap_or_else(|e| panic!("compile failed:\n{e}"));
+    let stats = app.subscribe("RtpStats").unwrap();
+    let stop = Arc::new(AtomicBool::new(false));
+    let dropped = Arc::new(AtomicU64::new(0));
+    let r = {
+        let (stop, dropped) = (stop.clone(), dropped.clone());
+        std::thread::spawn(move || relay(relay_socket, app_port, 20, u64::MAX, stop, dropped))
+    };
+    let frames = collect(&app, "Frames", ffmpeg_sender("h264", port));
+    stop.store(true, Ordering::Relaxed);
+    r.join().unwrap();
+    let mut rows = Vec::new();
+    wait_until(Duration::from_secs(5), || {
+        rows.extend(stats.drain());
+        rows.iter().any(|e| text(e, 10) == "closed")
+    });
+    app.shutdown().unwrap();
+    rows.extend(stats.drain());
+    let dropped = dropped.load(Ordering::Relaxed);
+
+    assert!(dropped >= 2, "{dropped}");
+    let id = frames.first().map(|e| text(e, 0)).expect("frames");
+    assert!(id.contains('#'), "peer#ssrc: {id}");
+    assert!(rows.iter().all(|e| text(e, 0) == id && text(e, 1) == "rtp"));
+    assert!(
+        rows.iter().filter(|e| text(e, 10) == "live").count() >= 2,
+        "{rows:?}"
+    );
+    assert!(
+        rows.iter()
+            .any(|e| matches!(e.get(6), Value::Double(p) if *p > 0.0)),
+        "an interval with loss shows it in loss_pct: {rows:?}"
+    );
+    let closed: Vec<&Event> = rows.iter().filter(|e| text(e, 10) == "closed").collect();
+    assert_eq!(closed.len(), 1, "{rows:?}");
+    let last = closed[0];
+    assert_eq!(text(last, 2), "h264");
+    assert_eq!(long(last, 4) as u64, dropped, "lost, to the packet");
+    assert_eq!(long(last, 5), 0, "late: nothing came after it was given up");
+    let (whole, incomplete) = (long(last, 7), long(last, 9));
+    assert_eq!(
+        whole as usize,
+        frames.len(),
+        "frames counts what was emitted"
+    );
+    assert!(
+        incomplete >= 1 && whole + incomplete <= FRAMES as i64,
+        "{last:?}"
+    );
+    assert!(long(last, 3) > whole, "packets");
+}

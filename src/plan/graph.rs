@@ -423,7 +423,7 @@ impl AppPlan {
         };
         let _ = writeln!(out, "app '{}' ({clock})", self.name);
         let _ = writeln!(out, "streams:");
-        for s in &self.streams {
+        for (id, s) in self.streams.iter().enumerate() {
             let mut tags = Vec::new();
             if !s.declared {
                 tags.push("inferred".to_string());
@@ -453,6 +453,22 @@ impl AppPlan {
             let _ = writeln!(out, "  {}{tags}", s.schema);
             for c in &s.sources {
                 let _ = writeln!(out, "    <- source {}", connector_label(&c.config));
+            }
+            // A source's side streams (stats) are fed by it too, though it is declared elsewhere.
+            for (owner, param, c) in self.streams.iter().flat_map(|o| {
+                o.sources.iter().flat_map(move |c| {
+                    c.side_outputs
+                        .iter()
+                        .filter(move |(_, side)| *side == id)
+                        .map(move |(param, _)| (o, param, c))
+                })
+            }) {
+                let _ = writeln!(
+                    out,
+                    "    <- {param} of source {} on {}",
+                    connector_label(&c.config),
+                    owner.schema.name()
+                );
             }
             for c in &s.sinks {
                 let _ = writeln!(out, "    -> sink {}", connector_label(&c.config));

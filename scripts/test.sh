@@ -15,6 +15,7 @@ APT_PACKAGES=(
   curl                # HTTP client of the http source tests
   prometheus          # promtool checks the /metrics text (tests/server.rs)
   ffmpeg              # camera, viewer and RTSP client of the video tests (tests/media.rs)
+  srt-tools           # srt-live-transmit, an SRT caller (tests/srt.rs)
   python3-gi                      # GStreamer's RTSP server, run by /usr/bin/python3,
   gir1.2-gst-rtsp-server-1.0      # serves MJPEG, H.264, H.265 and L16 to the rtsp source
   gstreamer1.0-plugins-good       # (tests/media.rs, tests/peers/gst_rtsp.py)

@@ -1,5 +1,6 @@
 //! The `srt` source against ffmpeg (libsrt) as the caller on loopback: H.264 and HEVC in
-//! MPEG-TS, with and without a passphrase, two callers at once, refused callers counted.
+//! MPEG-TS, with and without a passphrase, two callers at once, refused callers counted; and
+//! libsrt's srt-live-transmit as a caller.
 
 mod common;
 
@@ -21,6 +22,15 @@ fn ffmpeg_available() -> bool {
 /// ffmpeg pushing FRAMES frames (a keyframe every GOP) in MPEG-TS over SRT. `linger` makes
 /// libsrt send what it still holds before closing (live mode's default closes at once).
 fn ffmpeg_caller(codec: &str, port: u16, query: &str) -> std::process::Child {
+    ffmpeg_ts(
+        codec,
+        &format!("srt://127.0.0.1:{port}?mode=caller&pkt_size=1316&latency=120000&linger=2{query}"),
+        Stdio::null(),
+    )
+}
+
+/// ffmpeg encoding FRAMES frames in real time into MPEG-TS at `output` (a URL, or `-`).
+fn ffmpeg_ts(codec: &str, output: &str, stdout: Stdio) -> std::process::Child {
     let mut c = Command::new("ffmpeg");
     c.args([
         "-hide_banner",
@@ -54,10 +64,8 @@ fn ffmpeg_caller(codec: &str, port: u16, query: &str) -> std::process::Child {
         ]),
     };
     c.args(["-f", "mpegts"])
-        .arg(format!(
-            "srt://127.0.0.1:{port}?mode=caller&pkt_size=1316&latency=120000&linger=2{query}"
-        ))
-        .stdout(Stdio::null())
+        .arg(output)
+        .stdout(stdout)
         .stderr(Stdio::piped())
         .spawn()
         .expect("starting ffmpeg")
@@ -423,4 +431,80 @@ fn a_stats_stream_that_is_not_declared_or_does_not_fit_is_a_compile_error() {
     let err = compile("stats.stream='IngestStats', stats.interval='often'", decl)
         .expect("a bad interval");
     assert!(err.contains("stats.interval"), "{err}");
+}
+
+/// libsrt's own tool as the caller: `srt-live-transmit` reads the TS that ffmpeg writes to a
+/// pipe and pushes it in 1316-byte datagrams (its default, 1456, is not whole TS packets, and
+/// it holds back the last partial chunk). It never exits at the end of its input; SIGINT makes
+/// it close the connection properly.
+#[test]
+fn srt_live_transmit_as_the_caller_delivers_every_frame() {
+    init_logs();
+    if !ffmpeg_available()
+        || !peer_available(
+            "srt-live-transmit",
+            Command::new("srt-live-transmit").arg("-version"),
+        )
+    {
+        return;
+    }
+    let port = free_port();
+    let sql = format!(
+        "@source(type='srt', host='127.0.0.1', port='{port}', stats.stream='Health')
+         CREATE STREAM Video (stream_id STRING, pts BIGINT, keyframe BOOL, width INT);
+         CREATE STREAM Health (stream_id STRING, frames BIGINT, lost BIGINT, state STRING);"
+    );
+    let app = Engine::new()
+        .compile(&sql)
+        .unwrap_or_else(|e| panic!("compile failed:\n{e}"));
+    let video = app.subscribe("Video").unwrap();
+    let health = app.subscribe("Health").unwrap();
+    app.start().unwrap();
+    let mut encoder = ffmpeg_ts("h264", "-", Stdio::piped());
+    let mut caller = Command::new("srt-live-transmit")
+        .args(["-q", "-chunk:1316", "file://con"])
+        .arg(format!("srt://127.0.0.1:{port}?mode=caller&streamid=slt1"))
+        .stdin(encoder.stdout.take().unwrap())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("starting srt-live-transmit");
+    let (ok, err) = wait(encoder);
+    assert!(ok, "ffmpeg: {err}");
+    let mut frames = Vec::new();
+    // Every frame but the last, which goes out when the caller closes.
+    wait_until(Duration::from_secs(10), || {
+        frames.extend(video.drain());
+        frames.len() + 1 >= FRAMES
+    });
+    let interrupted = Command::new("kill")
+        .args(["-INT", &caller.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(interrupted.success());
+    caller.wait().unwrap();
+    let mut rows = Vec::new();
+    wait_until(Duration::from_secs(10), || {
+        rows.extend(health.drain());
+        rows.iter().any(|e| text(e, 3) == "closed")
+    });
+    frames.extend(video.drain());
+    app.shutdown().unwrap();
+
+    assert_eq!(frames.len(), FRAMES, "frames");
+    assert!(frames.iter().all(|e| text(e, 0) == "slt1"));
+    assert_eq!(
+        frames
+            .iter()
+            .filter(|e| e.get(2) == &Value::Bool(true))
+            .count(),
+        FRAMES / GOP
+    );
+    let last = rows.last().expect("health rows");
+    assert_eq!(text(last, 3), "closed", "{rows:?}");
+    assert_eq!(
+        (long(last, 1), long(last, 2)),
+        (FRAMES as i64, 0),
+        "{last:?}"
+    );
 }

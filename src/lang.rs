@@ -49,3 +49,36 @@ pub struct OutputRate {
     pub mode: OutputMode,
     pub every: OutputEvery,
 }
+
+/// Milliseconds per time unit, by every spelling the language accepts.
+pub const TIME_UNITS: &[(&str, i64)] = &[
+    ("MILLISECOND", 1),
+    ("MILLISECONDS", 1),
+    ("MILLIS", 1),
+    ("MS", 1),
+    ("SEC", 1_000),
+    ("SECS", 1_000),
+    ("SECOND", 1_000),
+    ("SECONDS", 1_000),
+    ("MIN", 60_000),
+    ("MINS", 60_000),
+    ("MINUTE", 60_000),
+    ("MINUTES", 60_000),
+    ("HOUR", 3_600_000),
+    ("HOURS", 3_600_000),
+    ("DAY", 86_400_000),
+    ("DAYS", 86_400_000),
+    ("WEEK", 604_800_000),
+    ("WEEKS", 604_800_000),
+];
+
+/// `'10 sec'`, `'1 hour'`, `'500 ms'` (an annotation's or parameter's text) as milliseconds;
+/// `None` unless positive and well formed.
+pub fn duration_text_ms(text: &str) -> Option<i64> {
+    let mut parts = text.split_whitespace();
+    let n: f64 = parts.next()?.parse().ok()?;
+    let unit = parts.next()?.to_ascii_uppercase();
+    let ms = TIME_UNITS.iter().find(|(u, _)| *u == unit)?.1;
+    let v = (n * ms as f64).round() as i64;
+    (v > 0 && parts.next().is_none()).then_some(v)
+}

@@ -219,7 +219,7 @@ fn interval_ms(config: &ConnectorConfig) -> Result<i64, ConfigError> {
     let text = STATS_INTERVAL.get(config).trim();
     let ms = match text.parse::<i64>() {
         Ok(n) => Some(n).filter(|n| *n > 0),
-        Err(_) => crate::sql::parser::duration_text_ms(text),
+        Err(_) => crate::lang::duration_text_ms(text),
     };
     ms.ok_or_else(|| ConfigError::expected("stats.interval", text, "a time such as '1 sec'"))
 }

@@ -87,7 +87,7 @@ impl Binder<'_> {
             let ms = |key: &str, default: i64| -> Result<i64, Diagnostic> {
                 match a.element(key) {
                     None => Ok(default),
-                    Some(e) => crate::sql::parser::duration_text_ms(&e.value).ok_or_else(|| Diagnostic::new(e.value_pos, format!("@purge {key} must be a time such as '10 sec' or '1 hour', got '{}'", e.value))),
+                    Some(e) => crate::lang::duration_text_ms(&e.value).ok_or_else(|| Diagnostic::new(e.value_pos, format!("@purge {key} must be a time such as '10 sec' or '1 hour', got '{}'", e.value))),
                 }
             };
             let enabled = a

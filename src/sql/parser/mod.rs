@@ -29,18 +29,7 @@ use partition::*;
 use pattern::*;
 use query::*;
 use table_write::*;
-pub use window::TIME_UNITS;
 
-/// `'10 sec'`, `'1 hour'`, `'500 ms'` (an annotation's or parameter's text) as milliseconds;
-/// `None` unless positive and well formed.
-pub fn duration_text_ms(text: &str) -> Option<i64> {
-    let mut parts = text.split_whitespace();
-    let n: f64 = parts.next()?.parse().ok()?;
-    let unit = parts.next()?.to_ascii_uppercase();
-    let ms = TIME_UNITS.iter().find(|(u, _)| *u == unit)?.1;
-    let v = (n * ms as f64).round() as i64;
-    (v > 0 && parts.next().is_none()).then_some(v)
-}
 use window::*;
 
 /// The EventFlux SQL dialect: generic SQL identifiers and literals.

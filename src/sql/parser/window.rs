@@ -3,33 +3,11 @@
 
 use super::*;
 
-/// Milliseconds per time unit, by every spelling the language accepts.
-pub const TIME_UNITS: &[(&str, i64)] = &[
-    ("MILLISECOND", 1),
-    ("MILLISECONDS", 1),
-    ("MILLIS", 1),
-    ("MS", 1),
-    ("SEC", 1_000),
-    ("SECS", 1_000),
-    ("SECOND", 1_000),
-    ("SECONDS", 1_000),
-    ("MIN", 60_000),
-    ("MINS", 60_000),
-    ("MINUTE", 60_000),
-    ("MINUTES", 60_000),
-    ("HOUR", 3_600_000),
-    ("HOURS", 3_600_000),
-    ("DAY", 86_400_000),
-    ("DAYS", 86_400_000),
-    ("WEEK", 604_800_000),
-    ("WEEKS", 604_800_000),
-];
-
 pub(super) fn time_unit(t: &TokenWithSpan) -> Option<i64> {
     match &t.token {
         Token::Word(w) if w.quote_style.is_none() => {
             let upper = w.value.to_ascii_uppercase();
-            TIME_UNITS
+            crate::lang::TIME_UNITS
                 .iter()
                 .find(|(u, _)| *u == upper)
                 .map(|(_, ms)| *ms)

@@ -458,3 +458,35 @@ fn a_stats_stream_counts_each_sessions_loss_and_frames_and_says_when_it_closed()
     );
     assert!(long(last, 3) > whole, "packets");
 }
+
+/// ffmpeg sends an RTCP sender report to the port above the RTP port (before its first RTP
+/// packet): the source reads it and counts it for that stream.
+#[test]
+fn rtcp_sender_reports_on_the_next_port_are_counted_per_stream() {
+    init_logs();
+    if !ffmpeg_available() {
+        return;
+    }
+    let port = free_port();
+    let sql = format!(
+        "@source(type='rtp', host='127.0.0.1', port='{port}', session.timeout.ms='1500',
+                 stats.stream='RtpStats')
+         CREATE STREAM Frames (stream_id STRING, pts BIGINT);
+         CREATE STREAM RtpStats (stream_id STRING, sender_reports BIGINT, state STRING);"
+    );
+    let app = Engine::new()
+        .compile(&sql)
+        .unwrap_or_else(|e| panic!("compile failed:\n{e}"));
+    let stats = app.subscribe("RtpStats").unwrap();
+    let frames = collect(&app, "Frames", ffmpeg_sender("h264", port));
+    let mut rows = Vec::new();
+    wait_until(Duration::from_secs(5), || {
+        rows.extend(stats.drain());
+        rows.iter().any(|e| text(e, 2) == "closed")
+    });
+    app.shutdown().unwrap();
+    assert_eq!(frames.len(), FRAMES);
+    let last = rows.last().expect("stats rows");
+    assert_eq!(text(last, 2), "closed", "{rows:?}");
+    assert!(long(last, 1) >= 1, "sender reports: {rows:?}");
+}

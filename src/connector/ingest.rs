@@ -38,6 +38,7 @@ pub struct IngestStream {
     lost: AtomicU64,
     /// Packets that came after they had been given up as lost.
     late: AtomicU64,
+    sender_reports: AtomicU64,
     /// The pts of the latest keyframe, and its distance from the one before (ms; -1: none).
     last_keyframe_pts: AtomicI64,
     gop_ms: AtomicI64,
@@ -69,6 +70,8 @@ pub struct IngestSnapshot {
     pub packets: u64,
     pub lost: u64,
     pub late: u64,
+    /// RTCP sender reports received (RTP only).
+    pub sender_reports: u64,
     pub frames: u64,
     pub keyframes: u64,
     /// Between the last two keyframes, by their pts.
@@ -95,6 +98,10 @@ impl IngestStream {
 
     pub fn late(&self, packets: u64) {
         self.late.fetch_add(packets, Ordering::Relaxed);
+    }
+
+    pub fn sender_report(&self) {
+        self.sender_reports.fetch_add(1, Ordering::Relaxed);
     }
 
     /// Names the stream as its events do (`stream_id`); the id until then.
@@ -171,6 +178,7 @@ impl IngestStream {
             packets: self.packets.load(Ordering::Relaxed),
             lost: self.lost.load(Ordering::Relaxed),
             late: self.late.load(Ordering::Relaxed),
+            sender_reports: self.sender_reports.load(Ordering::Relaxed),
             frames: self.frames.load(Ordering::Relaxed),
             keyframes: self.keyframes.load(Ordering::Relaxed),
             gop_ms: Some(self.gop_ms.load(Ordering::Relaxed)).filter(|g| *g >= 0),
@@ -242,6 +250,7 @@ impl IngestRegistry {
             packets: AtomicU64::new(0),
             lost: AtomicU64::new(0),
             late: AtomicU64::new(0),
+            sender_reports: AtomicU64::new(0),
             last_keyframe_pts: AtomicI64::new(i64::MIN),
             gop_ms: AtomicI64::new(-1),
             frames: AtomicU64::new(0),

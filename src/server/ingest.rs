@@ -39,7 +39,7 @@ fn detail_json(s: &IngestSnapshot) -> Value {
     v["created_at"] = json!(iso_ms(s.created_at_ms));
     v["last_heartbeat"] = json!(iso_ms(s.last_heartbeat_ms));
     v["stats"] = json!({
-        "bytes": s.bytes, "packets": s.packets, "lost": s.lost, "late": s.late,
+        "bytes": s.bytes, "packets": s.packets, "lost": s.lost, "late": s.late, "sender_reports": s.sender_reports,
         "frames": s.frames, "keyframes": s.keyframes, "gop_ms": s.gop_ms,
         "paused_frames": s.paused_frames,
         "incomplete_frames": s.incomplete_frames,

@@ -49,6 +49,7 @@ enum Field {
     Packets,
     Lost,
     Late,
+    SenderReports,
     LossPct,
     Frames,
     Keyframes,
@@ -128,6 +129,12 @@ const OFFERED: &[Offered<Field>] = &[
         ty: AttrType::Long,
         doc: "RTP packets that came after they had been given up as lost; 0 over SRT, which \
               drops late packets itself",
+    },
+    Offered {
+        field: Field::SenderReports,
+        name: "sender_reports",
+        ty: AttrType::Long,
+        doc: "RTCP sender reports received on the port above the RTP port; 0 over SRT",
     },
     Offered {
         field: Field::LossPct,
@@ -342,6 +349,7 @@ impl StatsMeter {
                 Field::Packets => count(snap.packets),
                 Field::Lost => count(snap.lost),
                 Field::Late => count(snap.late),
+                Field::SenderReports => count(snap.sender_reports),
                 Field::LossPct => Value::Double(if packets + lost == 0 {
                     0.0
                 } else {

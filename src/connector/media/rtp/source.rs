@@ -14,6 +14,7 @@ use crate::connector::net::runtime;
 use crate::connector::param::{specs, Describe};
 use crate::connector::spec::ConnectorSpec;
 use crate::connector::{ConnectorError, Source, SourceContext, SourceFactory};
+use crate::media::rtcp::sender_reports;
 use crate::media::rtp::read_packet;
 use crate::schema::Schema;
 use crate::value::{AttrType, Value};
@@ -158,7 +159,8 @@ impl SourceFactory for RtpSourceFactory {
                          emit.incomplete='true'. The codec comes from codec, sdp.file, or the \
                          packets themselves. With stats.stream, every stats.interval each \
                          sender also becomes a stream-health event (fps, bitrate, loss, GOP, \
-                         state). Not yet: RTCP, A/V sync, AV1, JPEG-XS and audio \
+                         state). RTCP sender reports on the port above are counted per \
+                         stream. Not yet: receiver reports, A/V sync, AV1, JPEG-XS and audio \
                          over this source. The stream declares the attributes it wants, by \
                          name, from: {}. The stats stream declares its own, by name, from: {}.",
                         fields::describe(OFFERED),
@@ -217,6 +219,7 @@ impl RtpSource {
             ConnectorError::permanent(format!("rtp source: cannot listen on udp {address}: {e}"))
         })?;
         log::info!("rtp source: listening on udp {address}");
+        let mut rtcp = RtcpReceiver::bind(&self.settings).await;
         ctx.status().connected();
         let started = Instant::now();
         let now_ms = || started.elapsed().as_millis() as i64;
@@ -266,6 +269,9 @@ impl RtpSource {
                     let session = self.session(&mut sessions, peer, header.ssrc, now_ms());
                     session.push(header, payload, now_ms(), &self.settings, &mut emitted);
                 }
+            }
+            if let Some(r) = rtcp.as_mut() {
+                r.receive(&sessions, ctx);
             }
             let now = now_ms();
             let mut closed = Vec::new();
@@ -319,6 +325,9 @@ impl RtpSource {
             let rows = closing.collect();
             ctx.emit_side_rows(stats::STATS_STREAM.name(), rows);
         }
+        if let Some(r) = &rtcp {
+            r.log_totals();
+        }
         if other_payload_types + malformed > 0 {
             log::info!(
                 "rtp source: udp {address}: {other_payload_types} packets of other payload types and {malformed} malformed datagrams dropped"
@@ -366,6 +375,100 @@ impl RtpSource {
                 })
                 .collect();
             rows.push(row.into());
+        }
+    }
+}
+
+/// RTCP on the port above the RTP port (RFC 3550 §11): sender reports are counted per stream.
+/// A report can come before its stream's first RTP packet; it is held until the stream appears.
+struct RtcpReceiver {
+    socket: tokio::net::UdpSocket,
+    address: String,
+    unclaimed: HashMap<u32, u64>,
+    malformed: u64,
+}
+
+/// Reports held for streams not seen yet, at most; beyond that they are dropped (and counted
+/// as unclaimed in the log).
+const MAX_UNCLAIMED: usize = 64;
+
+impl RtcpReceiver {
+    /// `None`, with a warning, when the port is taken: video still flows without RTCP.
+    async fn bind(settings: &Settings) -> Option<RtcpReceiver> {
+        let port = settings.port.checked_add(1)?;
+        let address = format!("{}:{port}", settings.host);
+        match tokio::net::UdpSocket::bind(&address).await {
+            Ok(socket) => Some(RtcpReceiver {
+                socket,
+                address,
+                unclaimed: HashMap::new(),
+                malformed: 0,
+            }),
+            Err(e) => {
+                log::warn!(
+                    "rtp source: cannot listen for RTCP on udp {address} (the RTP port + 1): {e}; \
+                     sender reports are not read"
+                );
+                None
+            }
+        }
+    }
+
+    fn receive(&mut self, sessions: &HashMap<u32, Session>, ctx: &mut SourceContext) {
+        let mut buf = [0u8; 2048];
+        loop {
+            let (n, peer) = match self.socket.try_recv_from(&mut buf) {
+                Ok(got) => got,
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => break,
+                Err(e) => {
+                    log::warn!("rtp source: rtcp udp {}: {e}", self.address);
+                    break;
+                }
+            };
+            match sender_reports(&buf[..n]) {
+                Ok(reports) => {
+                    for sr in reports {
+                        match sessions.get(&sr.ssrc) {
+                            Some(s) => s.ingest.sender_report(),
+                            None if self.unclaimed.len() < MAX_UNCLAIMED
+                                || self.unclaimed.contains_key(&sr.ssrc) =>
+                            {
+                                *self.unclaimed.entry(sr.ssrc).or_default() += 1
+                            }
+                            None => {}
+                        }
+                    }
+                }
+                Err(e) => {
+                    self.malformed += 1;
+                    ctx.report_error(
+                        &ConnectorError::permanent(format!(
+                            "rtp source: a {n}-byte datagram from {peer} on the RTCP port {}: {e}; dropped",
+                            self.address
+                        )),
+                        None,
+                    );
+                }
+            }
+        }
+        self.unclaimed
+            .retain(|ssrc, count| match sessions.get(ssrc) {
+                Some(s) => {
+                    (0..*count).for_each(|_| s.ingest.sender_report());
+                    false
+                }
+                None => true,
+            });
+    }
+
+    fn log_totals(&self) {
+        let unclaimed: u64 = self.unclaimed.values().sum();
+        if unclaimed + self.malformed > 0 {
+            log::info!(
+                "rtp source: rtcp udp {}: {unclaimed} sender reports of streams never seen, {} malformed datagrams",
+                self.address,
+                self.malformed
+            );
         }
     }
 }

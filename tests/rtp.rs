@@ -490,3 +490,88 @@ fn rtcp_sender_reports_on_the_next_port_are_counted_per_stream() {
     assert_eq!(text(last, 2), "closed", "{rows:?}");
     assert!(long(last, 1) >= 1, "sender reports: {rows:?}");
 }
+
+/// A sender that sends RTCP gets receiver reports back on the port its sender report came
+/// from: our loss count, the extended highest sequence across the 16-bit wrap, and the sender
+/// report it answers (LSR), read with rtcp-types.
+#[test]
+fn senders_that_send_rtcp_get_receiver_reports_with_loss_and_their_last_sender_report() {
+    use eventflux::media::rtcp::{
+        ntp_from_unix_ms, ntp_middle, sender_report, SenderCounts, SenderInfo,
+    };
+    use eventflux::media::rtp::{write_packet, RtpHeader};
+    init_logs();
+    let port = free_port();
+    let app = Engine::new()
+        .compile(&format!(
+            "@source(type='rtp', host='127.0.0.1', port='{port}', codec='h264')
+             CREATE STREAM Frames (stream_id STRING, pts BIGINT);"
+        ))
+        .unwrap();
+    app.start().unwrap();
+    let rtp = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let rtcp = UdpSocket::bind("127.0.0.1:0").unwrap();
+    rtcp.set_read_timeout(Some(Duration::from_millis(200)))
+        .unwrap();
+    let ssrc = 0x5EED_0001;
+    let sr_wall_ms = 1_700_000_000_000;
+    let mut report = None;
+    let mut sent = 0u32;
+    // 25 packets a second from sequence 65,500, so it wraps; 2 never sent.
+    let started = std::time::Instant::now();
+    while report.is_none() && started.elapsed() < Duration::from_secs(12) {
+        for _ in 0..5 {
+            let seq = 65_500u16.wrapping_add(sent as u16);
+            sent += 1;
+            if seq == 65_530 || seq == 3 {
+                continue;
+            }
+            let header = RtpHeader {
+                payload_type: 96,
+                marker: true,
+                sequence: seq,
+                timestamp: sent * 3_600,
+                ssrc,
+            };
+            let packet = write_packet(&header, &[0x65, 0x88, 0x84, 0x00, 0x10]).unwrap();
+            rtp.send_to(&packet, ("127.0.0.1", port)).unwrap();
+            std::thread::sleep(Duration::from_millis(40));
+        }
+        if sent == 5 {
+            let info = SenderInfo {
+                ssrc,
+                wall_ms: sr_wall_ms,
+                rtp_timestamp: 0,
+                counts: SenderCounts::default(),
+                cname: "test-sender".into(),
+            };
+            rtcp.send_to(&sender_report(&info).unwrap(), ("127.0.0.1", port + 1))
+                .unwrap();
+        }
+        let mut buf = [0u8; 1500];
+        if let Ok((n, _)) = rtcp.recv_from(&mut buf) {
+            report = Some(buf[..n].to_vec());
+        }
+    }
+    app.shutdown().unwrap();
+    let report = report.expect("a receiver report within 12 s");
+    let packets: Vec<rtcp_types::Packet> = rtcp_types::Compound::parse(&report)
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let rtcp_types::Packet::Rr(rr) = &packets[0] else {
+        panic!("{:?}", packets[0]);
+    };
+    let block = rr.report_blocks().next().expect("a report block");
+    assert_eq!(block.ssrc(), ssrc);
+    assert_eq!(block.cumulative_lost(), 2, "the two never sent");
+    let highest = block.extended_sequence_number();
+    assert_eq!(highest >> 16, 1, "one wrap: {highest:#x}");
+    assert!(highest & 0xFFFF > 3, "{highest:#x}");
+    assert_eq!(
+        block.last_sender_report_timestamp(),
+        ntp_middle(ntp_from_unix_ms(sr_wall_ms))
+    );
+    assert!(block.delay_since_last_sender_report_timestamp() > 0);
+    assert!(matches!(packets[1], rtcp_types::Packet::Sdes(_)));
+}

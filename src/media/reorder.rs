@@ -189,6 +189,12 @@ impl<P> Reorder<P> {
         }
     }
 
+    /// The highest sequence number seen, extended with its count of 16-bit wraps from the first
+    /// (what an RTCP receiver report calls the extended highest sequence number).
+    pub fn extended_highest(&self) -> Option<u32> {
+        self.next.map(|_| (self.highest - (1 << 16)) as u32)
+    }
+
     /// Packets waiting for a missing one.
     pub fn waiting(&self) -> usize {
         self.waiting.len()
@@ -198,6 +204,17 @@ impl<P> Reorder<P> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_extended_highest_sequence_counts_wraps() {
+        let mut r = Reorder::new(ReorderConfig::default());
+        let mut out = Vec::new();
+        assert_eq!(r.extended_highest(), None);
+        for seq in [65_534u16, 65_535, 0, 1] {
+            r.push(seq, 0, (), &mut out);
+        }
+        assert_eq!(r.extended_highest(), Some((1 << 16) | 1));
+    }
 
     fn run(seqs: &[u16], config: ReorderConfig) -> (Vec<(u16, bool)>, ReorderStats) {
         let mut r = Reorder::new(config);

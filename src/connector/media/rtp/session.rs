@@ -48,7 +48,19 @@ pub(super) struct Session {
     late_reported: u64,
     released: Vec<Released<Packet>>,
     frames: Vec<VideoFrame>,
+    /// Interarrival jitter (RFC 3550 A.8) in 90 kHz units, and the previous packet's transit.
+    jitter: f64,
+    last_transit: Option<i64>,
+    /// The latest RTCP sender report (its NTP time, when it came) and where it came from:
+    /// receiver reports go back there.
+    pub last_sender_report: Option<(u64, i64)>,
+    pub rtcp_peer: Option<SocketAddr>,
+    /// Counts at the previous receiver report: (expected, received).
+    reported: (u64, u64),
 }
+
+/// The RTP clock of video (RFC 6184, RFC 7798): 90 kHz, 90 ticks a ms.
+const VIDEO_TICKS_PER_MS: i64 = 90;
 
 fn format_of(codec: Codec) -> Option<NalFormat> {
     match codec {
@@ -84,6 +96,11 @@ impl Session {
             late_reported: 0,
             released: Vec::new(),
             frames: Vec::new(),
+            jitter: 0.0,
+            last_transit: None,
+            last_sender_report: None,
+            rtcp_peer: None,
+            reported: (0, 0),
         };
         if let Some(c) = settings.codec {
             s.set_codec(c, settings);
@@ -119,6 +136,13 @@ impl Session {
     ) {
         self.last_packet_ms = now_ms;
         self.ingest.received(payload.len() as u64 + 12, 1);
+        let transit = now_ms * VIDEO_TICKS_PER_MS - i64::from(header.timestamp);
+        if let Some(last) = self.last_transit {
+            // Differences of 32-bit RTP times: wrapped into i32 range.
+            let d = i64::from(((transit - last) as i32).unsigned_abs());
+            self.jitter += (d as f64 - self.jitter) / 16.0;
+        }
+        self.last_transit = Some(transit);
         let mut released = std::mem::take(&mut self.released);
         self.reorder.push(
             header.sequence,
@@ -246,6 +270,24 @@ impl Session {
     }
 
     /// Frames held back because they were incomplete, over the session.
+    /// What a receiver report says of this sender now; the next one counts from here.
+    pub fn reception(&mut self, now_ms: i64) -> crate::media::rtcp::Reception {
+        let s = self.reorder.stats;
+        let in_order = s.received.saturating_sub(s.duplicates + s.late);
+        let expected = in_order + s.lost;
+        let (expected_before, received_before) = self.reported;
+        self.reported = (expected, in_order);
+        crate::media::rtcp::Reception {
+            source_ssrc: self.ssrc,
+            expected: expected.saturating_sub(expected_before),
+            received: in_order.saturating_sub(received_before),
+            cumulative_lost: s.lost as i64 - s.late as i64,
+            extended_highest_seq: self.reorder.extended_highest().unwrap_or(0),
+            jitter: self.jitter as u32,
+            last_sender_report: self.last_sender_report.map(|(ntp, at)| (ntp, now_ms - at)),
+        }
+    }
+
     pub fn incomplete(&self) -> u64 {
         self.assembler.as_ref().map_or(0, |a| a.stats.incomplete)
     }

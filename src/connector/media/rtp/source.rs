@@ -14,7 +14,7 @@ use crate::connector::net::runtime;
 use crate::connector::param::{specs, Describe};
 use crate::connector::spec::ConnectorSpec;
 use crate::connector::{ConnectorError, Source, SourceContext, SourceFactory};
-use crate::media::rtcp::sender_reports;
+use crate::media::rtcp::{receiver_report, sender_reports};
 use crate::media::rtp::read_packet;
 use crate::schema::Schema;
 use crate::value::{AttrType, Value};
@@ -159,9 +159,9 @@ impl SourceFactory for RtpSourceFactory {
                          emit.incomplete='true'. The codec comes from codec, sdp.file, or the \
                          packets themselves. With stats.stream, every stats.interval each \
                          sender also becomes a stream-health event (fps, bitrate, loss, GOP, \
-                         state). RTCP sender reports on the port above are counted per \
-                         stream. Not yet: receiver reports, A/V sync, AV1, JPEG-XS and audio \
-                         over this source. The stream declares the attributes it wants, by \
+                         state). RTCP on the port above: sender reports are counted per \
+                         stream and answered with receiver reports every 5 s. Not yet: A/V \
+                         sync, AV1, JPEG-XS and audio over this source. The stream declares the attributes it wants, by \
                          name, from: {}. The stats stream declares its own, by name, from: {}.",
                         fields::describe(OFFERED),
                         stats::describe()
@@ -271,7 +271,8 @@ impl RtpSource {
                 }
             }
             if let Some(r) = rtcp.as_mut() {
-                r.receive(&sessions, ctx);
+                r.receive(&mut sessions, now_ms(), ctx);
+                r.report(&mut sessions, now_ms()).await;
             }
             let now = now_ms();
             let mut closed = Vec::new();
@@ -379,14 +380,25 @@ impl RtpSource {
     }
 }
 
-/// RTCP on the port above the RTP port (RFC 3550 §11): sender reports are counted per stream.
-/// A report can come before its stream's first RTP packet; it is held until the stream appears.
+/// RTCP on the port above the RTP port (RFC 3550 §11): sender reports are counted per stream,
+/// and every RECEIVER_REPORT_MS each sender that sends RTCP gets a receiver report back (loss,
+/// jitter, its last sender report). A sender report can come before its stream's first RTP
+/// packet; it is held until the stream appears.
 struct RtcpReceiver {
     socket: tokio::net::UdpSocket,
     address: String,
-    unclaimed: HashMap<u32, u64>,
+    /// Held reports of streams not seen yet: their count, the latest one's NTP time, when it
+    /// came and from where.
+    unclaimed: HashMap<u32, (u64, u64, i64, SocketAddr)>,
     malformed: u64,
+    /// Our SSRC as a reporter, and the CNAME each report carries.
+    ssrc: u32,
+    cname: String,
+    next_report_ms: i64,
 }
+
+/// RFC 3550's minimum interval between RTCP reports.
+const RECEIVER_REPORT_MS: i64 = 5_000;
 
 /// Reports held for streams not seen yet, at most; beyond that they are dropped (and counted
 /// as unclaimed in the log).
@@ -400,9 +412,12 @@ impl RtcpReceiver {
         match tokio::net::UdpSocket::bind(&address).await {
             Ok(socket) => Some(RtcpReceiver {
                 socket,
+                cname: format!("eventflux@{address}"),
                 address,
                 unclaimed: HashMap::new(),
                 malformed: 0,
+                ssrc: fastrand::u32(..),
+                next_report_ms: 0,
             }),
             Err(e) => {
                 log::warn!(
@@ -414,7 +429,12 @@ impl RtcpReceiver {
         }
     }
 
-    fn receive(&mut self, sessions: &HashMap<u32, Session>, ctx: &mut SourceContext) {
+    fn receive(
+        &mut self,
+        sessions: &mut HashMap<u32, Session>,
+        now_ms: i64,
+        ctx: &mut SourceContext,
+    ) {
         let mut buf = [0u8; 2048];
         loop {
             let (n, peer) = match self.socket.try_recv_from(&mut buf) {
@@ -428,12 +448,20 @@ impl RtcpReceiver {
             match sender_reports(&buf[..n]) {
                 Ok(reports) => {
                     for sr in reports {
-                        match sessions.get(&sr.ssrc) {
-                            Some(s) => s.ingest.sender_report(),
+                        match sessions.get_mut(&sr.ssrc) {
+                            Some(s) => {
+                                s.ingest.sender_report();
+                                s.last_sender_report = Some((sr.ntp, now_ms));
+                                s.rtcp_peer = Some(peer);
+                            }
                             None if self.unclaimed.len() < MAX_UNCLAIMED
                                 || self.unclaimed.contains_key(&sr.ssrc) =>
                             {
-                                *self.unclaimed.entry(sr.ssrc).or_default() += 1
+                                let held = self
+                                    .unclaimed
+                                    .entry(sr.ssrc)
+                                    .or_insert((0, sr.ntp, now_ms, peer));
+                                *held = (held.0 + 1, sr.ntp, now_ms, peer);
                             }
                             None => {}
                         }
@@ -451,18 +479,43 @@ impl RtcpReceiver {
                 }
             }
         }
-        self.unclaimed
-            .retain(|ssrc, count| match sessions.get(ssrc) {
+        self.unclaimed.retain(
+            |ssrc, &mut (count, ntp, at, peer)| match sessions.get_mut(ssrc) {
                 Some(s) => {
-                    (0..*count).for_each(|_| s.ingest.sender_report());
+                    (0..count).for_each(|_| s.ingest.sender_report());
+                    s.last_sender_report = Some((ntp, at));
+                    s.rtcp_peer = Some(peer);
                     false
                 }
                 None => true,
-            });
+            },
+        );
+    }
+
+    /// Receiver reports to the senders that send RTCP, when one is due.
+    async fn report(&mut self, sessions: &mut HashMap<u32, Session>, now_ms: i64) {
+        if now_ms < self.next_report_ms {
+            return;
+        }
+        self.next_report_ms = now_ms + RECEIVER_REPORT_MS;
+        for s in sessions.values_mut() {
+            let Some(peer) = s.rtcp_peer else {
+                continue;
+            };
+            let reception = s.reception(now_ms);
+            match receiver_report(self.ssrc, &self.cname, &[reception]) {
+                Ok(packet) => {
+                    if let Err(e) = self.socket.send_to(&packet, peer).await {
+                        log::debug!("rtp source: receiver report to {peer}: {e}");
+                    }
+                }
+                Err(e) => log::warn!("rtp source: cannot write a receiver report: {e}"),
+            }
+        }
     }
 
     fn log_totals(&self) {
-        let unclaimed: u64 = self.unclaimed.values().sum();
+        let unclaimed: u64 = self.unclaimed.values().map(|held| held.0).sum();
         if unclaimed + self.malformed > 0 {
             log::info!(
                 "rtp source: rtcp udp {}: {unclaimed} sender reports of streams never seen, {} malformed datagrams",

@@ -73,13 +73,6 @@ fn ffmpeg_viewer(url: &str, frames: u32) -> std::process::Child {
         .expect("starting ffmpeg")
 }
 
-fn long(e: &Event, i: usize) -> i64 {
-    match e.get(i) {
-        Value::Long(v) => *v,
-        other => panic!("attribute {i} is {other:?}"),
-    }
-}
-
 fn int(e: &Event, i: usize) -> i32 {
     match e.get(i) {
         Value::Int(v) => *v,

@@ -378,13 +378,6 @@ fn a_wrong_codec_or_an_unreadable_sdp_is_a_compile_error() {
     );
 }
 
-fn long(e: &Event, i: usize) -> i64 {
-    match e.get(i) {
-        Value::Long(v) => *v,
-        other => panic!("attribute {i} is {other:?}"),
-    }
-}
-
 #[test]
 fn a_stats_stream_counts_each_sessions_loss_and_frames_and_says_when_it_closed() {
     init_logs();

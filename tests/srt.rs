@@ -90,13 +90,6 @@ fn wait(mut child: std::process::Child) -> (bool, String) {
     (status.success(), err)
 }
 
-fn long(e: &Event, i: usize) -> i64 {
-    match e.get(i) {
-        Value::Long(v) => *v,
-        other => panic!("attribute {i} is {other:?}"),
-    }
-}
-
 fn text(e: &Event, i: usize) -> String {
     match e.get(i) {
         Value::String(s) => s.to_string(),
@@ -321,13 +314,6 @@ fn the_ts_demuxer_gives_the_same_units_however_the_bytes_are_cut() {
     assert!(d.continuity_errors() >= 1);
     assert!(out.iter().any(|u| u.damaged));
     std::fs::remove_dir_all(&dir).unwrap();
-}
-
-fn double(e: &Event, i: usize) -> f64 {
-    match e.get(i) {
-        Value::Double(v) => *v,
-        other => panic!("attribute {i} is {other:?}"),
-    }
 }
 
 #[test]

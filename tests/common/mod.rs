@@ -147,3 +147,19 @@ pub fn lines(path: &Path) -> Vec<String> {
 pub fn init_logs() {
     let _ = env_logger::builder().is_test(true).try_init();
 }
+
+/// Attribute `i` of an event, which must be a BIGINT.
+pub fn long(e: &eventflux::Event, i: usize) -> i64 {
+    match e.get(i) {
+        eventflux::Value::Long(v) => *v,
+        other => panic!("attribute {i} is {other:?}"),
+    }
+}
+
+/// Attribute `i` of an event, which must be a DOUBLE.
+pub fn double(e: &eventflux::Event, i: usize) -> f64 {
+    match e.get(i) {
+        eventflux::Value::Double(v) => *v,
+        other => panic!("attribute {i} is {other:?}"),
+    }
+}

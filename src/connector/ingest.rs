@@ -9,6 +9,8 @@ use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 
+use crate::media::gop_queue::Drops;
+
 /// What a video stream carries, as far as the source has learnt.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct VideoInfo {
@@ -50,6 +52,11 @@ pub struct IngestStream {
     incomplete_frames: AtomicU64,
     paused: AtomicBool,
     disconnect: AtomicBool,
+    /// Frames shed for a slow app (backpressure), by why.
+    drops: Mutex<Drops>,
+    /// Bytes of frames waiting for the app now, and the most ever.
+    buffer_bytes: AtomicU64,
+    buffer_peak_bytes: AtomicU64,
 }
 
 /// Counters of one stream, with its rates worked out by the registry's reader.
@@ -78,6 +85,9 @@ pub struct IngestSnapshot {
     pub gop_ms: Option<i64>,
     pub paused_frames: u64,
     pub incomplete_frames: u64,
+    pub dropped: Drops,
+    pub buffer_bytes: u64,
+    pub buffer_peak_bytes: u64,
 }
 
 fn now_ms() -> i64 {
@@ -140,6 +150,31 @@ impl IngestStream {
         true
     }
 
+    /// A whole frame was assembled; the source's outbox decides whether it goes out.
+    pub fn frame_counted(&self, keyframe: bool) {
+        self.frames.fetch_add(1, Ordering::Relaxed);
+        if keyframe {
+            self.keyframes.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    /// Frames held back while paused (`n` > 0), or replayed after a resume (`n` < 0).
+    pub fn paused_frames(&self, n: i64) {
+        if n >= 0 {
+            self.paused_frames.fetch_add(n as u64, Ordering::Relaxed);
+        } else {
+            self.paused_frames
+                .fetch_sub(n.unsigned_abs(), Ordering::Relaxed);
+        }
+    }
+
+    /// What the outbox holds for this stream now, and what it shed so far.
+    pub fn set_buffer(&self, bytes: u64, drops: Drops) {
+        self.buffer_bytes.store(bytes, Ordering::Relaxed);
+        self.buffer_peak_bytes.fetch_max(bytes, Ordering::Relaxed);
+        *self.drops.lock() = drops;
+    }
+
     /// A frame with a hole was assembled and not emitted.
     pub fn incomplete_frame(&self) {
         self.incomplete_frames.fetch_add(1, Ordering::Relaxed);
@@ -184,6 +219,9 @@ impl IngestStream {
             gop_ms: Some(self.gop_ms.load(Ordering::Relaxed)).filter(|g| *g >= 0),
             paused_frames: self.paused_frames.load(Ordering::Relaxed),
             incomplete_frames: self.incomplete_frames.load(Ordering::Relaxed),
+            dropped: *self.drops.lock(),
+            buffer_bytes: self.buffer_bytes.load(Ordering::Relaxed),
+            buffer_peak_bytes: self.buffer_peak_bytes.load(Ordering::Relaxed),
         }
     }
 }
@@ -259,6 +297,9 @@ impl IngestRegistry {
             incomplete_frames: AtomicU64::new(0),
             paused: AtomicBool::new(false),
             disconnect: AtomicBool::new(false),
+            drops: Mutex::new(Drops::default()),
+            buffer_bytes: AtomicU64::new(0),
+            buffer_peak_bytes: AtomicU64::new(0),
         });
         self.streams.write().insert(s.id.clone(), s.clone());
         IngestHandle { stream: s }

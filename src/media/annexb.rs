@@ -41,6 +41,8 @@ pub fn nal_units(data: &[u8]) -> impl Iterator<Item = &[u8]> {
 pub struct FrameInfo {
     pub keyframe: bool,
     pub frame_type: Option<FrameType>,
+    /// Later pictures may reference this one (see [`h26x::is_reference`]).
+    pub reference: bool,
     pub width: Option<u32>,
     pub height: Option<u32>,
 }
@@ -86,6 +88,7 @@ impl Inspector {
                 }
                 NalRole::Slice { random_access } => {
                     info.keyframe |= random_access;
+                    info.reference |= random_access || h26x::is_reference(f, nal);
                     if info.frame_type.is_none() {
                         info.frame_type = h26x::slice_type(f, nal, self.h265_extra_bits);
                     }

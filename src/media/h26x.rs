@@ -66,6 +66,17 @@ pub fn role(format: NalFormat, nal: &[u8]) -> NalRole {
     }
 }
 
+/// Whether a slice NAL unit's picture may be referenced by later ones: H.264's nal_ref_idc is
+/// not 0; H.265's type is not a sub-layer non-reference one (the even types up to 14). What
+/// nothing references can be dropped without breaking the rest of its GOP.
+pub fn is_reference(format: NalFormat, nal: &[u8]) -> bool {
+    match (format, format.nal_type(nal)) {
+        (NalFormat::H264, Some(_)) => nal[0] & 0x60 != 0,
+        (NalFormat::H265, Some(t)) => !(t <= 14 && t % 2 == 0),
+        (_, None) => true,
+    }
+}
+
 fn reader(format: NalFormat, nal: &[u8]) -> BitReader<ByteReader<&[u8]>> {
     let skip = NonZeroUsize::new(match format {
         NalFormat::H264 => 1,
@@ -199,6 +210,18 @@ mod tests {
         0x00, 0x3C, 0x90, 0x01, 0x41, 0x01, 0xE2, 0xCB, 0x2B, 0x34, 0x92, 0x65, 0x78, 0x0B, 0x70,
         0x20, 0x20, 0x00, 0x40, 0x00, 0x00, 0x03, 0x00, 0x40, 0x00, 0x00, 0x06, 0x42,
     ];
+
+    #[test]
+    fn reference_pictures_from_nal_headers() {
+        // H.264: nal_ref_idc 0 (a non-reference B slice) and 2.
+        assert!(!is_reference(NalFormat::H264, &[0x01, 0x9E]));
+        assert!(is_reference(NalFormat::H264, &[0x41, 0x9A]));
+        assert!(is_reference(NalFormat::H264, &[0x65, 0x88]));
+        // H.265: TRAIL_N (0) is not, TRAIL_R (1) and IDR_W_RADL (19) are.
+        assert!(!is_reference(NalFormat::H265, &[0x00, 0x01]));
+        assert!(is_reference(NalFormat::H265, &[0x02, 0x01]));
+        assert!(is_reference(NalFormat::H265, &[19 << 1, 0x01]));
+    }
 
     #[test]
     fn roles_of_nal_types() {

@@ -5,6 +5,7 @@
 pub mod annexb;
 pub mod codec;
 pub mod detect;
+pub mod gop_queue;
 pub mod h26x;
 pub mod image;
 pub mod jpeg;

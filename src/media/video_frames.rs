@@ -19,6 +19,8 @@ pub struct VideoFrame {
     pub data: Bytes,
     pub keyframe: bool,
     pub frame_type: Option<FrameType>,
+    /// Later pictures may reference this one (see [`h26x::is_reference`]).
+    pub reference: bool,
     pub complete: bool,
     pub width: Option<u32>,
     pub height: Option<u32>,
@@ -176,11 +178,13 @@ impl FrameAssembler {
         let mut keyframe = false;
         let mut has_parameter_sets = false;
         let mut frame_type = None;
+        let mut reference = false;
         for nal in &p.nals {
             match h26x::role(format, nal) {
                 NalRole::ParameterSet => has_parameter_sets = true,
                 NalRole::Slice { random_access } => {
                     keyframe |= random_access;
+                    reference |= random_access || h26x::is_reference(format, nal);
                     if frame_type.is_none() {
                         frame_type = h26x::slice_type(format, nal, self.h265_extra_bits);
                     }
@@ -215,6 +219,7 @@ impl FrameAssembler {
             data: data.freeze(),
             keyframe,
             frame_type,
+            reference,
             complete: p.complete,
             width: self.size.map(|s| s.0),
             height: self.size.map(|s| s.1),

@@ -43,6 +43,12 @@ fn detail_json(s: &IngestSnapshot) -> Value {
         "frames": s.frames, "keyframes": s.keyframes, "gop_ms": s.gop_ms,
         "paused_frames": s.paused_frames,
         "incomplete_frames": s.incomplete_frames,
+        "dropped": {
+            "frames": s.dropped.frames(), "nonref_frames": s.dropped.non_reference,
+            "gop_tail_frames": s.dropped.gop_tail, "gop_frames": s.dropped.gop + s.dropped.oversize,
+            "gops": s.dropped.gops, "bytes": s.dropped.bytes,
+        },
+        "buffer_bytes": s.buffer_bytes, "buffer_peak_bytes": s.buffer_peak_bytes,
     });
     v
 }

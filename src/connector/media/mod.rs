@@ -3,6 +3,7 @@
 
 mod fields;
 mod mjpeg;
+mod outbox;
 mod reconnect;
 mod rtp;
 mod rtsp;

@@ -1,6 +1,7 @@
 //! The parameters of the `rtp` source, each declared once, and the settings read from them.
 
 use crate::connector::config::{ConfigError, ConnectorConfig};
+use crate::connector::media::outbox::BufferSettings;
 use crate::connector::param::{Param, Required};
 use crate::media::codec::Codec;
 use crate::media::reorder::ReorderConfig;
@@ -83,6 +84,7 @@ pub(super) struct Settings {
     pub reorder: ReorderConfig,
     pub emit_incomplete: bool,
     pub session_timeout: Duration,
+    pub buffer: BufferSettings,
 }
 
 fn read_codec(name: &str) -> Result<Option<Codec>, ConfigError> {
@@ -147,6 +149,7 @@ impl Settings {
             },
             emit_incomplete: EMIT_INCOMPLETE.read(config)?,
             session_timeout: SESSION_TIMEOUT_MS.read(config)?,
+            buffer: BufferSettings::from_config(config)?,
         })
     }
 }

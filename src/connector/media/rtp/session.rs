@@ -21,6 +21,8 @@ const DETECT_PACKETS: usize = 256;
 /// A frame ready to become an event.
 pub(super) struct Emitted {
     pub stream_id: Arc<str>,
+    /// The ingest stream's id: its outbox key.
+    pub ingest_id: Arc<str>,
     pub ssrc: u32,
     pub frame: VideoFrame,
     pub codec: Codec,
@@ -34,6 +36,7 @@ struct Packet {
 
 pub(super) struct Session {
     pub stream_id: Arc<str>,
+    ingest_id: Arc<str>,
     pub ssrc: u32,
     reorder: Reorder<Packet>,
     codec: Option<Codec>,
@@ -83,6 +86,7 @@ impl Session {
         ingest.set_label(stream_id.clone());
         let mut s = Session {
             stream_id,
+            ingest_id: Arc::from(ingest.id.as_str()),
             ssrc,
             reorder: Reorder::new(settings.reorder),
             codec: None,
@@ -255,12 +259,11 @@ impl Session {
             if frame.keyframe {
                 self.ingest.keyframe_at(pts_ms);
             }
-            // Counted either way; a paused stream emits nothing.
-            if !self.ingest.frame(frame.keyframe) {
-                continue;
-            }
+            // Counted here; the outbox holds it back while paused.
+            self.ingest.frame_counted(frame.keyframe);
             out.push(Emitted {
                 stream_id: self.stream_id.clone(),
+                ingest_id: self.ingest_id.clone(),
                 ssrc: self.ssrc,
                 frame,
                 codec,

@@ -9,8 +9,8 @@ use super::session::{Emitted, Session};
 use crate::connector::config::{ConfigError, ConnectorConfig};
 use crate::connector::error::ERROR_PARAMS;
 use crate::connector::media::fields::{self, Offered};
+use crate::connector::media::outbox::{self, deliver, kind_of, Feed};
 use crate::connector::media::stats::{self, StatsMeter};
-use crate::connector::net::runtime;
 use crate::connector::param::{specs, Describe};
 use crate::connector::spec::ConnectorSpec;
 use crate::connector::{ConnectorError, Source, SourceContext, SourceFactory};
@@ -21,7 +21,6 @@ use crate::value::{AttrType, Value};
 use bytes::BytesMut;
 use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -122,7 +121,7 @@ const OFFERED: &[Offered<Field>] = &[
     },
 ];
 
-const PARAMS: &[&dyn Describe] = &[
+const SOURCE_PARAMS: &[&dyn Describe] = &[
     &HOST,
     &PORT,
     &CODEC,
@@ -168,7 +167,7 @@ impl SourceFactory for RtpSourceFactory {
                     )
                 })
                 .as_str(),
-            params: specs(&[PARAMS, stats::PARAMS, ERROR_PARAMS]),
+            params: specs(&[SOURCE_PARAMS, outbox::PARAMS, stats::PARAMS, ERROR_PARAMS]),
             formats: &[],
             default_format: None,
             example: "@source(type='rtp', port='5004', codec='h264', reorder.packets='128')",
@@ -208,28 +207,42 @@ struct RtpSource {
 
 impl Source for RtpSource {
     fn run(&mut self, ctx: &mut SourceContext) -> Result<(), ConnectorError> {
-        runtime().block_on(self.serve(ctx))
+        let reader = RtpReader {
+            fields: self.fields.clone(),
+            settings: self.settings.clone(),
+            stats: self.stats.take(),
+            stream: self.stream.clone(),
+        };
+        deliver(ctx, self.settings.buffer, move |feed| reader.serve(feed))
     }
 }
 
-impl RtpSource {
-    async fn serve(&mut self, ctx: &mut SourceContext) -> Result<(), ConnectorError> {
+/// The network side: the socket loop, on the connector runtime.
+struct RtpReader {
+    fields: Vec<Field>,
+    settings: Settings,
+    stats: Option<StatsMeter>,
+    stream: String,
+}
+
+impl RtpReader {
+    async fn serve(mut self, feed: Feed) -> Result<(), ConnectorError> {
         let address = format!("{}:{}", self.settings.host, self.settings.port);
         let socket = tokio::net::UdpSocket::bind(&address).await.map_err(|e| {
             ConnectorError::permanent(format!("rtp source: cannot listen on udp {address}: {e}"))
         })?;
         log::info!("rtp source: listening on udp {address}");
         let mut rtcp = RtcpReceiver::bind(&self.settings).await;
-        ctx.status().connected();
+        feed.status().connected();
         let started = Instant::now();
         let now_ms = || started.elapsed().as_millis() as i64;
         let mut sessions: HashMap<u32, Session> = HashMap::new();
         let mut emitted = Vec::new();
-        let mut rows = Vec::new();
         let mut buf = BytesMut::with_capacity(64 * 1024);
         let mut other_payload_types = 0u64;
         let mut malformed = 0u64;
-        while ctx.is_running() {
+        while feed.is_running() {
+            feed.wait_for_room(None).await;
             let first = tokio::time::timeout(Duration::from_millis(100), socket.readable()).await;
             if first.is_ok() {
                 for _ in 0..BURST {
@@ -244,16 +257,13 @@ impl RtpSource {
                         }
                     };
                     let datagram = buf.split().freeze();
-                    ctx.status().add_bytes(datagram.len() as u64);
+                    feed.status().add_bytes(datagram.len() as u64);
                     let Ok((header, payload)) = read_packet(&datagram) else {
                         malformed += 1;
-                        ctx.report_error(
-                            &ConnectorError::permanent(format!(
-                                "rtp source: a {}-byte datagram from {peer} is not RTP; dropped",
-                                datagram.len()
-                            )),
-                            None,
-                        );
+                        feed.report_error(ConnectorError::permanent(format!(
+                            "rtp source: a {}-byte datagram from {peer} is not RTP; dropped",
+                            datagram.len()
+                        )));
                         continue;
                     };
                     if self
@@ -266,12 +276,12 @@ impl RtpSource {
                     }
                     let offset = payload.as_ptr() as usize - datagram.as_ptr() as usize;
                     let payload = datagram.slice(offset..offset + payload.len());
-                    let session = self.session(&mut sessions, peer, header.ssrc, now_ms());
+                    let session = self.session(&mut sessions, &feed, peer, header.ssrc, now_ms());
                     session.push(header, payload, now_ms(), &self.settings, &mut emitted);
                 }
             }
             if let Some(r) = rtcp.as_mut() {
-                r.receive(&mut sessions, now_ms(), ctx);
+                r.receive(&mut sessions, now_ms(), &feed);
                 r.report(&mut sessions, now_ms()).await;
             }
             let now = now_ms();
@@ -287,8 +297,10 @@ impl RtpSource {
             }
             let mut stats_rows = Vec::new();
             let wall = chrono::Utc::now().timestamp_millis();
+            self.frames(&mut emitted, &feed);
             for ssrc in closed {
                 if let Some(s) = sessions.remove(&ssrc) {
+                    feed.outbox.close(&s.ingest.id);
                     if let Some(m) = self.stats.as_mut() {
                         stats_rows.push(m.last_row(&s.ingest, wall));
                     }
@@ -305,26 +317,26 @@ impl RtpSource {
                     );
                 }
             }
-            self.rows(&mut emitted, &mut rows);
-            ctx.emit_rows(std::mem::take(&mut rows));
             if let Some(m) = self.stats.as_mut() {
                 if m.due(wall) {
                     stats_rows.extend(sessions.values().map(|s| m.row(&s.ingest, wall)));
                 }
             }
-            ctx.emit_side_rows(stats::STATS_STREAM.name(), stats_rows);
+            feed.emit_side_rows(stats::STATS_STREAM.name(), stats_rows);
         }
         let mut last = Vec::new();
         for s in sessions.values_mut() {
             s.close(&self.settings, &mut last);
         }
-        self.rows(&mut last, &mut rows);
-        ctx.emit_rows(rows);
+        self.frames(&mut last, &feed);
+        for s in sessions.values() {
+            feed.outbox.close(&s.ingest.id);
+        }
         if let Some(m) = self.stats.as_mut() {
             let wall = chrono::Utc::now().timestamp_millis();
             let closing = sessions.values().map(|s| m.last_row(&s.ingest, wall));
             let rows = closing.collect();
-            ctx.emit_side_rows(stats::STATS_STREAM.name(), rows);
+            feed.emit_side_rows(stats::STATS_STREAM.name(), rows);
         }
         if let Some(r) = &rtcp {
             r.log_totals();
@@ -340,18 +352,21 @@ impl RtpSource {
     fn session<'a>(
         &self,
         sessions: &'a mut HashMap<u32, Session>,
+        feed: &Feed,
         peer: SocketAddr,
         ssrc: u32,
         now_ms: i64,
     ) -> &'a mut Session {
         sessions.entry(ssrc).or_insert_with(|| {
             let s = Session::new(&self.settings, &self.stream, peer, ssrc, now_ms);
+            feed.outbox.open(s.ingest.shared());
             log::info!("rtp source: new stream {}", s.stream_id);
             s
         })
     }
 
-    fn rows(&self, emitted: &mut Vec<Emitted>, rows: &mut Vec<Arc<[Value]>>) {
+    /// Frames become rows, each queued on its stream's outbox.
+    fn frames(&self, emitted: &mut Vec<Emitted>, feed: &Feed) {
         let now = chrono::Utc::now().timestamp_millis();
         for e in emitted.drain(..) {
             let f = &e.frame;
@@ -375,7 +390,9 @@ impl RtpSource {
                     Field::Timestamp => Value::Long(now),
                 })
                 .collect();
-            rows.push(row.into());
+            let kind = kind_of(f.keyframe, f.reference);
+            feed.outbox
+                .frame(&e.ingest_id, row.into(), kind, f.data.len() as u64);
         }
     }
 }
@@ -429,12 +446,7 @@ impl RtcpReceiver {
         }
     }
 
-    fn receive(
-        &mut self,
-        sessions: &mut HashMap<u32, Session>,
-        now_ms: i64,
-        ctx: &mut SourceContext,
-    ) {
+    fn receive(&mut self, sessions: &mut HashMap<u32, Session>, now_ms: i64, feed: &Feed) {
         let mut buf = [0u8; 2048];
         loop {
             let (n, peer) = match self.socket.try_recv_from(&mut buf) {
@@ -469,13 +481,10 @@ impl RtcpReceiver {
                 }
                 Err(e) => {
                     self.malformed += 1;
-                    ctx.report_error(
-                        &ConnectorError::permanent(format!(
-                            "rtp source: a {n}-byte datagram from {peer} on the RTCP port {}: {e}; dropped",
-                            self.address
-                        )),
-                        None,
-                    );
+                    feed.report_error(ConnectorError::permanent(format!(
+                        "rtp source: a {n}-byte datagram from {peer} on the RTCP port {}: {e}; dropped",
+                        self.address
+                    )));
                 }
             }
         }

@@ -1,27 +1,26 @@
 //! One accepted SRT caller: its TS demultiplexed into access units, each video unit read for
-//! keyframe, type and size and turned into a row; rows go to the source's loop in batches,
-//! and a full queue stops reading the socket (SRT's own flow control then slows the sender).
+//! keyframe, type and size and turned into a row, queued on the source's outbox (which sheds
+//! or, with on.full='block', stops this task reading: SRT's flow control then slows the
+//! sender).
 
 use super::source::Field;
 use crate::connector::ingest::{IngestHandle, IngestStream, VideoInfo};
+use crate::connector::media::outbox::{kind_of, Feed};
 use crate::media::annexb::Inspector;
 use crate::media::codec::{Codec, MediaKind};
+use crate::media::gop_queue::FrameKind;
 use crate::media::nal::NalFormat;
 use crate::media::timestamp::Unwrapper;
 use crate::media::ts::{TsDemuxer, TsUnit};
 use crate::value::Value;
 use futures_util::StreamExt;
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::mpsc;
 
-pub(super) type Rows = Vec<Arc<[Value]>>;
-
 /// What caller tasks tell the listener loop.
 pub(super) enum Report {
-    Rows(Rows),
     /// A caller that failed its handshake (counted and logged by the loop).
     Failed(String),
     /// A caller connected: the loop measures it for the stats stream.
@@ -34,7 +33,7 @@ pub(super) enum Report {
 pub(super) struct CallerShared {
     pub fields: Vec<Field>,
     pub emit_incomplete: bool,
-    pub running: Arc<AtomicBool>,
+    pub feed: Feed,
     pub reports: mpsc::Sender<Report>,
 }
 
@@ -68,8 +67,11 @@ pub(super) async fn serve(
     let mut lost_reported = 0;
     let mut warned_audio = false;
     ingest.set_label(stream_id.clone());
+    let outbox = &shared.feed.outbox;
+    outbox.open(ingest.shared());
     let _ = shared.reports.send(Report::Opened(ingest.shared())).await;
-    while shared.running.load(Ordering::Acquire) && !ingest.should_disconnect() {
+    while shared.feed.is_running() && !ingest.should_disconnect() {
+        shared.feed.wait_for_room(Some(&ingest.id)).await;
         let data = match tokio::time::timeout(Duration::from_millis(200), socket.next()).await {
             Err(_) => continue,
             Ok(None) => break,
@@ -86,7 +88,7 @@ pub(super) async fn serve(
             ingest.lost(lost - lost_reported);
             lost_reported = lost;
         }
-        let rows = rows_of(
+        queue_frames(
             &mut units,
             &mut tracks,
             &stream_id,
@@ -94,13 +96,10 @@ pub(super) async fn serve(
             &shared,
             &mut warned_audio,
         );
-        if !rows.is_empty() && shared.reports.send(Report::Rows(rows)).await.is_err() {
-            break;
-        }
     }
     // The caller is gone (or is being let go): its last unit is whole.
     demux.flush(&mut units);
-    let rows = rows_of(
+    queue_frames(
         &mut units,
         &mut tracks,
         &stream_id,
@@ -108,9 +107,7 @@ pub(super) async fn serve(
         &shared,
         &mut warned_audio,
     );
-    if !rows.is_empty() {
-        let _ = shared.reports.send(Report::Rows(rows)).await;
-    }
+    outbox.close(&ingest.id);
     let _ = shared.reports.send(Report::Closed(ingest.shared())).await;
     let _ = socket.close_and_finish().await;
     log::info!(
@@ -124,15 +121,15 @@ pub(super) async fn serve(
     );
 }
 
-fn rows_of(
+/// The units' video frames go to the outbox.
+fn queue_frames(
     units: &mut Vec<TsUnit>,
     tracks: &mut HashMap<u16, Track>,
     stream_id: &Arc<str>,
     ingest: &IngestHandle,
     shared: &CallerShared,
     warned_audio: &mut bool,
-) -> Rows {
-    let mut rows = Vec::new();
+) {
     for unit in units.drain(..) {
         if unit.codec.media_kind() == MediaKind::Audio {
             if !*warned_audio {
@@ -145,11 +142,11 @@ fn rows_of(
             }
             continue;
         }
-        if let Some(row) = frame_row(&unit, tracks, stream_id, ingest, shared) {
-            rows.push(row);
+        if let Some((row, kind)) = frame_row(&unit, tracks, stream_id, ingest, shared) {
+            let bytes = unit.data.len() as u64;
+            shared.feed.outbox.frame(&ingest.id, row, kind, bytes);
         }
     }
-    rows
 }
 
 fn frame_row(
@@ -158,7 +155,7 @@ fn frame_row(
     stream_id: &Arc<str>,
     ingest: &IngestHandle,
     shared: &CallerShared,
-) -> Option<Arc<[Value]>> {
+) -> Option<(Arc<[Value]>, FrameKind)> {
     let format = match unit.codec {
         Codec::H264 => NalFormat::H264,
         Codec::Hevc => NalFormat::H265,
@@ -188,9 +185,7 @@ fn frame_row(
     if let (true, Some(pts)) = (info.keyframe, pts) {
         ingest.keyframe_at(pts);
     }
-    if !ingest.frame(info.keyframe) {
-        return None;
-    }
+    ingest.frame_counted(info.keyframe);
     let now = chrono::Utc::now().timestamp_millis();
     let long = |v: Option<i64>| v.map_or(Value::Null, Value::Long);
     let row: Vec<Value> = shared
@@ -213,5 +208,5 @@ fn frame_row(
             Field::Timestamp => Value::Long(now),
         })
         .collect();
-    Some(row.into())
+    Some((row.into(), kind_of(info.keyframe, info.reference)))
 }

@@ -1,6 +1,7 @@
 //! The parameters of the `srt` source, each declared once, and the settings read from them.
 
 use crate::connector::config::{ConfigError, ConnectorConfig};
+use crate::connector::media::outbox::BufferSettings;
 use crate::connector::param::{Param, Required};
 use std::time::Duration;
 
@@ -63,6 +64,7 @@ pub(super) struct Settings {
     pub max_connections: usize,
     pub allowed: Option<Vec<String>>,
     pub emit_incomplete: bool,
+    pub buffer: BufferSettings,
 }
 
 impl Settings {
@@ -90,6 +92,7 @@ impl Settings {
             max_connections: MAX_CONNECTIONS.read(config)?.max(1),
             allowed,
             emit_incomplete: EMIT_INCOMPLETE.read(config)?,
+            buffer: BufferSettings::from_config(config)?,
         })
     }
 }

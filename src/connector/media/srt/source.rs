@@ -1,6 +1,6 @@
 //! The `srt` source's factory and listener loop: each connection request is accepted or
 //! refused (stream id, passphrase, connection limit; every refusal counted and logged), each
-//! accepted caller served by its own task, and their rows emitted here in batches.
+//! accepted caller served by its own task, which queues its frames on the source's outbox.
 
 use super::caller::{self, CallerShared, Report};
 use super::params::{
@@ -11,8 +11,8 @@ use crate::connector::config::{ConfigError, ConnectorConfig};
 use crate::connector::error::ERROR_PARAMS;
 use crate::connector::ingest::{self, IngestStream};
 use crate::connector::media::fields::{self, Offered};
+use crate::connector::media::outbox::{self, deliver, Feed};
 use crate::connector::media::stats::{self, StatsMeter};
-use crate::connector::net::runtime;
 use crate::connector::param::{specs, Describe};
 use crate::connector::spec::ConnectorSpec;
 use crate::connector::{ConnectorError, Source, SourceContext, SourceFactory};
@@ -160,7 +160,7 @@ impl SourceFactory for SrtSourceFactory {
                     )
                 })
                 .as_str(),
-            params: specs(&[PARAMS, stats::PARAMS, ERROR_PARAMS]),
+            params: specs(&[PARAMS, outbox::PARAMS, stats::PARAMS, ERROR_PARAMS]),
             formats: &[],
             default_format: None,
             example: "@source(type='srt', port='30000', latency.ms='120', \
@@ -202,8 +202,22 @@ struct SrtSource {
 
 impl Source for SrtSource {
     fn run(&mut self, ctx: &mut SourceContext) -> Result<(), ConnectorError> {
-        runtime().block_on(self.listen(ctx))
+        let listener = SrtListenerLoop {
+            fields: self.fields.clone(),
+            settings: self.settings.clone(),
+            stats: self.stats.take(),
+            stream: self.stream.clone(),
+        };
+        deliver(ctx, self.settings.buffer, move |feed| listener.listen(feed))
     }
+}
+
+/// The network side: the listener loop, on the connector runtime.
+struct SrtListenerLoop {
+    fields: Vec<Field>,
+    settings: Settings,
+    stats: Option<StatsMeter>,
+    stream: String,
 }
 
 /// Why a caller is refused, or the key settings to accept it with.
@@ -255,42 +269,41 @@ fn admit(
     }
 }
 
-impl SrtSource {
+impl SrtListenerLoop {
     fn on_report(
         &mut self,
         report: Report,
-        ctx: &mut SourceContext,
+        feed: &Feed,
         callers: &mut Vec<Arc<IngestStream>>,
         refused: &mut u64,
     ) {
         match report {
-            Report::Rows(rows) => ctx.emit_rows(rows),
             Report::Failed(why) => {
                 *refused += 1;
-                ctx.report_error(&ConnectorError::permanent(why), None);
+                feed.report_error(ConnectorError::permanent(why));
             }
             Report::Opened(c) => callers.push(c),
             Report::Closed(c) => {
                 callers.retain(|k| k.id != c.id);
                 if let Some(m) = self.stats.as_mut() {
                     let row = m.last_row(&c, chrono::Utc::now().timestamp_millis());
-                    ctx.emit_side_rows(stats::STATS_STREAM.name(), vec![row]);
+                    feed.emit_side_rows(stats::STATS_STREAM.name(), vec![row]);
                 }
             }
         }
     }
 
     /// Every stats.interval: one stats row per connected caller.
-    fn emit_stats(&mut self, ctx: &mut SourceContext, callers: &[Arc<IngestStream>]) {
+    fn emit_stats(&mut self, feed: &Feed, callers: &[Arc<IngestStream>]) {
         let Some(m) = self.stats.as_mut() else { return };
         let now = chrono::Utc::now().timestamp_millis();
         if m.due(now) {
             let rows = callers.iter().map(|c| m.row(c, now)).collect();
-            ctx.emit_side_rows(stats::STATS_STREAM.name(), rows);
+            feed.emit_side_rows(stats::STATS_STREAM.name(), rows);
         }
     }
 
-    async fn listen(&mut self, ctx: &mut SourceContext) -> Result<(), ConnectorError> {
+    async fn listen(mut self, feed: Feed) -> Result<(), ConnectorError> {
         let address = format!("{}:{}", self.settings.host, self.settings.port);
         let socket_address: std::net::SocketAddr = address.parse().map_err(|e| {
             ConnectorError::permanent(format!("srt source: '{address}' is not an address: {e}"))
@@ -305,18 +318,18 @@ impl SrtSource {
                 ))
             })?;
         log::info!("srt source: listening on srt://{address}");
-        ctx.status().connected();
+        feed.status().connected();
         let (tx, mut rx) = tokio::sync::mpsc::channel::<Report>(QUEUED_BATCHES);
         let shared = Arc::new(CallerShared {
             fields: self.fields.clone(),
             emit_incomplete: self.settings.emit_incomplete,
-            running: ctx.running_flag(),
+            feed: feed.clone(),
             reports: tx,
         });
         let active = Arc::new(AtomicUsize::new(0));
         let mut refused = 0u64;
         let mut callers: Vec<Arc<IngestStream>> = Vec::new();
-        while ctx.is_running() {
+        while feed.is_running() {
             tokio::select! {
                 request = incoming.incoming().next() => {
                     let Some(request) = request else { break };
@@ -324,10 +337,9 @@ impl SrtSource {
                     match admit(&self.settings, &request, active.load(Ordering::Acquire)) {
                         Err((reason, why)) => {
                             refused += 1;
-                            ctx.report_error(
-                                &ConnectorError::permanent(format!("srt source: refused caller {peer}: {why}")),
-                                None,
-                            );
+                            feed.report_error(ConnectorError::permanent(format!(
+                                "srt source: refused caller {peer}: {why}"
+                            )));
                             let _ = request.reject(RejectReason::Server(reason)).await;
                         }
                         Ok(keys) => {
@@ -362,11 +374,11 @@ impl SrtSource {
                     }
                 }
                 report = rx.recv() => if let Some(report) = report {
-                    self.on_report(report, ctx, &mut callers, &mut refused);
+                    self.on_report(report, &feed, &mut callers, &mut refused);
                 },
                 _ = tokio::time::sleep(Duration::from_millis(100)) => {}
             }
-            self.emit_stats(ctx, &callers);
+            self.emit_stats(&feed, &callers);
         }
         // Callers see the running flag and end; what they sent meanwhile still goes out.
         let deadline = tokio::time::Instant::now() + Duration::from_secs(1);
@@ -374,15 +386,15 @@ impl SrtSource {
             if let Ok(Some(report)) =
                 tokio::time::timeout(Duration::from_millis(50), rx.recv()).await
             {
-                self.on_report(report, ctx, &mut callers, &mut refused);
+                self.on_report(report, &feed, &mut callers, &mut refused);
             }
         }
         while let Ok(report) = rx.try_recv() {
-            self.on_report(report, ctx, &mut callers, &mut refused);
+            self.on_report(report, &feed, &mut callers, &mut refused);
         }
         // Callers that did not end in time still get their last stats row.
         for c in std::mem::take(&mut callers) {
-            self.on_report(Report::Closed(c), ctx, &mut Vec::new(), &mut refused);
+            self.on_report(Report::Closed(c), &feed, &mut Vec::new(), &mut refused);
         }
         listener.close().await;
         if refused > 0 {

@@ -494,3 +494,169 @@ fn srt_live_transmit_as_the_caller_delivers_every_frame() {
         "{last:?}"
     );
 }
+
+/// ffmpeg pushing `frames` H.264 frames at 640x360 with B frames (`-bf 2`), a keyframe every
+/// GOP, in real time over SRT.
+fn ffmpeg_with_b_frames(port: u16, frames: usize) -> std::process::Child {
+    Command::new("ffmpeg")
+        .args(["-hide_banner", "-loglevel", "error", "-re", "-f", "lavfi"])
+        .args(["-i", "testsrc=size=640x360:rate=25"])
+        .args(["-frames:v", &frames.to_string(), "-pix_fmt", "yuv420p"])
+        .args(["-c:v", "libx264", "-preset", "veryfast", "-bf", "2"])
+        .args(["-g", &GOP.to_string(), "-sc_threshold", "0", "-b:v", "2M"])
+        .args(["-f", "mpegts"])
+        .arg(format!(
+            "srt://127.0.0.1:{port}?mode=caller&pkt_size=1316&latency=120000&linger=2"
+        ))
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("starting ffmpeg")
+}
+
+/// What ffmpeg says decoding `events`' data (attribute 2) in order: (frames, errors).
+fn decode_h264(events: &[Event]) -> (usize, String) {
+    let stream: Vec<u8> = events
+        .iter()
+        .flat_map(|e| match e.get(2) {
+            Value::Bytes(b) => b.to_vec(),
+            _ => Vec::new(),
+        })
+        .collect();
+    let mut c = Command::new("ffmpeg")
+        .args([
+            "-hide_banner",
+            "-loglevel",
+            "error",
+            "-f",
+            "h264",
+            "-i",
+            "-",
+        ])
+        .args(["-f", "framemd5", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = c.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || std::io::Write::write_all(&mut stdin, &stream));
+    let out = c.wait_with_output().unwrap();
+    writer.join().unwrap().unwrap();
+    let frames = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .count();
+    (frames, String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+/// A slow app (an @async stream with a tiny buffer, a consumer that takes 60 ms a frame, half
+/// the stream's rate) behind the srt source with a 120 KB limit: returns the frames the app
+/// got and the caller's last stats row.
+fn behind_a_slow_app(on_full: &str, frames: usize) -> (Vec<Event>, Event) {
+    let port = free_port();
+    let sql = format!(
+        "@source(type='srt', host='127.0.0.1', port='{port}', max.buffer.bytes='120000',
+                 on.full='{on_full}', stats.stream='IngestStats', stats.interval='200 ms')
+         @async(buffer.size='2')
+         CREATE STREAM Video (keyframe BOOL, dts BIGINT, data BYTES);
+         CREATE STREAM IngestStats (frames BIGINT, incomplete BIGINT, paused_frames BIGINT,
+                                    dropped_frames BIGINT, dropped_nonref_frames BIGINT,
+                                    dropped_gop_tail_frames BIGINT, dropped_gop_frames BIGINT,
+                                    dropped_gops BIGINT, buffer_bytes BIGINT,
+                                    buffer_peak_bytes BIGINT, lost BIGINT, state STRING);"
+    );
+    let app = Engine::new()
+        .compile(&sql)
+        .unwrap_or_else(|e| panic!("compile failed:\n{e}"));
+    let got = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let sink = got.clone();
+    app.subscribe_fn("Video", move |batch| {
+        for e in batch {
+            std::thread::sleep(Duration::from_millis(60));
+            sink.lock().unwrap().push(e.clone());
+        }
+    })
+    .unwrap();
+    let stats = app.subscribe("IngestStats").unwrap();
+    app.start().unwrap();
+    let (ok, err) = wait(ffmpeg_with_b_frames(port, frames));
+    assert!(ok, "ffmpeg: {err}");
+    let mut rows: Vec<Event> = Vec::new();
+    wait_until(Duration::from_secs(30), || {
+        rows.extend(stats.drain());
+        rows.iter().any(|r| text(r, 11) == "closed")
+    });
+    app.shutdown().unwrap();
+    rows.extend(stats.drain());
+    for r in &rows {
+        assert!(
+            long(r, 9) <= 120_000,
+            "buffer_peak_bytes {} above max.buffer.bytes",
+            long(r, 9)
+        );
+    }
+    let last = rows
+        .into_iter()
+        .find(|r| text(r, 11) == "closed")
+        .expect("the caller's last stats row");
+    let got = std::mem::take(&mut *got.lock().unwrap());
+    (got, last)
+}
+
+#[test]
+fn a_slow_app_sheds_whole_frames_and_gops_and_every_frame_is_accounted_for() {
+    init_logs();
+    if !ffmpeg_available() {
+        return;
+    }
+    const SENT: usize = 100;
+    let (got, last) = behind_a_slow_app("drop-gop", SENT);
+    eprintln!(
+        "drop-gop: {} frames to the app; last stats row {last:?}",
+        got.len()
+    );
+    let (frames, dropped) = (long(&last, 0) as usize, long(&last, 3) as usize);
+    assert_eq!(frames, SENT, "frames assembled: {last:?}");
+    assert!(dropped > 0, "the app was slower than the stream: {last:?}");
+    assert_eq!(
+        got.len() + dropped + long(&last, 1) as usize + long(&last, 2) as usize,
+        frames,
+        "received = emitted + dropped (+ incomplete + paused): {last:?}"
+    );
+    assert_eq!(
+        long(&last, 4) + long(&last, 5) + long(&last, 6),
+        dropped as i64,
+        "the kinds add up: {last:?}"
+    );
+    assert!(long(&last, 7) > 0, "whole GOPs went: {last:?}");
+    assert_eq!(got[0].get(0), &Value::Bool(true), "starts at a keyframe");
+    let dts: Vec<i64> = got.iter().map(|e| long(e, 1)).collect();
+    assert!(dts.windows(2).all(|w| w[0] < w[1]), "decode order: {dts:?}");
+    // What was kept still decodes: no frame lost a reference.
+    let (decoded, errors) = decode_h264(&got);
+    assert_eq!(errors, "", "ffmpeg decoding what the app got");
+    assert_eq!(decoded, got.len());
+}
+
+#[test]
+fn on_full_block_stops_reading_instead_of_shedding() {
+    init_logs();
+    if !ffmpeg_available() {
+        return;
+    }
+    let (got, last) = behind_a_slow_app("block", 60);
+    eprintln!(
+        "block: {} frames to the app; last stats row {last:?}",
+        got.len()
+    );
+    assert_eq!(long(&last, 3), 0, "nothing shed: {last:?}");
+    // SRT's own loss (its receive latency passed while we did not read) shows as TS loss and
+    // incomplete frames, never as frames gone without a count.
+    assert_eq!(
+        got.len() + long(&last, 1) as usize,
+        long(&last, 0) as usize,
+        "{last:?}"
+    );
+    assert!(!got.is_empty());
+}

@@ -519,3 +519,120 @@ where
         ))),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::connector::ingest::registry;
+    use FrameKind::*;
+
+    fn settings(on_full: OnFull, gops: usize) -> BufferSettings {
+        BufferSettings {
+            stream_max: 1000,
+            global_max: u64::MAX / 2,
+            high: 0.8,
+            low: 0.5,
+            on_full,
+            gops,
+        }
+    }
+
+    fn row(n: i64) -> Row {
+        Arc::from(vec![Value::Long(n)])
+    }
+
+    fn numbers(batch: &Batch) -> Vec<i64> {
+        batch
+            .rows
+            .iter()
+            .map(|r| match r[0] {
+                Value::Long(n) => n,
+                _ => -1,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_resumed_stream_gets_what_continues_its_gop_and_the_last_gop_it_missed() {
+        let outbox = Outbox::new(settings(OnFull::DropGop, 1));
+        let h = registry().open("srt", "127.0.0.1:1", "Video");
+        outbox.open(h.shared());
+        outbox.frame(&h.id, row(0), Key, 10);
+        outbox.frame(&h.id, row(1), Reference, 10);
+        registry().pause(&h.id);
+        for (n, kind) in [(2, Reference), (3, Key), (4, Reference), (5, NonReference)] {
+            outbox.frame(&h.id, row(n), kind, 10);
+        }
+        registry().resume(&h.id);
+        outbox.frame(&h.id, row(6), Reference, 10);
+        let batch = outbox.take(Duration::ZERO);
+        // Frame 2 continues GOP 0 (the consumer has 0 and 1), then GOP 3 whole.
+        assert_eq!(numbers(&batch), vec![0, 1, 2, 3, 4, 5, 6]);
+        outbox.delivered(&batch);
+        let s = registry().get(&h.id).unwrap();
+        assert_eq!(s.paused_frames, 0, "every held frame was replayed");
+        assert_eq!(s.buffer_bytes, 0);
+        assert_eq!(s.buffer_peak_bytes, 70);
+        // A longer pause keeps one GOP: the first frames back start at a keyframe.
+        registry().pause(&h.id);
+        for (n, kind) in [
+            (7, Reference),
+            (8, Key),
+            (9, Reference),
+            (10, Key),
+            (11, Reference),
+        ] {
+            outbox.frame(&h.id, row(n), kind, 10);
+        }
+        registry().resume(&h.id);
+        outbox.frame(&h.id, row(12), Reference, 10);
+        let batch = outbox.take(Duration::ZERO);
+        assert_eq!(numbers(&batch), vec![10, 11, 12]);
+        outbox.delivered(&batch);
+        assert_eq!(registry().get(&h.id).unwrap().paused_frames, 3);
+    }
+
+    #[test]
+    fn a_short_pause_continues_the_gop() {
+        let outbox = Outbox::new(settings(OnFull::DropGop, 0));
+        let h = registry().open("srt", "127.0.0.1:2", "Video");
+        outbox.open(h.shared());
+        outbox.frame(&h.id, row(0), Key, 10);
+        registry().pause(&h.id);
+        outbox.frame(&h.id, row(1), Reference, 10);
+        registry().resume(&h.id);
+        outbox.frame(&h.id, row(2), Reference, 10);
+        assert_eq!(numbers(&outbox.take(Duration::ZERO)), vec![0, 1, 2]);
+    }
+
+    #[test]
+    fn frames_in_flight_count_until_delivered_and_a_closed_stream_goes_after() {
+        let outbox = Outbox::new(settings(OnFull::DropGop, 1));
+        let h = registry().open("rtp", "127.0.0.1:3", "Video");
+        outbox.open(h.shared());
+        for n in 0..7 {
+            outbox.frame(&h.id, row(n), if n == 0 { Key } else { Reference }, 100);
+        }
+        let batch = outbox.take(Duration::ZERO);
+        assert_eq!(batch.rows.len(), 7);
+        // 700 bytes in flight of an 800-byte high watermark: a P frame of 200 does not fit.
+        outbox.frame(&h.id, row(7), Reference, 200);
+        assert_eq!(registry().get(&h.id).unwrap().dropped.gop_tail, 1);
+        outbox.delivered(&batch);
+        outbox.close(&h.id);
+        assert!(outbox.is_drained());
+        let empty = outbox.take(Duration::ZERO);
+        outbox.delivered(&empty);
+        assert!(outbox.state.lock().streams.is_empty());
+    }
+
+    #[test]
+    fn watermarks_must_be_ordered_fractions() {
+        let mut c = ConnectorConfig::default();
+        c.params.insert("buffer.low.watermark".into(), "0.9".into());
+        let e = BufferSettings::from_config(&c).unwrap_err();
+        assert!(e.0.contains("0 < low < high <= 1"), "{e}");
+        c.params.insert("on.full".into(), "drop".into());
+        assert!(BufferSettings::from_config(&c).is_err());
+    }
+}

@@ -159,8 +159,8 @@ impl SourceFactory for RtpSourceFactory {
                          packets themselves. With stats.stream, every stats.interval each \
                          sender also becomes a stream-health event (fps, bitrate, loss, GOP, \
                          state). RTCP on the port above: sender reports are counted per \
-                         stream and answered with receiver reports every 5 s. Not yet: A/V \
-                         sync, AV1, JPEG-XS and audio over this source. The stream declares the attributes it wants, by \
+                         stream and answered with receiver reports every 5 s. A slow app gets GOP-aware shedding under max.buffer.bytes (on.full). Not \
+                         yet: A/V sync, AV1, JPEG-XS and audio over this source. The stream declares the attributes it wants, by \
                          name, from: {}. The stats stream declares its own, by name, from: {}.",
                         fields::describe(OFFERED),
                         stats::describe()

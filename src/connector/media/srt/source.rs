@@ -153,7 +153,9 @@ impl SourceFactory for SrtSourceFactory {
                          H.264 and H.265 video; audio PIDs are skipped for now. Callers are \
                          listed and steered by the control plane (GET /api/v1/streams); with \
                          stats.stream, every stats.interval each caller also becomes a \
-                         stream-health event (fps, bitrate, loss, GOP, state). The \
+                         stream-health event (fps, bitrate, loss, GOP, state). A slow app \
+                         gets GOP-aware shedding under max.buffer.bytes (on.full), and a \
+                         paused caller resumes at a keyframe (gop.buffer.count). The \
                          stream declares the attributes it wants, by name, from: {}. The stats stream declares its own, by name, from: {}.",
                         fields::describe(OFFERED),
                         stats::describe()

@@ -13,6 +13,8 @@ pub mod jpeg_tables;
 pub mod l16;
 pub mod multipart;
 pub mod nal;
+#[cfg(test)]
+mod nal_props;
 pub mod reorder;
 pub mod rfc2435;
 pub mod rtcp;

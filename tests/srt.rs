@@ -98,9 +98,14 @@ fn text(e: &Event, i: usize) -> String {
 }
 
 fn decoded_frames(format: &str, events: &[Event]) -> usize {
+    ffmpeg_decode(format, 8, events).0
+}
+
+/// What ffmpeg says decoding attribute `data` of `events` in order: (frames, its errors).
+fn ffmpeg_decode(format: &str, data: usize, events: &[Event]) -> (usize, String) {
     let stream: Vec<u8> = events
         .iter()
-        .flat_map(|e| match e.get(8) {
+        .flat_map(|e| match e.get(data) {
             Value::Bytes(b) => b.to_vec(),
             _ => Vec::new(),
         })
@@ -125,10 +130,11 @@ fn decoded_frames(format: &str, events: &[Event]) -> usize {
     let writer = std::thread::spawn(move || std::io::Write::write_all(&mut stdin, &stream));
     let out = c.wait_with_output().unwrap();
     writer.join().unwrap().unwrap();
-    String::from_utf8_lossy(&out.stdout)
+    let frames = String::from_utf8_lossy(&out.stdout)
         .lines()
         .filter(|l| !l.starts_with('#'))
-        .count()
+        .count();
+    (frames, String::from_utf8_lossy(&out.stderr).into_owned())
 }
 
 fn check_codec(codec: &str, format: &str) {
@@ -514,42 +520,6 @@ fn ffmpeg_with_b_frames(port: u16, frames: usize) -> std::process::Child {
         .expect("starting ffmpeg")
 }
 
-/// What ffmpeg says decoding `events`' data (attribute 2) in order: (frames, errors).
-fn decode_h264(events: &[Event]) -> (usize, String) {
-    let stream: Vec<u8> = events
-        .iter()
-        .flat_map(|e| match e.get(2) {
-            Value::Bytes(b) => b.to_vec(),
-            _ => Vec::new(),
-        })
-        .collect();
-    let mut c = Command::new("ffmpeg")
-        .args([
-            "-hide_banner",
-            "-loglevel",
-            "error",
-            "-f",
-            "h264",
-            "-i",
-            "-",
-        ])
-        .args(["-f", "framemd5", "-"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdin = c.stdin.take().unwrap();
-    let writer = std::thread::spawn(move || std::io::Write::write_all(&mut stdin, &stream));
-    let out = c.wait_with_output().unwrap();
-    writer.join().unwrap().unwrap();
-    let frames = String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .filter(|l| !l.starts_with('#'))
-        .count();
-    (frames, String::from_utf8_lossy(&out.stderr).into_owned())
-}
-
 /// A slow app (an @async stream with a tiny buffer, a consumer that takes 60 ms a frame, half
 /// the stream's rate) behind the srt source with a 120 KB limit: returns the frames the app
 /// got and the caller's last stats row.
@@ -635,7 +605,7 @@ fn a_slow_app_sheds_whole_frames_and_gops_and_every_frame_is_accounted_for() {
     let dts: Vec<i64> = got.iter().map(|e| long(e, 1)).collect();
     assert!(dts.windows(2).all(|w| w[0] < w[1]), "decode order: {dts:?}");
     // What was kept still decodes: no frame lost a reference.
-    let (decoded, errors) = decode_h264(&got);
+    let (decoded, errors) = ffmpeg_decode("h264", 2, &got);
     assert_eq!(errors, "", "ffmpeg decoding what the app got");
     assert_eq!(decoded, got.len());
 }

@@ -36,7 +36,15 @@ fn ffmpeg_sender(codec: &str, port: u16) -> std::process::Child {
         "-i",
     ])
     .arg("testsrc=size=320x240:rate=25")
-    .args(["-frames:v", &FRAMES.to_string(), "-pix_fmt", "yuv420p"]);
+    .args(["-frames:v", &FRAMES.to_string()])
+    .args([
+        "-pix_fmt",
+        if codec == "jpeg" {
+            "yuvj420p"
+        } else {
+            "yuv420p"
+        },
+    ]);
     match codec {
         "h264" => c.args([
             "-c:v",
@@ -48,6 +56,8 @@ fn ffmpeg_sender(codec: &str, port: u16) -> std::process::Child {
             "-sc_threshold",
             "0",
         ]),
+        // RFC 2435 carries only the standard Huffman tables.
+        "jpeg" => c.args(["-c:v", "mjpeg", "-q:v", "5", "-huffman", "default"]),
         _ => c.args([
             "-c:v",
             "libx265",
@@ -113,7 +123,7 @@ fn bytes(e: &Event) -> Vec<u8> {
     }
 }
 
-/// How many frames ffmpeg decodes from an Annex B stream.
+/// How many frames ffmpeg decodes from an Annex B (or concatenated JPEG) stream.
 fn decoded_frames(format: &str, stream: &[u8]) -> usize {
     let mut c = Command::new("ffmpeg")
         .args([
@@ -352,11 +362,43 @@ fn reordered_packets_are_put_back_and_frames_with_holes_are_counted_not_emitted(
     assert!(incomplete >= 1);
 }
 
+/// ffmpeg's RTP/JPEG (RFC 2435, payload type 26): told from the packets, every frame whole,
+/// sized from its header, and a JPEG an independent decoder (ffmpeg) reads.
+#[test]
+fn jpeg_from_ffmpeg_is_detected_and_every_frame_rebuilt() {
+    init_logs();
+    if !ffmpeg_available() {
+        return;
+    }
+    let port = free_port();
+    let app = app("Jpeg", port, "");
+    let got = collect(&app, "Jpeg", ffmpeg_sender("jpeg", port));
+    app.shutdown().unwrap();
+    assert_eq!(got.len(), FRAMES, "frames emitted");
+    for (i, e) in got.iter().enumerate() {
+        assert_eq!(text(e, 1), "jpeg", "detected");
+        assert_eq!(e.get(2), &Value::Long(i as i64 * 40), "pts of frame {i}");
+        assert_eq!(e.get(3), &Value::Bool(true), "every JPEG is a keyframe");
+        assert_eq!((e.get(5), e.get(6)), (&Value::Int(320), &Value::Int(240)));
+        let data = bytes(e);
+        assert!(data.starts_with(&[0xFF, 0xD8]) && data.ends_with(&[0xFF, 0xD9]));
+    }
+    let all: Vec<u8> = got.iter().flat_map(bytes).collect();
+    assert_eq!(
+        decoded_frames("mjpeg", &all),
+        FRAMES,
+        "ffmpeg decodes every frame"
+    );
+}
+
 #[test]
 fn a_wrong_codec_or_an_unreadable_sdp_is_a_compile_error() {
     for (params, wanted) in [
         ("codec='av1'", "av1 over RTP is not supported yet"),
-        ("codec='vp8'", "expected h264, hevc or auto"),
+        (
+            "codec='vp8'",
+            "h264, hevc, jpeg, opus, l16, pcmu, pcma or auto",
+        ),
         (
             "sdp.file='/nonexistent/cam.sdp'",
             "cannot read '/nonexistent/cam.sdp'",

@@ -46,6 +46,10 @@ pub struct IngestStream {
     gop_ms: AtomicI64,
     frames: AtomicU64,
     keyframes: AtomicU64,
+    /// Audio frames (not in `frames`, which counts video).
+    audio_frames: AtomicU64,
+    /// Audio against video on their common clock (see `media::av_sync`), ms.
+    av_drift_ms: Mutex<Option<f64>>,
     /// Frames that arrived while paused (not emitted).
     paused_frames: AtomicU64,
     /// Frames not emitted because they were incomplete (lost packets).
@@ -81,6 +85,8 @@ pub struct IngestSnapshot {
     pub sender_reports: u64,
     pub frames: u64,
     pub keyframes: u64,
+    pub audio_frames: u64,
+    pub av_drift_ms: Option<f64>,
     /// Between the last two keyframes, by their pts.
     pub gop_ms: Option<i64>,
     pub paused_frames: u64,
@@ -158,6 +164,16 @@ impl IngestStream {
         }
     }
 
+    /// An audio frame was received; the source's outbox decides whether it goes out.
+    pub fn audio_frame_counted(&self) {
+        self.audio_frames.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// The latest A/V drift measured, `None` while there is no audio and video pair.
+    pub fn set_av_drift(&self, drift_ms: Option<f64>) {
+        *self.av_drift_ms.lock() = drift_ms;
+    }
+
     /// Frames held back while paused (`n` > 0), or replayed after a resume (`n` < 0).
     pub fn paused_frames(&self, n: i64) {
         if n >= 0 {
@@ -216,6 +232,8 @@ impl IngestStream {
             sender_reports: self.sender_reports.load(Ordering::Relaxed),
             frames: self.frames.load(Ordering::Relaxed),
             keyframes: self.keyframes.load(Ordering::Relaxed),
+            audio_frames: self.audio_frames.load(Ordering::Relaxed),
+            av_drift_ms: *self.av_drift_ms.lock(),
             gop_ms: Some(self.gop_ms.load(Ordering::Relaxed)).filter(|g| *g >= 0),
             paused_frames: self.paused_frames.load(Ordering::Relaxed),
             incomplete_frames: self.incomplete_frames.load(Ordering::Relaxed),
@@ -293,6 +311,8 @@ impl IngestRegistry {
             gop_ms: AtomicI64::new(-1),
             frames: AtomicU64::new(0),
             keyframes: AtomicU64::new(0),
+            audio_frames: AtomicU64::new(0),
+            av_drift_ms: Mutex::new(None),
             paused_frames: AtomicU64::new(0),
             incomplete_frames: AtomicU64::new(0),
             paused: AtomicBool::new(false),

@@ -11,6 +11,16 @@ pub enum MediaKind {
     Audio,
 }
 
+impl MediaKind {
+    /// `video` or `audio`, as events carry it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MediaKind::Video => "video",
+            MediaKind::Audio => "audio",
+        }
+    }
+}
+
 /// A codec, spelled in SQL as [`Codec::as_str`] (`h264`, `jpeg-xs`, `l16`, ...).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Codec {

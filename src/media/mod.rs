@@ -3,6 +3,7 @@
 //! own the I/O and call into these modules.
 
 pub mod annexb;
+pub mod av_sync;
 pub mod codec;
 pub mod detect;
 pub mod gop_queue;

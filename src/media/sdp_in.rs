@@ -14,6 +14,10 @@ pub struct SdpFormat {
     pub codec: Option<Codec>,
     pub encoding: String,
     pub clock_rate: u32,
+    /// Audio channels (`rtpmap`'s third part; 1 without one).
+    pub channels: u16,
+    /// The port its media section names (where the sender sends it).
+    pub port: u16,
     /// Parameter sets from `sprop-parameter-sets` / `sprop-vps,sps,pps`, decoded.
     pub parameter_sets: Vec<Bytes>,
 }
@@ -49,16 +53,23 @@ pub fn parse_formats(text: &str) -> Result<Vec<SdpFormat>, String> {
                 .get_attribute_values("rtpmap")
                 .flatten()
                 .find_map(|v| v.strip_prefix(pt)?.strip_prefix(' ').map(str::trim));
-            let (encoding, clock_rate) = match rtpmap {
+            let (encoding, clock_rate, channels) = match rtpmap {
                 Some(map) => {
                     let mut parts = map.split('/');
                     let name = parts.next().unwrap_or("").to_string();
                     let rate = parts.next().and_then(|r| r.parse().ok()).unwrap_or(90_000);
-                    (name, rate)
+                    let channels = parts.next().and_then(|c| c.parse().ok()).unwrap_or(1);
+                    (name, rate, channels)
                 }
-                // Static payload types (RFC 3551) that video senders use without rtpmap.
-                None if payload_type == 26 => ("JPEG".to_string(), 90_000),
-                None => continue,
+                // Static payload types (RFC 3551) senders use without rtpmap.
+                None => match payload_type {
+                    0 => ("PCMU".to_string(), 8000, 1),
+                    8 => ("PCMA".to_string(), 8000, 1),
+                    10 => ("L16".to_string(), 44_100, 2),
+                    11 => ("L16".to_string(), 44_100, 1),
+                    26 => ("JPEG".to_string(), 90_000, 1),
+                    _ => continue,
+                },
             };
             let fmtp = media
                 .get_attribute_values("fmtp")
@@ -70,6 +81,8 @@ pub fn parse_formats(text: &str) -> Result<Vec<SdpFormat>, String> {
                 codec: codec_of_encoding(&encoding),
                 encoding,
                 clock_rate,
+                channels,
+                port: media.port,
                 parameter_sets: parameter_sets(&fmtp),
             });
         }
@@ -116,6 +129,26 @@ mod tests {
         assert_eq!(f[0].parameter_sets[0][0] & 0x1F, 7, "the SPS first");
         assert_eq!((f[1].payload_type, f[1].codec), (97, Some(Codec::Hevc)));
         assert_eq!((f[2].payload_type, f[2].codec), (26, Some(Codec::Jpeg)));
+        assert_eq!((f[0].port, f[1].port, f[2].port), (5004, 5006, 5006));
         assert!(parse_formats("nonsense").is_err());
+    }
+
+    #[test]
+    fn audio_formats_carry_rate_and_channels() {
+        let sdp = "v=0\r\no=- 0 0 IN IP4 127.0.0.1\r\ns=x\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n\
+                   m=audio 5006 RTP/AVP 97 0 11\r\na=rtpmap:97 opus/48000/2\r\n";
+        let f = parse_formats(sdp).unwrap();
+        let got: Vec<_> = f
+            .iter()
+            .map(|f| (f.codec, f.clock_rate, f.channels))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (Some(Codec::Opus), 48_000, 2),
+                (Some(Codec::Pcmu), 8000, 1),
+                (Some(Codec::L16), 44_100, 1)
+            ]
+        );
     }
 }

@@ -37,9 +37,21 @@ impl Unwrapper {
         ext
     }
 
+    /// The extended value nearest the last one for `raw`, without moving the state (for a
+    /// time that is not the stream's own, such as an RTCP report's).
+    pub fn nearest(&self, raw: u64) -> i64 {
+        let mut probe = self.clone();
+        probe.unwrap(raw)
+    }
+
     /// `raw` in ms since the first value seen, at `rate` ticks a second.
     pub fn millis(&mut self, raw: u64, rate: u32) -> i64 {
         let ext = self.unwrap(raw);
+        self.millis_of(ext, rate)
+    }
+
+    /// An extended value in ms since the first value seen.
+    pub fn millis_of(&self, ext: i64, rate: u32) -> i64 {
         let from_first = ext - self.first.unwrap_or(ext);
         from_first * 1000 / i64::from(rate.max(1))
     }

@@ -41,6 +41,7 @@ fn detail_json(s: &IngestSnapshot) -> Value {
     v["stats"] = json!({
         "bytes": s.bytes, "packets": s.packets, "lost": s.lost, "late": s.late, "sender_reports": s.sender_reports,
         "frames": s.frames, "keyframes": s.keyframes, "gop_ms": s.gop_ms,
+        "audio_frames": s.audio_frames, "av_drift_ms": s.av_drift_ms,
         "paused_frames": s.paused_frames,
         "incomplete_frames": s.incomplete_frames,
         "dropped": {

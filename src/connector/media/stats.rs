@@ -53,6 +53,7 @@ enum Field {
     LossPct,
     Frames,
     Keyframes,
+    AudioFrames,
     Incomplete,
     PausedFrames,
     DroppedFrames,
@@ -105,7 +106,7 @@ const OFFERED: &[Offered<Field>] = &[
         field: Field::Fps,
         name: "fps",
         ty: AttrType::Double,
-        doc: "frames per second over the interval",
+        doc: "video frames per second over the interval",
     },
     Offered {
         field: Field::BitrateBps,
@@ -154,13 +155,19 @@ const OFFERED: &[Offered<Field>] = &[
         field: Field::Frames,
         name: "frames",
         ty: AttrType::Long,
-        doc: "frames assembled since it opened",
+        doc: "video frames assembled since it opened",
     },
     Offered {
         field: Field::Keyframes,
         name: "keyframes",
         ty: AttrType::Long,
         doc: "keyframes among them",
+    },
+    Offered {
+        field: Field::AudioFrames,
+        name: "audio_frames",
+        ty: AttrType::Long,
+        doc: "audio frames (RTP audio packets, AAC frames) since it opened",
     },
     Offered {
         field: Field::Incomplete,
@@ -233,7 +240,10 @@ const OFFERED: &[Offered<Field>] = &[
         field: Field::AvDriftMs,
         name: "av_drift_ms",
         ty: AttrType::Double,
-        doc: "audio against video; NULL: audio is not read yet",
+        doc: "how much later audio arrives than the video it plays with, ms (smoothed audio lag \
+              minus video lag on their common clock; negative: audio early); NULL without an \
+              audio and video pair (RTP: a host's audio and video sessions, once RTCP sender \
+              reports came; SRT: an audio and a video PID)",
     },
     Offered {
         field: Field::State,
@@ -414,6 +424,7 @@ impl StatsMeter {
                 }),
                 Field::Frames => count(snap.frames),
                 Field::Keyframes => count(snap.keyframes),
+                Field::AudioFrames => count(snap.audio_frames),
                 Field::Incomplete => count(snap.incomplete_frames),
                 Field::PausedFrames => count(snap.paused_frames),
                 Field::DroppedFrames => count(snap.dropped.frames()),
@@ -425,7 +436,7 @@ impl StatsMeter {
                 Field::BufferBytes => count(snap.buffer_bytes),
                 Field::BufferPeakBytes => count(snap.buffer_peak_bytes),
                 Field::GopMs => snap.gop_ms.map_or(Value::Null, |g| Value::Double(g as f64)),
-                Field::AvDriftMs => Value::Null,
+                Field::AvDriftMs => snap.av_drift_ms.map_or(Value::Null, Value::Double),
                 Field::State => Value::from(state),
                 Field::IntervalMs => Value::Long(span_ms),
                 Field::Timestamp => Value::Long(now_ms),

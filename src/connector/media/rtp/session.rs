@@ -1,13 +1,18 @@
-//! One RTP sender (one SSRC): its packets reordered, depacketized and assembled into frames,
-//! its codec detected when not given, its counters kept in the ingest registry. No sockets:
-//! packets and times in, frames out.
+//! One RTP sender (one SSRC): its packets reordered, depacketized and assembled into frames
+//! (H.264/H.265 access units, JPEG frames, audio packets), its codec detected when not given,
+//! its times put on the clock it shares with its audio or video partner (see
+//! [`SyncGroup`]), its counters kept in the ingest registry. No sockets: packets and times in,
+//! frames out.
 
 use super::params::Settings;
 use crate::connector::ingest::{self, IngestHandle, VideoInfo};
-use crate::media::codec::Codec;
+use crate::media::av_sync::{AvSync, SenderClock};
+use crate::media::codec::{Codec, MediaKind};
 use crate::media::detect::CodecDetector;
+use crate::media::h26x::FrameType;
 use crate::media::nal::NalFormat;
 use crate::media::reorder::{Released, Reorder};
+use crate::media::rfc2435::JpegDepacketizer;
 use crate::media::rtp::RtpHeader;
 use crate::media::timestamp::Unwrapper;
 use crate::media::video_frames::{FrameAssembler, VideoFrame};
@@ -24,9 +29,54 @@ pub(super) struct Emitted {
     /// The ingest stream's id: its outbox key.
     pub ingest_id: Arc<str>,
     pub ssrc: u32,
-    pub frame: VideoFrame,
     pub codec: Codec,
     pub pts_ms: i64,
+    pub data: Bytes,
+    pub keyframe: bool,
+    pub reference: bool,
+    pub frame_type: Option<FrameType>,
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+    pub complete: bool,
+}
+
+/// The audio and video sessions of one sender (one host), on one clock. A host's first video
+/// and first audio session pair up; a second one of a kind keeps its own clock.
+#[derive(Debug, Default)]
+pub(super) struct SyncGroup {
+    pub video: Option<u32>,
+    pub audio: Option<u32>,
+    pub sync: AvSync,
+}
+
+impl SyncGroup {
+    /// Takes the slot of `media` for `ssrc`; false when another session holds it.
+    pub fn join(&mut self, media: MediaKind, ssrc: u32) -> bool {
+        let slot = match media {
+            MediaKind::Video => &mut self.video,
+            MediaKind::Audio => &mut self.audio,
+        };
+        match slot {
+            Some(other) => *other == ssrc,
+            None => {
+                *slot = Some(ssrc);
+                true
+            }
+        }
+    }
+
+    /// `ssrc` left; true when the group is empty.
+    pub fn leave(&mut self, ssrc: u32) -> bool {
+        if self.video == Some(ssrc) {
+            self.video = None;
+            self.sync.forget(MediaKind::Video);
+        }
+        if self.audio == Some(ssrc) {
+            self.audio = None;
+            self.sync.forget(MediaKind::Audio);
+        }
+        self.video.is_none() && self.audio.is_none()
+    }
 }
 
 struct Packet {
@@ -34,36 +84,53 @@ struct Packet {
     payload: Bytes,
 }
 
+/// How a codec's payloads become frames.
+enum Depacketizer {
+    Nal(FrameAssembler),
+    Jpeg(JpegDepacketizer),
+    /// Each packet is one audio frame (Opus, RFC 7587), or a run of samples (L16, G.711).
+    Audio,
+}
+
 pub(super) struct Session {
     pub stream_id: Arc<str>,
     ingest_id: Arc<str>,
     pub ssrc: u32,
+    pub peer: SocketAddr,
+    /// The payload type of its first packet: its SDP format.
+    payload_type: u8,
     reorder: Reorder<Packet>,
     codec: Option<Codec>,
     detector: CodecDetector,
     /// Ordered packets waiting for the codec to be known.
     undetected: Vec<Released<Packet>>,
-    assembler: Option<FrameAssembler>,
+    depacketizer: Option<Depacketizer>,
+    /// Its payload type's codec is one this source does not read: packets are dropped.
+    unreadable: bool,
     clock: Unwrapper,
+    rate: u32,
+    /// RTP time against the sender's wall clock, from RTCP.
+    pub sender_clock: SenderClock,
+    /// Whether it holds its host's audio or video slot (its times on the common clock).
+    pub synced: bool,
     pub ingest: IngestHandle,
     pub last_packet_ms: i64,
     lost_reported: u64,
     late_reported: u64,
     released: Vec<Released<Packet>>,
     frames: Vec<VideoFrame>,
-    /// Interarrival jitter (RFC 3550 A.8) in 90 kHz units, and the previous packet's transit.
+    /// JPEG frames lost to a hole.
+    jpeg_incomplete: u64,
+    /// Interarrival jitter (RFC 3550 A.8) in RTP units, and the previous packet's transit.
     jitter: f64,
     last_transit: Option<i64>,
-    /// The latest RTCP sender report (its NTP time, when it came) and where it came from:
-    /// receiver reports go back there.
+    /// The latest RTCP sender report (its NTP time, when it came) and where it came from (the
+    /// RTCP socket's index and the peer): receiver reports go back there.
     pub last_sender_report: Option<(u64, i64)>,
-    pub rtcp_peer: Option<SocketAddr>,
+    pub rtcp_peer: Option<(usize, SocketAddr)>,
     /// Counts at the previous receiver report: (expected, received).
     reported: (u64, u64),
 }
-
-/// The RTP clock of video (RFC 6184, RFC 7798): 90 kHz, 90 ticks a ms.
-const VIDEO_TICKS_PER_MS: i64 = 90;
 
 fn format_of(codec: Codec) -> Option<NalFormat> {
     match codec {
@@ -74,13 +141,15 @@ fn format_of(codec: Codec) -> Option<NalFormat> {
 }
 
 impl Session {
+    /// A new sender, from its first packet.
     pub fn new(
         settings: &Settings,
         stream: &str,
         peer: SocketAddr,
-        ssrc: u32,
+        header: &RtpHeader,
         now_ms: i64,
     ) -> Session {
+        let ssrc = header.ssrc;
         let stream_id: Arc<str> = Arc::from(format!("{peer}#{ssrc:08x}"));
         let ingest = ingest::registry().open("rtp", &peer.to_string(), stream);
         ingest.set_label(stream_id.clone());
@@ -88,40 +157,66 @@ impl Session {
             stream_id,
             ingest_id: Arc::from(ingest.id.as_str()),
             ssrc,
+            peer,
+            payload_type: header.payload_type,
             reorder: Reorder::new(settings.reorder),
             codec: None,
             detector: CodecDetector::default(),
             undetected: Vec::new(),
-            assembler: None,
+            depacketizer: None,
+            unreadable: false,
             clock: Unwrapper::new(32),
+            rate: 90_000,
+            sender_clock: SenderClock::new(90_000),
+            synced: false,
             ingest,
             last_packet_ms: now_ms,
             lost_reported: 0,
             late_reported: 0,
             released: Vec::new(),
             frames: Vec::new(),
+            jpeg_incomplete: 0,
             jitter: 0.0,
             last_transit: None,
             last_sender_report: None,
             rtcp_peer: None,
             reported: (0, 0),
         };
-        if let Some(c) = settings.codec {
-            s.set_codec(c, settings);
+        match settings.codec_of(header.payload_type) {
+            Ok(Some(c)) => s.set_codec(c, settings),
+            Ok(None) => {}
+            Err(e) => {
+                log::warn!(
+                    "rtp source: stream {}: {e}; its packets are dropped",
+                    s.stream_id
+                );
+                s.unreadable = true;
+            }
         }
         s
     }
 
+    /// Audio or video: what its codec is (video until an audio codec is known).
+    pub fn media(&self) -> MediaKind {
+        self.codec.map_or(MediaKind::Video, Codec::media_kind)
+    }
+
     fn set_codec(&mut self, codec: Codec, settings: &Settings) {
-        let Some(format) = format_of(codec) else {
-            return;
+        let depacketizer = match (format_of(codec), codec) {
+            (Some(format), _) => {
+                let mut a = FrameAssembler::new(format);
+                if let Some(f) = settings.format(self.payload_type) {
+                    a.add_parameter_sets(&f.parameter_sets);
+                }
+                Depacketizer::Nal(a)
+            }
+            (None, Codec::Jpeg) => Depacketizer::Jpeg(JpegDepacketizer::new()),
+            (None, _) => Depacketizer::Audio,
         };
-        let mut a = FrameAssembler::new(format);
-        if let Some(sdp) = &settings.sdp {
-            a.add_parameter_sets(&sdp.parameter_sets);
-        }
+        self.rate = settings.clock_rate(self.payload_type, codec);
+        self.sender_clock = SenderClock::new(self.rate);
         self.codec = Some(codec);
-        self.assembler = Some(a);
+        self.depacketizer = Some(depacketizer);
         self.ingest.set_video(VideoInfo {
             codec: Some(codec.as_str().to_string()),
             width: None,
@@ -136,11 +231,13 @@ impl Session {
         payload: Bytes,
         now_ms: i64,
         settings: &Settings,
+        group: Option<&mut SyncGroup>,
         out: &mut Vec<Emitted>,
     ) {
         self.last_packet_ms = now_ms;
         self.ingest.received(payload.len() as u64 + 12, 1);
-        let transit = now_ms * VIDEO_TICKS_PER_MS - i64::from(header.timestamp);
+        let ticks_per_ms = f64::from(self.rate) / 1000.0;
+        let transit = (now_ms as f64 * ticks_per_ms) as i64 - i64::from(header.timestamp);
         if let Some(last) = self.last_transit {
             // Differences of 32-bit RTP times: wrapped into i32 range.
             let d = i64::from(((transit - last) as i32).unsigned_abs());
@@ -154,40 +251,54 @@ impl Session {
             Packet { header, payload },
             &mut released,
         );
-        self.assemble(&mut released, settings, out);
+        self.assemble(&mut released, now_ms, settings, group, out);
         self.released = released;
     }
 
     /// Time passes: packets waiting too long for a missing one are released.
-    pub fn tick(&mut self, now_ms: i64, settings: &Settings, out: &mut Vec<Emitted>) {
+    pub fn tick(
+        &mut self,
+        now_ms: i64,
+        settings: &Settings,
+        group: Option<&mut SyncGroup>,
+        out: &mut Vec<Emitted>,
+    ) {
         let mut released = std::mem::take(&mut self.released);
         self.reorder.tick(now_ms, &mut released);
-        self.assemble(&mut released, settings, out);
+        self.assemble(&mut released, now_ms, settings, group, out);
         self.released = released;
     }
 
     /// The sender went quiet: everything held goes out.
-    pub fn close(&mut self, settings: &Settings, out: &mut Vec<Emitted>) {
+    pub fn close(
+        &mut self,
+        now_ms: i64,
+        settings: &Settings,
+        mut group: Option<&mut SyncGroup>,
+        out: &mut Vec<Emitted>,
+    ) {
         let mut released = std::mem::take(&mut self.released);
         self.reorder.flush(&mut released);
         if self.codec.is_none() && !self.undetected.is_empty() {
             log::warn!(
-                "rtp source: stream {}: the codec could not be told from {} packets; set codec='h264' or 'hevc'",
+                "rtp source: stream {}: the codec could not be told from {} packets; set codec='h264', 'hevc' or 'jpeg' (audio needs codec or sdp.file)",
                 self.stream_id,
                 self.undetected.len()
             );
         }
-        self.assemble(&mut released, settings, out);
-        if let Some(a) = self.assembler.as_mut() {
+        self.assemble(&mut released, now_ms, settings, group.as_deref_mut(), out);
+        if let Some(Depacketizer::Nal(a)) = self.depacketizer.as_mut() {
             a.flush(&mut self.frames);
         }
-        self.drain_frames(settings, out);
+        self.drain_frames(now_ms, settings, group, out);
     }
 
     fn assemble(
         &mut self,
         released: &mut Vec<Released<Packet>>,
+        now_ms: i64,
         settings: &Settings,
+        group: Option<&mut SyncGroup>,
         out: &mut Vec<Emitted>,
     ) {
         let lost = self.reorder.stats.lost;
@@ -199,6 +310,10 @@ impl Session {
         if late > self.late_reported {
             self.ingest.late(late - self.late_reported);
             self.late_reported = late;
+        }
+        if self.unreadable {
+            released.clear();
+            return;
         }
         if self.codec.is_none() {
             for r in released.iter() {
@@ -222,25 +337,53 @@ impl Session {
             held.append(released);
             *released = held;
         }
-        let Some(a) = self.assembler.as_mut() else {
-            released.clear();
-            return;
-        };
-        for r in released.drain(..) {
-            let h = r.packet.header;
-            a.push(
-                h.timestamp,
-                h.marker,
-                &r.packet.payload,
-                r.gap_before,
-                &mut self.frames,
-            );
+        match self.depacketizer.as_mut() {
+            None => released.clear(),
+            Some(Depacketizer::Nal(a)) => {
+                for r in released.drain(..) {
+                    let h = r.packet.header;
+                    a.push(
+                        h.timestamp,
+                        h.marker,
+                        &r.packet.payload,
+                        r.gap_before,
+                        &mut self.frames,
+                    );
+                }
+            }
+            Some(Depacketizer::Jpeg(d)) => {
+                for r in released.drain(..) {
+                    let h = r.packet.header;
+                    match d.push(&r.packet.payload, h.marker) {
+                        Ok(Some(jpeg)) => self.frames.push(jpeg_frame(h.timestamp, jpeg)),
+                        Ok(None) => {}
+                        // A hole: the frame is gone (RFC 2435 cannot say where its data sat).
+                        Err(_) => self.jpeg_incomplete += 1,
+                    }
+                }
+            }
+            Some(Depacketizer::Audio) => {
+                for r in released.drain(..) {
+                    self.frames
+                        .push(audio_frame(r.packet.header.timestamp, r.packet.payload));
+                }
+            }
         }
-        self.drain_frames(settings, out);
+        self.drain_frames(now_ms, settings, group, out);
     }
 
-    fn drain_frames(&mut self, settings: &Settings, out: &mut Vec<Emitted>) {
+    fn drain_frames(
+        &mut self,
+        now_ms: i64,
+        settings: &Settings,
+        mut group: Option<&mut SyncGroup>,
+        out: &mut Vec<Emitted>,
+    ) {
         let Some(codec) = self.codec else { return };
+        let media = codec.media_kind();
+        for _ in 0..std::mem::take(&mut self.jpeg_incomplete) {
+            self.ingest.incomplete_frame();
+        }
         for frame in self.frames.drain(..) {
             if frame.width.is_some() {
                 self.ingest.set_video(VideoInfo {
@@ -255,24 +398,46 @@ impl Session {
                     continue;
                 }
             }
-            let pts_ms = self.clock.millis(u64::from(frame.rtp_timestamp), 90_000);
-            if frame.keyframe {
-                self.ingest.keyframe_at(pts_ms);
-            }
+            let ext = self.clock.unwrap(u64::from(frame.rtp_timestamp));
+            let own_ms = self.clock.millis_of(ext, self.rate);
+            let pts_ms = match (
+                group.as_deref_mut(),
+                self.sender_clock.wall_ms(&self.clock, ext),
+            ) {
+                (Some(g), Some(wall)) => {
+                    let pts = g.sync.common_ms(wall, own_ms);
+                    g.sync.observe(media, pts, now_ms);
+                    pts
+                }
+                _ => own_ms,
+            };
             // Counted here; the outbox holds it back while paused.
-            self.ingest.frame_counted(frame.keyframe);
+            match media {
+                MediaKind::Video => {
+                    if frame.keyframe {
+                        self.ingest.keyframe_at(pts_ms);
+                    }
+                    self.ingest.frame_counted(frame.keyframe);
+                }
+                MediaKind::Audio => self.ingest.audio_frame_counted(),
+            }
             out.push(Emitted {
                 stream_id: self.stream_id.clone(),
                 ingest_id: self.ingest_id.clone(),
                 ssrc: self.ssrc,
-                frame,
                 codec,
                 pts_ms,
+                data: frame.data,
+                keyframe: frame.keyframe,
+                reference: frame.reference,
+                frame_type: frame.frame_type,
+                width: frame.width,
+                height: frame.height,
+                complete: frame.complete,
             });
         }
     }
 
-    /// Frames held back because they were incomplete, over the session.
     /// What a receiver report says of this sender now; the next one counts from here.
     pub fn reception(&mut self, now_ms: i64) -> crate::media::rtcp::Reception {
         let s = self.reorder.stats;
@@ -291,11 +456,41 @@ impl Session {
         }
     }
 
+    /// Frames held back because they were incomplete, over the session.
     pub fn incomplete(&self) -> u64 {
-        self.assembler.as_ref().map_or(0, |a| a.stats.incomplete)
+        self.ingest.snapshot().incomplete_frames
     }
 
     pub fn lost(&self) -> u64 {
         self.reorder.stats.lost
+    }
+}
+
+/// A JPEG frame as a frame: every one a keyframe nothing else references.
+fn jpeg_frame(rtp_timestamp: u32, data: Bytes) -> VideoFrame {
+    let size = crate::media::jpeg::parse(&data).ok();
+    VideoFrame {
+        rtp_timestamp,
+        data,
+        keyframe: true,
+        frame_type: Some(FrameType::I),
+        reference: false,
+        complete: true,
+        width: size.as_ref().map(|i| u32::from(i.width)),
+        height: size.as_ref().map(|i| u32::from(i.height)),
+    }
+}
+
+/// An audio packet's payload as a frame (independent: a keyframe for the backpressure queue).
+fn audio_frame(rtp_timestamp: u32, data: Bytes) -> VideoFrame {
+    VideoFrame {
+        rtp_timestamp,
+        data,
+        keyframe: true,
+        frame_type: None,
+        reference: false,
+        complete: true,
+        width: None,
+        height: None,
     }
 }

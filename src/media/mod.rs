@@ -2,6 +2,7 @@
 //! sockets and no async runtime here, so every piece is unit- and property-tested; connectors
 //! own the I/O and call into these modules.
 
+pub mod adts;
 pub mod annexb;
 pub mod av_sync;
 pub mod codec;

@@ -1,22 +1,26 @@
 //! One accepted SRT caller: its TS demultiplexed into access units, each video unit read for
-//! keyframe, type and size and turned into a row, queued on the source's outbox (which sheds
+//! keyframe, type and size and turned into a row, each AAC unit split into its ADTS frames,
+//! all on the program's one clock (A/V drift measured), queued on the source's outbox (which sheds
 //! or, with on.full='block', stops this task reading: SRT's flow control then slows the
 //! sender).
 
 use super::source::Field;
 use crate::connector::ingest::{IngestHandle, IngestStream, VideoInfo};
 use crate::connector::media::outbox::{kind_of, Feed};
+use crate::media::adts;
 use crate::media::annexb::Inspector;
+use crate::media::av_sync::AvSync;
 use crate::media::codec::{Codec, MediaKind};
 use crate::media::gop_queue::FrameKind;
 use crate::media::nal::NalFormat;
 use crate::media::timestamp::Unwrapper;
 use crate::media::ts::{TsDemuxer, TsUnit};
 use crate::value::Value;
+use bytes::Bytes;
 use futures_util::StreamExt;
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 
 /// What caller tasks tell the listener loop.
@@ -37,19 +41,54 @@ pub(super) struct CallerShared {
     pub reports: mpsc::Sender<Report>,
 }
 
-/// Per video PID: its reader and clock.
+/// Per PID: its codec, and for video its bitstream reader.
 struct Track {
     codec: Codec,
-    inspector: Inspector,
+    inspector: Option<Inspector>,
+}
+
+/// A caller's program clock: every PID's PTS and DTS run on one 90 kHz time base (the PCR's),
+/// so they are unwrapped together and counted in ms from the first one seen, audio and video
+/// alike.
+struct ProgramClock {
     clock: Unwrapper,
     base: Option<i64>,
 }
 
-impl Track {
+impl ProgramClock {
     fn ms(&mut self, ticks: Option<u64>) -> Option<i64> {
         let ext = self.clock.unwrap(ticks?);
         let base = *self.base.get_or_insert(ext);
         Some((ext - base) / 90)
+    }
+}
+
+/// What one caller's units are read with.
+struct Program {
+    tracks: HashMap<u16, Track>,
+    clock: ProgramClock,
+    sync: AvSync,
+    started: Instant,
+    /// Bytes of audio PES payloads that were not whole ADTS frames.
+    audio_garbage: u64,
+}
+
+impl Program {
+    fn new() -> Program {
+        Program {
+            tracks: HashMap::new(),
+            clock: ProgramClock {
+                clock: Unwrapper::new(33),
+                base: None,
+            },
+            sync: AvSync::default(),
+            started: Instant::now(),
+            audio_garbage: 0,
+        }
+    }
+
+    fn arrival_ms(&self) -> i64 {
+        self.started.elapsed().as_millis() as i64
     }
 }
 
@@ -62,10 +101,9 @@ pub(super) async fn serve(
     shared: Arc<CallerShared>,
 ) {
     let mut demux = TsDemuxer::default();
-    let mut tracks: HashMap<u16, Track> = HashMap::new();
+    let mut program = Program::new();
     let mut units = Vec::new();
     let mut lost_reported = 0;
-    let mut warned_audio = false;
     ingest.set_label(stream_id.clone());
     let outbox = &shared.feed.outbox;
     outbox.open(ingest.shared());
@@ -88,28 +126,20 @@ pub(super) async fn serve(
             ingest.lost(lost - lost_reported);
             lost_reported = lost;
         }
-        queue_frames(
-            &mut units,
-            &mut tracks,
-            &stream_id,
-            &ingest,
-            &shared,
-            &mut warned_audio,
-        );
+        queue_frames(&mut units, &mut program, &stream_id, &ingest, &shared);
     }
     // The caller is gone (or is being let go): its last unit is whole.
     demux.flush(&mut units);
-    queue_frames(
-        &mut units,
-        &mut tracks,
-        &stream_id,
-        &ingest,
-        &shared,
-        &mut warned_audio,
-    );
+    queue_frames(&mut units, &mut program, &stream_id, &ingest, &shared);
     outbox.close(&ingest.id);
     let _ = shared.reports.send(Report::Closed(ingest.shared())).await;
     let _ = socket.close_and_finish().await;
+    if program.audio_garbage > 0 {
+        log::warn!(
+            "srt source: caller {stream_id}: {} bytes of audio PES payloads were not whole ADTS frames; dropped",
+            program.audio_garbage
+        );
+    }
     log::info!(
         "srt source: caller {stream_id} ended: {} TS packets lost{}",
         demux.continuity_errors(),
@@ -121,53 +151,83 @@ pub(super) async fn serve(
     );
 }
 
-/// The units' video frames go to the outbox.
+/// The units' frames go to the outbox: a video unit is one frame, an audio unit one frame per
+/// ADTS frame in it.
 fn queue_frames(
     units: &mut Vec<TsUnit>,
-    tracks: &mut HashMap<u16, Track>,
+    program: &mut Program,
     stream_id: &Arc<str>,
     ingest: &IngestHandle,
     shared: &CallerShared,
-    warned_audio: &mut bool,
 ) {
     for unit in units.drain(..) {
-        if unit.codec.media_kind() == MediaKind::Audio {
-            if !*warned_audio {
-                log::info!(
-                    "srt source: caller {stream_id}: {} audio is not read yet; its PID {} is skipped",
-                    unit.codec,
-                    unit.pid
-                );
-                *warned_audio = true;
-            }
-            continue;
-        }
-        if let Some((row, kind)) = frame_row(&unit, tracks, stream_id, ingest, shared) {
-            let bytes = unit.data.len() as u64;
+        let rows = match unit.codec.media_kind() {
+            MediaKind::Audio => audio_rows(&unit, program, stream_id, ingest, shared),
+            MediaKind::Video => video_row(&unit, program, stream_id, ingest, shared)
+                .into_iter()
+                .collect(),
+        };
+        for (row, kind, bytes) in rows {
             shared.feed.outbox.frame(&ingest.id, row, kind, bytes);
         }
     }
+    ingest.set_av_drift(program.sync.drift_ms());
 }
 
-fn frame_row(
+/// What one frame's row is built from.
+struct FrameValues<'a> {
+    codec: Codec,
+    pts: Option<i64>,
+    dts: Option<i64>,
+    keyframe: bool,
+    frame_type: Option<&'static str>,
+    width: Option<u32>,
+    height: Option<u32>,
+    data: &'a Bytes,
+    complete: bool,
+}
+
+fn row(fields: &[Field], stream_id: &Arc<str>, f: FrameValues<'_>) -> Arc<[Value]> {
+    let now = chrono::Utc::now().timestamp_millis();
+    let long = |v: Option<i64>| v.map_or(Value::Null, Value::Long);
+    let int = |v: Option<u32>| v.map_or(Value::Null, |n| Value::Int(n as i32));
+    fields
+        .iter()
+        .map(|field| match field {
+            Field::StreamId => Value::String(stream_id.clone()),
+            Field::Codec => Value::from(f.codec.as_str()),
+            Field::Media => Value::from(f.codec.media_kind().as_str()),
+            Field::Pts => long(f.pts),
+            Field::Dts => long(f.dts),
+            Field::Keyframe => Value::Bool(f.keyframe),
+            Field::FrameType => f.frame_type.map_or(Value::Null, Value::from),
+            Field::Width => int(f.width),
+            Field::Height => int(f.height),
+            Field::Bytes => Value::Int(f.data.len() as i32),
+            Field::Data => Value::Bytes(f.data.clone()),
+            Field::Complete => Value::Bool(f.complete),
+            Field::Timestamp => Value::Long(now),
+        })
+        .collect()
+}
+
+fn video_row(
     unit: &TsUnit,
-    tracks: &mut HashMap<u16, Track>,
+    program: &mut Program,
     stream_id: &Arc<str>,
     ingest: &IngestHandle,
     shared: &CallerShared,
-) -> Option<(Arc<[Value]>, FrameKind)> {
+) -> Option<(Arc<[Value]>, FrameKind, u64)> {
     let format = match unit.codec {
         Codec::H264 => NalFormat::H264,
         Codec::Hevc => NalFormat::H265,
         _ => return None,
     };
-    let track = tracks.entry(unit.pid).or_insert_with(|| Track {
+    let track = program.tracks.entry(unit.pid).or_insert_with(|| Track {
         codec: unit.codec,
-        inspector: Inspector::new(format),
-        clock: Unwrapper::new(33),
-        base: None,
+        inspector: Some(Inspector::new(format)),
     });
-    let info = track.inspector.inspect(&unit.data);
+    let info = track.inspector.as_mut()?.inspect(&unit.data);
     ingest.set_video(VideoInfo {
         codec: Some(track.codec.as_str().to_string()),
         width: info.width,
@@ -180,33 +240,89 @@ fn frame_row(
             return None;
         }
     }
-    let pts = track.ms(unit.pts);
-    let dts = track.ms(unit.dts).or(pts);
+    let pts = program.clock.ms(unit.pts);
+    let dts = program.clock.ms(unit.dts).or(pts);
+    if let Some(t) = dts {
+        // Decode time: a frame is due at the decoder by then, B-frames or not.
+        let arrival = program.arrival_ms();
+        program.sync.observe(MediaKind::Video, t, arrival);
+    }
     if let (true, Some(pts)) = (info.keyframe, pts) {
         ingest.keyframe_at(pts);
     }
     ingest.frame_counted(info.keyframe);
-    let now = chrono::Utc::now().timestamp_millis();
-    let long = |v: Option<i64>| v.map_or(Value::Null, Value::Long);
-    let row: Vec<Value> = shared
-        .fields
-        .iter()
-        .map(|f| match f {
-            Field::StreamId => Value::String(stream_id.clone()),
-            Field::Codec => Value::from(track.codec.as_str()),
-            Field::Pts => long(pts),
-            Field::Dts => long(dts),
-            Field::Keyframe => Value::Bool(info.keyframe),
-            Field::FrameType => info
-                .frame_type
-                .map_or(Value::Null, |t| Value::from(t.as_str())),
-            Field::Width => info.width.map_or(Value::Null, |w| Value::Int(w as i32)),
-            Field::Height => info.height.map_or(Value::Null, |h| Value::Int(h as i32)),
-            Field::Bytes => Value::Int(unit.data.len() as i32),
-            Field::Data => Value::Bytes(unit.data.clone()),
-            Field::Complete => Value::Bool(complete),
-            Field::Timestamp => Value::Long(now),
-        })
-        .collect();
-    Some((row.into(), kind_of(info.keyframe, info.reference)))
+    let values = FrameValues {
+        codec: unit.codec,
+        pts,
+        dts,
+        keyframe: info.keyframe,
+        frame_type: info.frame_type.map(|t| t.as_str()),
+        width: info.width,
+        height: info.height,
+        data: &unit.data,
+        complete,
+    };
+    Some((
+        row(&shared.fields, stream_id, values),
+        kind_of(info.keyframe, info.reference),
+        unit.data.len() as u64,
+    ))
+}
+
+/// An AAC PES: one row per ADTS frame, each timed 1024 samples after the one before.
+fn audio_rows(
+    unit: &TsUnit,
+    program: &mut Program,
+    stream_id: &Arc<str>,
+    ingest: &IngestHandle,
+    shared: &CallerShared,
+) -> Vec<(Arc<[Value]>, FrameKind, u64)> {
+    if unit.codec != Codec::Aac {
+        return Vec::new();
+    }
+    program.tracks.entry(unit.pid).or_insert(Track {
+        codec: unit.codec,
+        inspector: None,
+    });
+    let complete = !unit.damaged;
+    if !complete {
+        ingest.incomplete_frame();
+        if !shared.emit_incomplete {
+            return Vec::new();
+        }
+    }
+    let (frames, garbage) = adts::split(&unit.data);
+    program.audio_garbage += garbage as u64;
+    let arrival = program.arrival_ms();
+    let mut rows = Vec::with_capacity(frames.len());
+    for (i, f) in frames.iter().enumerate() {
+        // 90 kHz ticks of the samples before this frame in the PES.
+        let offset =
+            |rate: u32| i as u64 * u64::from(adts::SAMPLES_PER_FRAME) * 90_000 / u64::from(rate);
+        let pts = program
+            .clock
+            .ms(unit.pts.map(|p| p + offset(f.sample_rate)));
+        if let Some(t) = pts {
+            program.sync.observe(MediaKind::Audio, t, arrival);
+        }
+        ingest.audio_frame_counted();
+        let data = unit.data.slice(f.range.clone());
+        let values = FrameValues {
+            codec: Codec::Aac,
+            pts,
+            dts: pts,
+            keyframe: true,
+            frame_type: None,
+            width: None,
+            height: None,
+            data: &data,
+            complete,
+        };
+        rows.push((
+            row(&shared.fields, stream_id, values),
+            kind_of(true, false),
+            data.len() as u64,
+        ));
+    }
+    rows
 }

@@ -40,6 +40,7 @@ pub(super) enum Field {
     Bytes,
     Data,
     Complete,
+    Media,
     Timestamp,
 }
 
@@ -54,13 +55,20 @@ const OFFERED: &[Offered<Field>] = &[
         field: Field::Codec,
         name: "codec",
         ty: AttrType::String,
-        doc: "h264 or hevc, from the PMT",
+        doc: "h264, hevc or aac, from the PMT",
+    },
+    Offered {
+        field: Field::Media,
+        name: "media",
+        ty: AttrType::String,
+        doc: "video or audio",
     },
     Offered {
         field: Field::Pts,
         name: "pts",
         ty: AttrType::Long,
-        doc: "presentation time in ms from the caller's first frame (33-bit 90 kHz PTS, unwrapped)",
+        doc: "presentation time in ms from the caller's first frame, audio or video: one \
+              clock for the whole program (33-bit 90 kHz PTS, unwrapped)",
     },
     Offered {
         field: Field::Dts,
@@ -72,7 +80,7 @@ const OFFERED: &[Offered<Field>] = &[
         field: Field::Keyframe,
         name: "keyframe",
         ty: AttrType::Bool,
-        doc: "an IDR (H.264) or IRAP (H.265) picture",
+        doc: "an IDR (H.264) or IRAP (H.265) picture; every audio frame",
     },
     Offered {
         field: Field::FrameType,
@@ -102,7 +110,8 @@ const OFFERED: &[Offered<Field>] = &[
         field: Field::Data,
         name: "data",
         ty: AttrType::Bytes,
-        doc: "the access unit as the PES carried it (Annex B)",
+        doc: "the access unit as the PES carried it (Annex B), or one ADTS frame (header \
+              included) of AAC audio",
     },
     Offered {
         field: Field::Complete,
@@ -148,9 +157,12 @@ impl SourceFactory for SrtSourceFactory {
                          SRT stream id, accepted or refused by allowed.stream.ids, passphrase \
                          (AES) and max.connections; refusals are counted and logged. The TS is \
                          demultiplexed (mpeg2ts-reader): the PMT names the codec, each video \
-                         PES becomes one event, continuity-counter gaps are counted as loss \
-                         and the frames they hit are skipped unless emit.incomplete='true'. \
-                         H.264 and H.265 video; audio PIDs are skipped for now. Callers are \
+                         PES becomes one event and each AAC (ADTS) frame another (the media \
+                         attribute says which), all on the program's one clock, with the \
+                         audio-to-video drift in the stats stream (av_drift_ms); \
+                         continuity-counter gaps are counted as loss and the frames they hit \
+                         are skipped unless emit.incomplete='true'. H.264 and H.265 video, AAC \
+                         audio (other stream types are skipped and logged). Callers are \
                          listed and steered by the control plane (GET /api/v1/streams); with \
                          stats.stream, every stats.interval each caller also becomes a \
                          stream-health event (fps, bitrate, loss, GOP, state). A slow app \

@@ -1,7 +1,7 @@
 //! Which video codec an RTP stream carries when no SDP or parameter says: each payload's first
 //! bytes vote (an H.264 NAL, STAP-A or FU-A header; an H.265 two-byte NAL header with layer 0
-//! and a temporal id; JPEG's RFC 2435 header with a known type), and the first codec with
-//! enough votes and none against wins.
+//! and a temporal id; JPEG's RFC 2435 header with a known type; AV1's aggregation header and
+//! OBU header), and the first codec with enough votes and none against wins.
 
 use super::codec::Codec;
 
@@ -13,6 +13,7 @@ pub struct CodecDetector {
     h264: u32,
     h265: u32,
     jpeg: u32,
+    av1: u32,
 }
 
 fn could_be_h264(p: &[u8]) -> bool {
@@ -55,22 +56,25 @@ fn could_be_jpeg(p: &[u8]) -> bool {
 impl CodecDetector {
     /// Looks at one payload; returns the codec once the votes decide.
     pub fn push(&mut self, payload: &[u8]) -> Option<Codec> {
-        let (a, b, c) = (
+        let votes = [
             could_be_h264(payload),
             could_be_h265(payload),
             could_be_jpeg(payload),
-        );
+            super::av1::could_be_av1(payload),
+        ];
         // Only an unambiguous payload votes.
-        match (a, b, c) {
-            (true, false, false) => self.h264 += 1,
-            (false, true, false) => self.h265 += 1,
-            (false, false, true) => self.jpeg += 1,
+        match votes {
+            [true, false, false, false] => self.h264 += 1,
+            [false, true, false, false] => self.h265 += 1,
+            [false, false, true, false] => self.jpeg += 1,
+            [false, false, false, true] => self.av1 += 1,
             _ => {}
         }
         let leader = [
             (self.h264, Codec::H264),
             (self.h265, Codec::Hevc),
             (self.jpeg, Codec::Jpeg),
+            (self.av1, Codec::Av1),
         ];
         let max = leader.iter().max_by_key(|(n, _)| *n)?;
         let others: u32 = leader.iter().map(|(n, _)| n).sum::<u32>() - max.0;

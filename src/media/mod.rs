@@ -4,6 +4,7 @@
 
 pub mod adts;
 pub mod annexb;
+pub mod av1;
 pub mod av_sync;
 pub mod codec;
 pub mod detect;

@@ -6,6 +6,7 @@
 
 use super::params::Settings;
 use crate::connector::ingest::{self, IngestHandle, VideoInfo};
+use crate::media::av1::{Av1Depacketizer, TemporalUnit};
 use crate::media::av_sync::{AvSync, SenderClock};
 use crate::media::codec::{Codec, MediaKind};
 use crate::media::detect::CodecDetector;
@@ -88,6 +89,7 @@ struct Packet {
 enum Depacketizer {
     Nal(FrameAssembler),
     Jpeg(JpegDepacketizer),
+    Av1(Av1Depacketizer, Vec<TemporalUnit>),
     /// Each packet is one audio frame (Opus, RFC 7587), or a run of samples (L16, G.711).
     Audio,
 }
@@ -211,6 +213,7 @@ impl Session {
                 Depacketizer::Nal(a)
             }
             (None, Codec::Jpeg) => Depacketizer::Jpeg(JpegDepacketizer::new()),
+            (None, Codec::Av1) => Depacketizer::Av1(Av1Depacketizer::new(), Vec::new()),
             (None, _) => Depacketizer::Audio,
         };
         self.rate = settings.clock_rate(self.payload_type, codec);
@@ -287,8 +290,13 @@ impl Session {
             );
         }
         self.assemble(&mut released, now_ms, settings, group.as_deref_mut(), out);
-        if let Some(Depacketizer::Nal(a)) = self.depacketizer.as_mut() {
-            a.flush(&mut self.frames);
+        match self.depacketizer.as_mut() {
+            Some(Depacketizer::Nal(a)) => a.flush(&mut self.frames),
+            Some(Depacketizer::Av1(d, units)) => {
+                d.flush(units);
+                self.frames.extend(units.drain(..).map(av1_frame));
+            }
+            _ => {}
         }
         self.drain_frames(now_ms, settings, group, out);
     }
@@ -361,6 +369,19 @@ impl Session {
                         Err(_) => self.jpeg_incomplete += 1,
                     }
                 }
+            }
+            Some(Depacketizer::Av1(d, units)) => {
+                for r in released.drain(..) {
+                    let h = r.packet.header;
+                    d.push(
+                        h.timestamp,
+                        h.marker,
+                        &r.packet.payload,
+                        r.gap_before,
+                        units,
+                    );
+                }
+                self.frames.extend(units.drain(..).map(av1_frame));
             }
             Some(Depacketizer::Audio) => {
                 for r in released.drain(..) {
@@ -478,6 +499,21 @@ fn jpeg_frame(rtp_timestamp: u32, data: Bytes) -> VideoFrame {
         complete: true,
         width: size.as_ref().map(|i| u32::from(i.width)),
         height: size.as_ref().map(|i| u32::from(i.height)),
+    }
+}
+
+/// An AV1 temporal unit as a frame: I for intra frames, P for the others (AV1 has no B
+/// frames); every one counts as referenced.
+fn av1_frame(u: TemporalUnit) -> VideoFrame {
+    VideoFrame {
+        rtp_timestamp: u.rtp_timestamp,
+        data: u.data,
+        keyframe: u.keyframe,
+        frame_type: u.intra.map(|i| if i { FrameType::I } else { FrameType::P }),
+        reference: true,
+        complete: u.complete,
+        width: u.width,
+        height: u.height,
     }
 }
 

@@ -1,7 +1,9 @@
 //! Which video codec an RTP stream carries when no SDP or parameter says: each payload's first
 //! bytes vote (an H.264 NAL, STAP-A or FU-A header; an H.265 two-byte NAL header with layer 0
 //! and a temporal id; JPEG's RFC 2435 header with a known type; AV1's aggregation header and
-//! OBU header), and the first codec with enough votes and none against wins.
+//! OBU header; an RFC 9134 header numbering on from the packet before), and the first codec
+//! with enough votes and (nearly) none against wins. A JPEG XS frame's first packet (SOC and
+//! CAP right after the RFC 9134 header) decides alone.
 
 use super::codec::Codec;
 
@@ -10,10 +12,10 @@ const VOTES: u32 = 4;
 
 #[derive(Debug, Default)]
 pub struct CodecDetector {
-    h264: u32,
-    h265: u32,
-    jpeg: u32,
-    av1: u32,
+    /// Unambiguous payloads seen per codec, as in [`CODECS`].
+    votes: [u32; 5],
+    /// The previous payload's JPEG XS frame counter and packet number, as if it were one.
+    jpeg_xs_last: Option<(u8, u32)>,
 }
 
 fn could_be_h264(p: &[u8]) -> bool {
@@ -56,31 +58,58 @@ fn could_be_jpeg(p: &[u8]) -> bool {
 impl CodecDetector {
     /// Looks at one payload; returns the codec once the votes decide.
     pub fn push(&mut self, payload: &[u8]) -> Option<Codec> {
-        let votes = [
-            could_be_h264(payload),
-            could_be_h265(payload),
-            could_be_jpeg(payload),
-            super::av1::could_be_av1(payload),
-        ];
-        // Only an unambiguous payload votes.
-        match votes {
-            [true, false, false, false] => self.h264 += 1,
-            [false, true, false, false] => self.h265 += 1,
-            [false, false, true, false] => self.jpeg += 1,
-            [false, false, false, true] => self.av1 += 1,
-            _ => {}
+        // A JPEG XS frame's first packet (SOC and CAP at a fixed place) decides alone.
+        if super::jpeg_xs::could_be_jpeg_xs(payload) {
+            return Some(Codec::JpegXs);
         }
-        let leader = [
-            (self.h264, Codec::H264),
-            (self.h265, Codec::Hevc),
-            (self.jpeg, Codec::Jpeg),
-            (self.av1, Codec::Av1),
-        ];
-        let max = leader.iter().max_by_key(|(n, _)| *n)?;
-        let others: u32 = leader.iter().map(|(n, _)| n).sum::<u32>() - max.0;
-        (max.0 >= VOTES && max.0 >= 4 * others).then_some(max.1)
+        // An RFC 9134 header numbering on from the packet before is as unlikely by chance.
+        if self.continues_jpeg_xs(payload) {
+            self.votes[4] += 1;
+        } else {
+            let votes = [
+                could_be_h264(payload),
+                could_be_h265(payload),
+                could_be_jpeg(payload),
+                super::av1::could_be_av1(payload),
+            ];
+            // Only an unambiguous payload votes.
+            if let [one] = votes
+                .iter()
+                .enumerate()
+                .filter(|(_, v)| **v)
+                .collect::<Vec<_>>()[..]
+            {
+                self.votes[one.0] += 1;
+            }
+        }
+        let max = (0..CODECS.len()).max_by_key(|i| self.votes[*i])?;
+        let others: u32 = self.votes.iter().sum::<u32>() - self.votes[max];
+        (self.votes[max] >= VOTES && self.votes[max] >= 4 * others).then_some(CODECS[max])
+    }
+
+    /// Whether the payload's first 4 bytes read as the RFC 9134 header of the packet after the
+    /// previous one (same frame counter, next packet number; or packet 0 of the next frame).
+    fn continues_jpeg_xs(&mut self, payload: &[u8]) -> bool {
+        let Some(h) = super::jpeg_xs::PayloadHeader::read(payload) else {
+            return false;
+        };
+        let follows = self.jpeg_xs_last.is_some_and(|(frame, index)| {
+            (h.frame_counter == frame && h.packet_index == index + 1)
+                || (h.packet_index == 0 && h.frame_counter == (frame + 1) % 32)
+        });
+        self.jpeg_xs_last = Some((h.frame_counter, h.packet_index));
+        follows
     }
 }
+
+/// The codecs voted for, in the order of `votes`.
+const CODECS: [Codec; 5] = [
+    Codec::H264,
+    Codec::Hevc,
+    Codec::Jpeg,
+    Codec::Av1,
+    Codec::JpegXs,
+];
 
 #[cfg(test)]
 mod tests {
@@ -112,5 +141,28 @@ mod tests {
         ];
         assert_eq!(decide(&h265), Some(Codec::Hevc));
         assert_eq!(decide(&[&[0xFF, 0xFF], &[0x80]]), None);
+    }
+
+    #[test]
+    fn jpeg_xs_is_told_by_its_frame_start_or_its_packet_numbers() {
+        use crate::media::jpeg_xs::PayloadHeader;
+        let packet = |frame: u8, index: u32, body: &[u8]| {
+            let h = PayloadHeader {
+                transmission_mode: true,
+                slice_mode: false,
+                last_of_unit: false,
+                interlace: 0,
+                frame_counter: frame,
+                packet_index: index,
+            };
+            [&h.write()[..], body].concat()
+        };
+        let start = packet(0, 0, &[0xFF, 0x10, 0xFF, 0x50, 0, 2]);
+        assert_eq!(decide(&[&start]), Some(Codec::JpegXs));
+        // Joined mid-frame: the packet numbers run on (the first one, whose first byte 0x80
+        // also reads as an AV1 fragment, votes AV1, and is outvoted).
+        let mid: Vec<Vec<u8>> = (5..12).map(|i| packet(3, i, &[0x55; 20])).collect();
+        let mid: Vec<&[u8]> = mid.iter().map(Vec::as_slice).collect();
+        assert_eq!(decide(&mid), Some(Codec::JpegXs));
     }
 }

@@ -13,6 +13,7 @@ pub mod h26x;
 pub mod image;
 pub mod jpeg;
 pub mod jpeg_tables;
+pub mod jpeg_xs;
 pub mod l16;
 pub mod multipart;
 pub mod nal;

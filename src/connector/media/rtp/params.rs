@@ -20,9 +20,10 @@ pub(super) const PORT: Param<Required<u16>> = Param::required(
 pub(super) const CODEC: Param<&'static str> = Param::optional(
     "codec",
     "auto",
-    "h264, hevc (alias h265), av1, jpeg, opus, l16, pcmu or pcma; auto: each sender's payload \
-     type looked up in sdp.file when given, else detected from the first packets (H.264, \
-     H.265, AV1 and JPEG tell themselves apart; audio needs the SDP or this parameter).",
+    "h264, hevc (alias h265), av1, jpeg, jpeg-xs, opus, l16, pcmu or pcma; auto: each \
+     sender's payload type looked up in sdp.file when given, else detected from the first \
+     packets (H.264, H.265, AV1, JPEG and JPEG XS tell themselves apart; audio needs the SDP \
+     or this parameter).",
     "h264",
 );
 
@@ -98,6 +99,7 @@ fn readable(codec: Codec) -> bool {
         Codec::H264
             | Codec::Hevc
             | Codec::Jpeg
+            | Codec::JpegXs
             | Codec::Opus
             | Codec::L16
             | Codec::Pcmu
@@ -105,7 +107,7 @@ fn readable(codec: Codec) -> bool {
     )
 }
 
-const READABLE: &str = "h264, hevc, av1, jpeg, opus, l16, pcmu, pcma";
+const READABLE: &str = "h264, hevc, av1, jpeg, jpeg-xs, opus, l16, pcmu, pcma";
 
 fn read_codec(name: &str) -> Result<Option<Codec>, ConfigError> {
     match name.to_ascii_lowercase().as_str() {

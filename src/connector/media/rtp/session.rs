@@ -11,6 +11,7 @@ use crate::media::av_sync::{AvSync, SenderClock};
 use crate::media::codec::{Codec, MediaKind};
 use crate::media::detect::CodecDetector;
 use crate::media::h26x::FrameType;
+use crate::media::jpeg_xs::{JpegXsDepacketizer, XsFrame};
 use crate::media::nal::NalFormat;
 use crate::media::reorder::{Released, Reorder};
 use crate::media::rfc2435::JpegDepacketizer;
@@ -90,6 +91,7 @@ enum Depacketizer {
     Nal(FrameAssembler),
     Jpeg(JpegDepacketizer),
     Av1(Av1Depacketizer, Vec<TemporalUnit>),
+    JpegXs(JpegXsDepacketizer, Vec<XsFrame>),
     /// Each packet is one audio frame (Opus, RFC 7587), or a run of samples (L16, G.711).
     Audio,
 }
@@ -214,6 +216,7 @@ impl Session {
             }
             (None, Codec::Jpeg) => Depacketizer::Jpeg(JpegDepacketizer::new()),
             (None, Codec::Av1) => Depacketizer::Av1(Av1Depacketizer::new(), Vec::new()),
+            (None, Codec::JpegXs) => Depacketizer::JpegXs(JpegXsDepacketizer::new(), Vec::new()),
             (None, _) => Depacketizer::Audio,
         };
         self.rate = settings.clock_rate(self.payload_type, codec);
@@ -295,6 +298,10 @@ impl Session {
             Some(Depacketizer::Av1(d, units)) => {
                 d.flush(units);
                 self.frames.extend(units.drain(..).map(av1_frame));
+            }
+            Some(Depacketizer::JpegXs(d, frames)) => {
+                d.flush(frames);
+                self.frames.extend(frames.drain(..).map(jpeg_xs_frame));
             }
             _ => {}
         }
@@ -382,6 +389,13 @@ impl Session {
                     );
                 }
                 self.frames.extend(units.drain(..).map(av1_frame));
+            }
+            Some(Depacketizer::JpegXs(d, frames)) => {
+                for r in released.drain(..) {
+                    let h = r.packet.header;
+                    d.push(h.timestamp, h.marker, r.packet.payload, frames);
+                }
+                self.frames.extend(frames.drain(..).map(jpeg_xs_frame));
             }
             Some(Depacketizer::Audio) => {
                 for r in released.drain(..) {
@@ -514,6 +528,20 @@ fn av1_frame(u: TemporalUnit) -> VideoFrame {
         complete: u.complete,
         width: u.width,
         height: u.height,
+    }
+}
+
+/// A JPEG XS frame as a frame: intra only, a keyframe nothing else references.
+fn jpeg_xs_frame(f: XsFrame) -> VideoFrame {
+    VideoFrame {
+        rtp_timestamp: f.rtp_timestamp,
+        data: f.data,
+        keyframe: true,
+        frame_type: Some(FrameType::I),
+        reference: false,
+        complete: f.complete,
+        width: f.width,
+        height: f.height,
     }
 }
 

@@ -53,7 +53,7 @@ const OFFERED: &[Offered<Field>] = &[
         field: Field::Codec,
         name: "codec",
         ty: AttrType::String,
-        doc: "h264, hevc, av1, jpeg, opus, l16, pcmu or pcma",
+        doc: "h264, hevc, av1, jpeg, jpeg-xs, opus, l16, pcmu or pcma",
     },
     Offered {
         field: Field::Media,
@@ -112,7 +112,7 @@ const OFFERED: &[Offered<Field>] = &[
         ty: AttrType::Bytes,
         doc: "the access unit in Annex B (start codes), the AV1 temporal unit (a temporal \
               delimiter, then each OBU with its size: what an .obu file holds), the JPEG \
-              file, or the audio payload as \
+              file, the JPEG XS codestream, or the audio payload as \
               sent (an Opus packet; L16 big-endian samples; G.711 bytes), shared, never copied \
               again",
     },
@@ -168,7 +168,9 @@ impl SourceFactory for RtpSourceFactory {
                          (RFC 6184) and H.265 (RFC 7798) access units from single NAL, \
                          aggregation and fragmentation packets, AV1 temporal units (the AOM \
                          RTP payload format: aggregated and fragmented OBUs, written as a \
-                         low-overhead OBU stream), JPEG frames (RFC 2435), and \
+                         low-overhead OBU stream), JPEG frames (RFC 2435), JPEG XS frames \
+                         (RFC 9134, codestream and slice packetization, in or out of order), \
+                         and \
                          audio packets (Opus, L16, G.711; the media attribute says which). \
                          Each sender (SSRC) is its own stream, listed by the control plane \
                          (GET /api/v1/streams). Packets are put back in order (reorder.packets, \
@@ -181,8 +183,7 @@ impl SourceFactory for RtpSourceFactory {
                          clock (pts), with their drift in the stats stream (av_drift_ms). With \
                          stats.stream, every stats.interval each sender also becomes a \
                          stream-health event (fps, bitrate, loss, GOP, state). A slow app gets \
-                         GOP-aware shedding under max.buffer.bytes (on.full). Not yet: \
-                         JPEG-XS. The stream declares the attributes it wants, by name, from: \
+                         GOP-aware shedding under max.buffer.bytes (on.full). The stream declares the attributes it wants, by name, from: \
                          {}. The stats stream declares its own, by name, from: {}.",
                         fields::describe(OFFERED),
                         stats::describe()

@@ -15,13 +15,6 @@ use std::time::Duration;
 const FRAMES: usize = 50;
 const GOP: usize = 10;
 
-fn ffmpeg_available() -> bool {
-    peer_available(
-        "ffmpeg",
-        Command::new("ffmpeg").args(["-hide_banner", "-version"]),
-    )
-}
-
 /// ffmpeg encoding FRAMES frames of 320x240 at 25 fps with a keyframe every GOP frames, sent
 /// as RTP to `port`.
 fn ffmpeg_sender(codec: &str, port: u16) -> std::process::Child {
@@ -109,13 +102,6 @@ fn collect(app: &eventflux::App, stream: &str, mut sender: std::process::Child) 
     got
 }
 
-fn text(e: &Event, i: usize) -> String {
-    match e.get(i) {
-        Value::String(s) => s.to_string(),
-        other => format!("{other:?}"),
-    }
-}
-
 fn bytes(e: &Event) -> Vec<u8> {
     match e.get(8) {
         Value::Bytes(b) => b.to_vec(),
@@ -125,36 +111,7 @@ fn bytes(e: &Event) -> Vec<u8> {
 
 /// How many frames ffmpeg decodes from an Annex B (or concatenated JPEG) stream.
 fn decoded_frames(format: &str, stream: &[u8]) -> usize {
-    let mut c = Command::new("ffmpeg")
-        .args([
-            "-hide_banner",
-            "-loglevel",
-            "error",
-            "-f",
-            format,
-            "-i",
-            "-",
-        ])
-        .args(["-f", "framemd5", "-"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdin = c.stdin.take().unwrap();
-    let data = stream.to_vec();
-    let writer = std::thread::spawn(move || std::io::Write::write_all(&mut stdin, &data));
-    let out = c.wait_with_output().unwrap();
-    writer.join().unwrap().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .filter(|l| !l.starts_with('#'))
-        .count()
+    ffmpeg_decode_stream(format, stream.to_vec()).0
 }
 
 fn check_whole_stream(codec: &str, format: &str) {

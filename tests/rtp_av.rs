@@ -13,13 +13,6 @@ use std::time::Duration;
 const SECONDS: u32 = 3;
 const FPS: u32 = 25;
 
-fn ffmpeg_available() -> bool {
-    peer_available(
-        "ffmpeg",
-        Command::new("ffmpeg").args(["-hide_banner", "-version"]),
-    )
-}
-
 /// An SDP as `ffmpeg -sdp_file` writes it for these two outputs (the app reads it when it
 /// compiles, before ffmpeg runs).
 fn write_sdp(video_port: u16, audio_port: u16) -> std::path::PathBuf {
@@ -97,13 +90,6 @@ fn finish(mut c: Child) {
     let mut err = String::new();
     std::io::Read::read_to_string(&mut c.stderr.take().unwrap(), &mut err).unwrap();
     assert!(status.success(), "ffmpeg failed: {err}");
-}
-
-fn text(e: &Event, i: usize) -> String {
-    match e.get(i) {
-        Value::String(s) => s.to_string(),
-        other => format!("{other:?}"),
-    }
 }
 
 const SQL_STREAMS: &str = "

@@ -64,45 +64,10 @@ fn ffmpeg_av1(path: &std::path::Path) -> bool {
     status.success()
 }
 
-fn ffmpeg_decodes(stream: &[u8]) -> usize {
-    let mut c = Command::new("ffmpeg")
-        .args(["-hide_banner", "-loglevel", "error", "-f", "obu", "-i", "-"])
-        .args(["-f", "framemd5", "-"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdin = c.stdin.take().unwrap();
-    let data = stream.to_vec();
-    let writer = std::thread::spawn(move || std::io::Write::write_all(&mut stdin, &data));
-    let out = c.wait_with_output().unwrap();
-    writer.join().unwrap().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .filter(|l| !l.starts_with('#'))
-        .count()
-}
-
-fn text(e: &Event, i: usize) -> String {
-    match e.get(i) {
-        Value::String(s) => s.to_string(),
-        other => format!("{other:?}"),
-    }
-}
-
 #[test]
 fn av1_temporal_units_come_back_byte_for_byte_and_detected() {
     init_logs();
-    if !peer_available(
-        "ffmpeg",
-        Command::new("ffmpeg").args(["-hide_banner", "-version"]),
-    ) {
+    if !ffmpeg_available() {
         return;
     }
     let file = temp_dir("rtp-av1").join("src.obu");
@@ -119,12 +84,7 @@ fn av1_temporal_units_come_back_byte_for_byte_and_detected() {
         .unwrap_or_else(|e| panic!("{e}"));
     let sub = app.subscribe("Av1").unwrap();
     app.start().unwrap();
-    // The source binds its port on its own runtime: wait until it holds it.
-    assert!(wait_until(Duration::from_secs(5), || UdpSocket::bind((
-        "127.0.0.1",
-        port
-    ))
-    .is_err()));
+    wait_for_udp_listener(port);
     let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
     let mut sequence = 40_000u16;
     let mut packets = 0;
@@ -172,12 +132,7 @@ fn av1_temporal_units_come_back_byte_for_byte_and_detected() {
         assert_eq!(&data[..], &tu[..], "temporal unit {i}, byte for byte");
         assert_eq!(e.get(7), &Value::Bool(true));
     }
-    let all: Vec<u8> = got
-        .iter()
-        .flat_map(|e| match e.get(6) {
-            Value::Bytes(b) => b.to_vec(),
-            _ => Vec::new(),
-        })
-        .collect();
-    assert_eq!(ffmpeg_decodes(&all), FRAMES, "ffmpeg decodes every unit");
+    let all = joined_bytes(&got, 6);
+    let (decoded, errors) = ffmpeg_decode_stream("obu", all);
+    assert_eq!(decoded, FRAMES, "ffmpeg decodes every unit: {errors}");
 }

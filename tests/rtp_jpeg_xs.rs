@@ -62,11 +62,7 @@ fn jpeg_xs_frames_are_detected_rebuilt_and_the_one_with_a_hole_skipped() {
     let sub = app.subscribe("Xs").unwrap();
     let stats = app.subscribe("XsStats").unwrap();
     app.start().unwrap();
-    assert!(wait_until(Duration::from_secs(5), || UdpSocket::bind((
-        "127.0.0.1",
-        port
-    ))
-    .is_err()));
+    wait_for_udp_listener(port);
     let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
     let frames: Vec<Vec<u8>> = (0..FRAMES).map(frame).collect();
     let mut sequence = 9u16;

@@ -12,13 +12,6 @@ use std::time::Duration;
 const FRAMES: usize = 50;
 const GOP: usize = 10;
 
-fn ffmpeg_available() -> bool {
-    peer_available(
-        "ffmpeg",
-        Command::new("ffmpeg").args(["-hide_banner", "-version"]),
-    )
-}
-
 /// ffmpeg pushing FRAMES frames (a keyframe every GOP) in MPEG-TS over SRT. `linger` makes
 /// libsrt send what it still holds before closing (live mode's default closes at once).
 fn ffmpeg_caller(codec: &str, port: u16, query: &str) -> std::process::Child {
@@ -90,51 +83,13 @@ fn wait(mut child: std::process::Child) -> (bool, String) {
     (status.success(), err)
 }
 
-fn text(e: &Event, i: usize) -> String {
-    match e.get(i) {
-        Value::String(s) => s.to_string(),
-        other => format!("{other:?}"),
-    }
-}
-
 fn decoded_frames(format: &str, events: &[Event]) -> usize {
     ffmpeg_decode(format, 8, events).0
 }
 
 /// What ffmpeg says decoding attribute `data` of `events` in order: (frames, its errors).
 fn ffmpeg_decode(format: &str, data: usize, events: &[Event]) -> (usize, String) {
-    let stream: Vec<u8> = events
-        .iter()
-        .flat_map(|e| match e.get(data) {
-            Value::Bytes(b) => b.to_vec(),
-            _ => Vec::new(),
-        })
-        .collect();
-    let mut c = Command::new("ffmpeg")
-        .args([
-            "-hide_banner",
-            "-loglevel",
-            "error",
-            "-f",
-            format,
-            "-i",
-            "-",
-        ])
-        .args(["-f", "framemd5", "-"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdin = c.stdin.take().unwrap();
-    let writer = std::thread::spawn(move || std::io::Write::write_all(&mut stdin, &stream));
-    let out = c.wait_with_output().unwrap();
-    writer.join().unwrap().unwrap();
-    let frames = String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .filter(|l| !l.starts_with('#'))
-        .count();
-    (frames, String::from_utf8_lossy(&out.stderr).into_owned())
+    ffmpeg_decode_stream(format, joined_bytes(events, data))
 }
 
 fn check_codec(codec: &str, format: &str) {

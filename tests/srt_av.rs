@@ -12,20 +12,6 @@ use std::time::Duration;
 const SECONDS: u32 = 3;
 const FPS: u32 = 25;
 
-fn ffmpeg_available() -> bool {
-    peer_available(
-        "ffmpeg",
-        Command::new("ffmpeg").args(["-hide_banner", "-version"]),
-    )
-}
-
-fn text(e: &Event, i: usize) -> String {
-    match e.get(i) {
-        Value::String(s) => s.to_string(),
-        other => format!("{other:?}"),
-    }
-}
-
 /// ffmpeg decoding concatenated ADTS frames: (audio frames, samples, its errors).
 fn decode_aac(frames: &[&Event]) -> (usize, u64, String) {
     let stream: Vec<u8> = frames

@@ -163,3 +163,74 @@ pub fn double(e: &eventflux::Event, i: usize) -> f64 {
         other => panic!("attribute {i} is {other:?}"),
     }
 }
+
+/// Attribute `i` as text: a STRING's value, anything else debug-printed.
+pub fn text(e: &eventflux::Event, i: usize) -> String {
+    match e.get(i) {
+        eventflux::Value::String(s) => s.to_string(),
+        other => format!("{other:?}"),
+    }
+}
+
+/// The BYTES attribute `i` of `events`, joined in order.
+pub fn joined_bytes<'a>(
+    events: impl IntoIterator<Item = &'a eventflux::Event>,
+    i: usize,
+) -> Vec<u8> {
+    events
+        .into_iter()
+        .flat_map(|e| match e.get(i) {
+            eventflux::Value::Bytes(b) => b.to_vec(),
+            _ => Vec::new(),
+        })
+        .collect()
+}
+
+pub fn ffmpeg_available() -> bool {
+    peer_available(
+        "ffmpeg",
+        Command::new("ffmpeg").args(["-hide_banner", "-version"]),
+    )
+}
+
+/// What ffmpeg makes of `stream` in `format` (`h264`, `hevc`, `mjpeg`, `obu`, ...): the frames
+/// it decodes, and what it said on stderr (its errors).
+pub fn ffmpeg_decode_stream(format: &str, stream: Vec<u8>) -> (usize, String) {
+    let mut c = Command::new("ffmpeg")
+        .args([
+            "-hide_banner",
+            "-loglevel",
+            "error",
+            "-f",
+            format,
+            "-i",
+            "-",
+        ])
+        .args(["-f", "framemd5", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("starting ffmpeg");
+    let mut stdin = c.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || std::io::Write::write_all(&mut stdin, &stream));
+    let out = c.wait_with_output().unwrap();
+    writer.join().unwrap().unwrap();
+    let frames = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .count();
+    (frames, String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+/// Waits until something (a source started on its own runtime) holds UDP `port`.
+pub fn wait_for_udp_listener(port: u16) {
+    assert!(
+        wait_until(Duration::from_secs(5), || std::net::UdpSocket::bind((
+            "127.0.0.1",
+            port
+        ))
+        .is_err()),
+        "nothing listens on udp {port}"
+    );
+}

@@ -6,7 +6,7 @@ mod common;
 
 use common::*;
 use eventflux::media::rtp::{write_packet, RtpHeader};
-use eventflux::{Engine, Event, Value};
+use eventflux::{Engine, Value};
 use rtp::codecs::av1::Av1Payloader;
 use rtp::packetizer::Payloader;
 use std::net::UdpSocket;

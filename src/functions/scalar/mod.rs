@@ -48,6 +48,23 @@ pub fn builtins() -> Vec<ScalarFunction> {
         },
     );
 
+    let if_def = Def::new(
+        "if",
+        &[("cond", Bool), ("then", Any), ("else", Any)],
+        Common(1),
+        "then when cond is true, otherwise else (also when cond is NULL).",
+        |a, _| {
+            let branches = a.get(1..3)?;
+            let chosen = match a.first()? {
+                Value::Bool(true) => &branches[0],
+                Value::Bool(false) | Value::Null => &branches[1],
+                _ => return None,
+            };
+            widened(chosen, branches)
+        },
+    )
+    .lenient();
+
     vec![
         // Strings.
         Def::new(
@@ -284,20 +301,81 @@ pub fn builtins() -> Vec<ScalarFunction> {
         )
         .lenient()
         .build(),
+        if_def.build(),
+        // Siddhi's spelling.
+        if_def.alias("ifThenElse"),
         Def::new(
-            "if",
-            &[("cond", Bool), ("then", Any), ("else", Any)],
-            Common(1),
-            "then when cond is true, otherwise else (also when cond is NULL).",
-            |a, _| {
-                let branches = a.get(1..3)?;
-                let chosen = match a.first()? {
-                    Value::Bool(true) => &branches[0],
-                    Value::Bool(false) | Value::Null => &branches[1],
-                    _ => return None,
-                };
-                widened(chosen, branches)
-            },
+            "maximum",
+            &[("value", Num)],
+            Common(0),
+            "The largest non-NULL argument (Siddhi's maximum); NULL when all are NULL.",
+            |a, _| extreme(a, Ordering::Greater),
+        )
+        .variadic()
+        .lenient()
+        .build(),
+        Def::new(
+            "minimum",
+            &[("value", Num)],
+            Common(0),
+            "The smallest non-NULL argument (Siddhi's minimum); NULL when all are NULL.",
+            |a, _| extreme(a, Ordering::Less),
+        )
+        .variadic()
+        .lenient()
+        .build(),
+        // Siddhi's type tests: false for NULL.
+        Def::new(
+            "instanceOfBoolean",
+            &[("x", Any)],
+            Fixed(AttrType::Bool),
+            "Whether x is a BOOL value (false for NULL).",
+            |a, _| is_a(a, AttrType::Bool),
+        )
+        .lenient()
+        .build(),
+        Def::new(
+            "instanceOfInteger",
+            &[("x", Any)],
+            Fixed(AttrType::Bool),
+            "Whether x is an INT value (false for NULL).",
+            |a, _| is_a(a, AttrType::Int),
+        )
+        .lenient()
+        .build(),
+        Def::new(
+            "instanceOfLong",
+            &[("x", Any)],
+            Fixed(AttrType::Bool),
+            "Whether x is a BIGINT value (false for NULL).",
+            |a, _| is_a(a, AttrType::Long),
+        )
+        .lenient()
+        .build(),
+        Def::new(
+            "instanceOfFloat",
+            &[("x", Any)],
+            Fixed(AttrType::Bool),
+            "Whether x is a FLOAT value (false for NULL).",
+            |a, _| is_a(a, AttrType::Float),
+        )
+        .lenient()
+        .build(),
+        Def::new(
+            "instanceOfDouble",
+            &[("x", Any)],
+            Fixed(AttrType::Bool),
+            "Whether x is a DOUBLE value (false for NULL).",
+            |a, _| is_a(a, AttrType::Double),
+        )
+        .lenient()
+        .build(),
+        Def::new(
+            "instanceOfString",
+            &[("x", Any)],
+            Fixed(AttrType::Bool),
+            "Whether x is a STRING value (false for NULL).",
+            |a, _| is_a(a, AttrType::String),
         )
         .lenient()
         .build(),
@@ -386,4 +464,23 @@ pub fn builtins() -> Vec<ScalarFunction> {
         )
         .build(),
     ]
+}
+
+/// The argument furthest in `direction` (Greater: the largest), NULLs skipped, widened to the
+/// arguments' common type; NULL when all are NULL.
+fn extreme(a: &[Value], direction: Ordering) -> Option<Value> {
+    let mut best: Option<&Value> = None;
+    for v in a.iter().filter(|v| !v.is_null()) {
+        if best.is_none_or(|b| v.sql_cmp(b) == Some(direction)) {
+            best = Some(v);
+        }
+    }
+    match best {
+        Some(v) => widened(v, a),
+        None => Some(Value::Null),
+    }
+}
+
+fn is_a(a: &[Value], ty: AttrType) -> Option<Value> {
+    Some(Value::Bool(a.first()?.attr_type() == Some(ty)))
 }

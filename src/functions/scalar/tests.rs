@@ -516,3 +516,36 @@ fn nothing_panics_on_odd_input() {
         }
     }
 }
+
+#[test]
+fn maximum_and_minimum_skip_nulls_and_widen() {
+    let (i, d) = (Value::Int, Value::Double);
+    assert_eq!(call("maximum", &[i(3), i(9), i(4)]), i(9));
+    assert_eq!(call("minimum", &[i(3), i(9), i(4)]), i(3));
+    assert_eq!(call("maximum", &[Value::Null, i(2), Value::Null]), i(2));
+    assert_eq!(call("minimum", &[Value::Null, Value::Null]), Value::Null);
+    assert_eq!(
+        call("maximum", &[i(3), d(2.5)]),
+        d(3.0),
+        "widened to DOUBLE"
+    );
+    assert_eq!(ty("maximum", &[I, D]), Ok(AttrType::Double));
+    assert!(ty("maximum", &[I, STR]).is_err());
+}
+
+#[test]
+fn instance_of_tests_the_value_and_is_false_for_null() {
+    assert_eq!(
+        call("instanceOfInteger", &[Value::Int(1)]),
+        Value::Bool(true)
+    );
+    assert_eq!(call("instanceOfLong", &[Value::Int(1)]), Value::Bool(false));
+    assert_eq!(call("instanceOfString", &[Value::Null]), Value::Bool(false));
+    assert_eq!(
+        call(
+            "ifThenElse",
+            &[Value::Bool(true), Value::Int(1), Value::Int(2)]
+        ),
+        Value::Int(1)
+    );
+}

@@ -48,6 +48,22 @@ pub fn builtins() -> Vec<ScalarFunction> {
         },
     );
 
+    let current_time_millis = Def::new(
+        "current_time_millis",
+        &[],
+        Fixed(AttrType::Long),
+        "The app clock's time in epoch milliseconds (the playback time in playback mode).",
+        |_, ctx| Some(Value::Long(ctx.clock.now())),
+    )
+    .volatile();
+    let event_timestamp = Def::new(
+        "event_timestamp",
+        &[],
+        Fixed(AttrType::Long),
+        "The timestamp of the event being evaluated, in epoch milliseconds.",
+        |_, ctx| Some(Value::Long(ctx.event_ts)),
+    )
+    .volatile();
     let if_def = Def::new(
         "if",
         &[("cond", Bool), ("then", Any), ("else", Any)],
@@ -393,24 +409,10 @@ pub fn builtins() -> Vec<ScalarFunction> {
         )
         .volatile()
         .build(),
-        Def::new(
-            "current_time_millis",
-            &[],
-            Fixed(AttrType::Long),
-            "The app clock's time in epoch milliseconds (the playback time in playback mode).",
-            |_, ctx| Some(Value::Long(ctx.clock.now())),
-        )
-        .volatile()
-        .build(),
-        Def::new(
-            "event_timestamp",
-            &[],
-            Fixed(AttrType::Long),
-            "The timestamp of the event being evaluated, in epoch milliseconds.",
-            |_, ctx| Some(Value::Long(ctx.event_ts)),
-        )
-        .volatile()
-        .build(),
+        current_time_millis.build(),
+        current_time_millis.alias("currentTimeMillis"),
+        event_timestamp.build(),
+        event_timestamp.alias("eventTimestamp"),
         Def::new(
             "window_start",
             &[],

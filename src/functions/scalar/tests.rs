@@ -115,7 +115,13 @@ fn determinism_flags() {
     for f in registry.all() {
         let volatile = matches!(
             f.name.as_str(),
-            "uuid" | "current_time_millis" | "event_timestamp" | "window_start" | "window_end"
+            "uuid"
+                | "current_time_millis"
+                | "currentTimeMillis"
+                | "event_timestamp"
+                | "eventTimestamp"
+                | "window_start"
+                | "window_end"
         );
         assert_eq!(f.deterministic, !volatile, "{}", f.name);
     }

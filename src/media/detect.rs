@@ -64,22 +64,18 @@ impl CodecDetector {
         }
         // An RFC 9134 header numbering on from the packet before is as unlikely by chance.
         if self.continues_jpeg_xs(payload) {
-            self.votes[4] += 1;
+            self.votes[JPEG_XS] += 1;
         } else {
-            let votes = [
+            let fits = [
                 could_be_h264(payload),
                 could_be_h265(payload),
                 could_be_jpeg(payload),
                 super::av1::could_be_av1(payload),
             ];
             // Only an unambiguous payload votes.
-            if let [one] = votes
-                .iter()
-                .enumerate()
-                .filter(|(_, v)| **v)
-                .collect::<Vec<_>>()[..]
-            {
-                self.votes[one.0] += 1;
+            let mut codecs = (0..fits.len()).filter(|i| fits[*i]);
+            if let (Some(one), None) = (codecs.next(), codecs.next()) {
+                self.votes[one] += 1;
             }
         }
         let max = (0..CODECS.len()).max_by_key(|i| self.votes[*i])?;
@@ -110,6 +106,8 @@ const CODECS: [Codec; 5] = [
     Codec::Av1,
     Codec::JpegXs,
 ];
+/// Where JPEG XS stands in `CODECS`.
+const JPEG_XS: usize = 4;
 
 #[cfg(test)]
 mod tests {

@@ -79,7 +79,7 @@ pub struct JpegXsDepacketizer {
     current: Option<Pending>,
 }
 
-/// Frames a packet may wait out of order before its frame is given up (the longest frame).
+/// Packets one frame may hold; past that its packets are dropped and it is incomplete.
 const MAX_PARTS: usize = 1 << 16;
 
 impl JpegXsDepacketizer {

@@ -63,7 +63,8 @@ pub(super) const EMIT_INCOMPLETE: Param<bool> = Param::optional(
     "emit.incomplete",
     false,
     "Emit frames that lost packets too (their complete attribute is false); by default they \
-     are counted and skipped.",
+     are counted and skipped. A JPEG frame that lost packets cannot be rebuilt (RFC 2435 data \
+     has no place without its packets): it is only counted.",
     "true",
 );
 

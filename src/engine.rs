@@ -105,6 +105,17 @@ impl Engine {
         sql: &str,
         options: RunOptions,
     ) -> Result<App, CompileErrors> {
+        let plan = on_compile_stack(|| self.plan(file, sql))?;
+        Ok(App::new(
+            plan,
+            self.connectors.clone(),
+            self.functions.clone(),
+            options,
+        ))
+    }
+
+    /// Parses and binds an app into its plan.
+    fn plan(&self, file: &str, sql: &str) -> Result<crate::plan::graph::AppPlan, CompileErrors> {
         let env = |name: &str| std::env::var(name).ok();
         let (ast, mut errors) = crate::sql::parse_app(sql, &env);
         let binder = Binder {
@@ -112,31 +123,48 @@ impl Engine {
             functions: &self.functions,
             tables: Default::default(),
         };
-        let plan = match binder.bind(&ast) {
-            Ok(plan) if errors.is_empty() => plan,
-            Ok(_) => {
-                return Err(CompileErrors {
-                    file: file.into(),
-                    source: sql.into(),
-                    errors,
-                });
-            }
+        match binder.bind(&ast) {
+            Ok(plan) if errors.is_empty() => Ok(plan),
+            Ok(_) => Err(CompileErrors {
+                file: file.into(),
+                source: sql.into(),
+                errors,
+            }),
             Err(mut more) => {
                 errors.append(&mut more);
                 errors.sort_by_key(|d| d.pos);
                 errors.dedup();
-                return Err(CompileErrors {
+                Err(CompileErrors {
                     file: file.into(),
                     source: sql.into(),
                     errors,
-                });
+                })
             }
-        };
-        Ok(App::new(
-            plan,
-            self.connectors.clone(),
-            self.functions.clone(),
-            options,
-        ))
+        }
+    }
+}
+
+/// The stack the parser and binder run on. Both recurse once per level of an expression, and
+/// a debug build spends ~18 KB a level, so the 2 MB of a test or tokio thread would overflow
+/// well before the parser's depth bound; this is address space, touched only as deep as used.
+const COMPILE_STACK: usize = 256 << 20;
+
+/// Runs `f` on a thread with [`COMPILE_STACK`], or on this thread if one cannot be made.
+fn on_compile_stack<T: Send>(f: impl FnOnce() -> T + Send) -> T {
+    let mut f = Some(f);
+    let spawned = std::thread::scope(|scope| {
+        let job = &mut f;
+        std::thread::Builder::new()
+            .name("eventflux-compile".into())
+            .stack_size(COMPILE_STACK)
+            .spawn_scoped(scope, move || job.take().map(|f| f()))
+            .ok()
+            .map(|h| h.join())
+    });
+    match spawned {
+        Some(Ok(Some(out))) => out,
+        Some(Err(panic)) => std::panic::resume_unwind(panic),
+        // No thread (address space or thread limit): compile here.
+        _ => (f.take().expect("the job runs once"))(),
     }
 }

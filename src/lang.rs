@@ -72,6 +72,21 @@ pub const TIME_UNITS: &[(&str, i64)] = &[
     ("WEEKS", 604_800_000),
 ];
 
+/// The longest time a query may name: 2^53 ms (about 285,000 years). Longer times would
+/// overflow when added to a timestamp (windows would expire at once, timers run backwards).
+pub const MAX_TIME_MS: i64 = 1 << 53;
+
+/// What a compile error says about a time past [`MAX_TIME_MS`].
+pub const TIME_TOO_LONG: &str =
+    "a time of at most 285,000 years (2^53 milliseconds); longer ones overflow the clock";
+
+/// `x` units of `unit_ms` milliseconds, rounded; `None` when not finite or past
+/// [`MAX_TIME_MS`] either way.
+pub fn scaled_ms(x: f64, unit_ms: i64) -> Option<i64> {
+    let v = (x * unit_ms as f64).round();
+    (v.is_finite() && v.abs() <= MAX_TIME_MS as f64).then_some(v as i64)
+}
+
 /// `'10 sec'`, `'1 hour'`, `'500 ms'` (an annotation's or parameter's text) as milliseconds;
 /// `None` unless positive and well formed.
 pub fn duration_text_ms(text: &str) -> Option<i64> {
@@ -79,6 +94,6 @@ pub fn duration_text_ms(text: &str) -> Option<i64> {
     let n: f64 = parts.next()?.parse().ok()?;
     let unit = parts.next()?.to_ascii_uppercase();
     let ms = TIME_UNITS.iter().find(|(u, _)| *u == unit)?.1;
-    let v = (n * ms as f64).round() as i64;
+    let v = scaled_ms(n, ms)?;
     (v > 0 && parts.next().is_none()).then_some(v)
 }

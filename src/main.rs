@@ -198,7 +198,7 @@ fn replay_files(
     cli::replay::replay(
         &compiled,
         &input.display().to_string(),
-        &read(input)?,
+        &read_bytes(input)?,
         until,
         streams,
     )
@@ -278,6 +278,11 @@ fn serve(
     })
 }
 
+/// A file's bytes, for inputs whose lines are checked one by one (a bad byte costs its line).
+fn read_bytes(path: &Path) -> Result<Vec<u8>, String> {
+    std::fs::read(path).map_err(|e| format!("{}: error: cannot read: {e}", path.display()))
+}
+
 fn read(path: &Path) -> Result<String, String> {
     std::fs::read_to_string(path)
         .map_err(|e| format!("{}: error: cannot read: {e}", path.display()))
@@ -329,10 +334,9 @@ fn dispatch(command: Command) -> Result<ExitCode, String> {
                 .compile_with(&app.display().to_string(), &sql, RunOptions::default())
                 .map_err(|e| e.to_string())?;
             if dot {
-                print!("{}", compiled.plan().to_dot());
+                cli::out::print(&compiled.plan().to_dot())?;
             } else {
-                print!("{}", compiled.plan().describe());
-                println!("ok");
+                cli::out::print(&format!("{}ok\n", compiled.plan().describe()))?;
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -349,7 +353,7 @@ fn dispatch(command: Command) -> Result<ExitCode, String> {
                 out.push_str(&l.to_string());
                 out.push('\n');
             }
-            print!("{out}");
+            cli::out::print(&out)?;
             Ok(if result.bad_lines > 0 {
                 ExitCode::from(2)
             } else {
@@ -377,22 +381,22 @@ fn dispatch(command: Command) -> Result<ExitCode, String> {
             match cli::replay::compare(&expected, &result.output) {
                 None if result.bad_lines == 0 => {
                     let n = result.output.len();
-                    println!(
+                    cli::out::println(&format!(
                         "ok: {} ({n} {} matched)",
                         app.display(),
                         if n == 1 { "event" } else { "events" }
-                    );
+                    ))?;
                     Ok(ExitCode::SUCCESS)
                 }
                 None => {
-                    println!(
+                    cli::out::println(&format!(
                         "output matched, but {} input lines were bad",
                         result.bad_lines
-                    );
+                    ))?;
                     Ok(ExitCode::from(2))
                 }
                 Some(diff) => {
-                    println!("FAILED: {}\n{diff}", app.display());
+                    cli::out::println(&format!("FAILED: {}\n{diff}", app.display()))?;
                     Ok(ExitCode::from(1))
                 }
             }
@@ -408,26 +412,30 @@ fn dispatch(command: Command) -> Result<ExitCode, String> {
         }
         Command::Docs { out } => {
             let n = cli::docs::write(&engine, &out)?;
-            println!("wrote {n} pages to {}", out.display());
+            cli::out::println(&format!("wrote {n} pages to {}", out.display()))?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Connectors { name: None } => {
-            print!("{}", cli::connectors::list(&engine));
+            cli::out::print(&cli::connectors::list(&engine))?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Connectors { name: Some(n) } => {
-            print!("{}", cli::connectors::describe(&engine, &n)?);
+            cli::out::print(&cli::connectors::describe(&engine, &n)?)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
-            clap_complete::generate(shell, &mut cmd, "eventflux", &mut std::io::stdout());
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut cmd, "eventflux", &mut script);
+            cli::out::print(&String::from_utf8_lossy(&script))?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Man { out: None } => {
             let page = clap_mangen::Man::new(<Cli as clap::CommandFactory>::command());
-            page.render(&mut std::io::stdout())
+            let mut roff = Vec::new();
+            page.render(&mut roff)
                 .map_err(|e| format!("error: cannot write the man page: {e}"))?;
+            cli::out::print(&String::from_utf8_lossy(&roff))?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Man { out: Some(dir) } => {
@@ -435,7 +443,7 @@ fn dispatch(command: Command) -> Result<ExitCode, String> {
                 .map_err(|e| format!("{}: error: cannot create: {e}", dir.display()))?;
             clap_mangen::generate_to(<Cli as clap::CommandFactory>::command(), &dir)
                 .map_err(|e| format!("{}: error: cannot write the pages: {e}", dir.display()))?;
-            println!("wrote the manual pages to {}", dir.display());
+            cli::out::println(&format!("wrote the manual pages to {}", dir.display()))?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Bench {
@@ -466,11 +474,11 @@ fn dispatch(command: Command) -> Result<ExitCode, String> {
                 }
             };
             if !json {
-                println!("{}", cli::bench::header());
+                cli::out::println(&cli::bench::header())?;
             }
             for (name, file, sql) in jobs {
                 let r = cli::bench::run(&engine, &file, &sql, &cfg)?;
-                println!("{}", cli::bench::render(&name, &r, json));
+                cli::out::println(&cli::bench::render(&name, &r, json))?;
             }
             Ok(ExitCode::SUCCESS)
         }

@@ -5,6 +5,7 @@ pub mod bench;
 pub mod connectors;
 pub mod docs;
 pub mod jsonl;
+pub mod out;
 pub mod read;
 pub mod replay;
 pub mod status;

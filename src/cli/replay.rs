@@ -34,7 +34,7 @@ pub fn compile_offline(
 pub fn replay(
     app: &App,
     input_name: &str,
-    input: &str,
+    input: &[u8],
     until: Option<i64>,
     streams: &[String],
 ) -> Result<ReplayResult, String> {
@@ -66,7 +66,19 @@ pub fn replay(
     app.start().map_err(|e| e.to_string())?;
     let mut ts = 0i64;
     let mut bad_lines = 0;
-    for (i, line) in input.lines().enumerate() {
+    for (i, line) in input.split(|b| *b == b'\n').enumerate() {
+        let line = match std::str::from_utf8(line) {
+            Ok(l) => l.strip_suffix('\r').unwrap_or(l),
+            Err(e) => {
+                eprintln!(
+                    "{input_name}:{}: error: not valid UTF-8 (byte {}); line skipped",
+                    i + 1,
+                    e.valid_up_to() + 1
+                );
+                bad_lines += 1;
+                continue;
+            }
+        };
         if line.trim().is_empty() {
             continue;
         }

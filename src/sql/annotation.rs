@@ -54,6 +54,9 @@ pub struct Prepass {
     pub errors: Vec<Diagnostic>,
 }
 
+/// How deep annotations may nest; real apps use three levels at most.
+pub const MAX_ANNOTATION_DEPTH: usize = 8;
+
 /// Scans `text`, reading `${VAR}` values through `env`.
 pub fn prepass(text: &str, env: &dyn Fn(&str) -> Option<String>) -> Prepass {
     let mut scanner = Scanner {
@@ -74,7 +77,7 @@ pub fn prepass(text: &str, env: &dyn Fn(&str) -> Option<String>) -> Prepass {
             b'/' if scanner.peek(1) == Some(b'*') => scanner.skip_block_comment(),
             b'@' => {
                 let start = scanner.i;
-                match scanner.annotation() {
+                match scanner.annotation(1) {
                     Some(a) => annotations.push(a),
                     None => scanner.recover(),
                 }
@@ -216,9 +219,21 @@ impl Scanner<'_> {
         self.text[start..self.i].to_string()
     }
 
-    fn annotation(&mut self) -> Option<Annotation> {
+    /// One annotation; `depth` is how deep it sits (1 = top level), bounded so a hostile app
+    /// cannot overflow the stack with `@map(@map(...`.
+    fn annotation(&mut self, depth: usize) -> Option<Annotation> {
         let start = self.i;
         let pos = self.pos();
+        if depth > MAX_ANNOTATION_DEPTH {
+            self.error(
+                pos,
+                format!(
+                    "annotations nest at most {MAX_ANNOTATION_DEPTH} deep \
+                     (e.g. @source(..., @map(..., @attributes(...))))"
+                ),
+            );
+            return None;
+        }
         self.bump(); // '@'
         let mut name = self.word();
         if self.peek(0) == Some(b':') {
@@ -256,7 +271,7 @@ impl Scanner<'_> {
         loop {
             self.skip_ws();
             match self.peek(0) {
-                Some(b'@') => ann.children.push(self.annotation()?),
+                Some(b'@') => ann.children.push(self.annotation(depth + 1)?),
                 Some(_) => {
                     let element = self.element(&ann.name)?;
                     ann.elements.push(element);

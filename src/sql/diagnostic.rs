@@ -67,16 +67,17 @@ impl Diagnostic {
             format!("{file}: error: {}", self.message)
         };
         if self.pos.is_known() {
-            if let Some(text) = source.lines().nth(self.pos.line as usize - 1) {
+            if let Some(line) = source.lines().nth(self.pos.line as usize - 1) {
                 let gutter = format!("{} | ", self.pos.line);
+                let (text, col) = window(line, self.pos.col.saturating_sub(1) as usize);
                 let pad: String = text
                     .chars()
-                    .take(self.pos.col.saturating_sub(1) as usize)
+                    .take(col)
                     .map(|c| if c == '\t' { '\t' } else { ' ' })
                     .collect();
                 out.push('\n');
                 out.push_str(&gutter);
-                out.push_str(text);
+                out.push_str(&text);
                 out.push('\n');
                 out.push_str(&" ".repeat(gutter.len()));
                 out.push_str(&pad);
@@ -89,6 +90,29 @@ impl Diagnostic {
         }
         out
     }
+}
+
+/// Characters of context shown on each side of the spot in a long line.
+const CONTEXT: usize = 60;
+
+/// The part of `line` shown around character `col` (0-based), with `...` where it is cut, and
+/// the spot's column in what is shown. A generated 20 KB line is not echoed whole.
+fn window(line: &str, col: usize) -> (String, usize) {
+    let len = line.chars().count();
+    if len <= 2 * CONTEXT + 20 {
+        return (line.to_string(), col);
+    }
+    let from = col.saturating_sub(CONTEXT);
+    let to = (col + CONTEXT).min(len);
+    let mut shown = String::new();
+    if from > 0 {
+        shown.push_str("...");
+    }
+    shown.extend(line.chars().skip(from).take(to - from));
+    if to < len {
+        shown.push_str("...");
+    }
+    (shown, col - from + if from > 0 { 3 } else { 0 })
 }
 
 /// All errors of one compile, in source order.
@@ -136,5 +160,18 @@ mod tests {
         );
         assert_eq!(lines[1], "2 | INSERT INTO Out SELECT a FROM Trade;");
         assert_eq!(lines[2], format!("{}^^^^^", " ".repeat(4 + 30)));
+    }
+
+    #[test]
+    fn a_long_line_is_shown_around_the_spot() {
+        let line = format!("SELECT {}bad{}", "x + ".repeat(500), " + y".repeat(500));
+        let col = 8 + 4 * 500;
+        let d = Diagnostic::new(Pos::new(1, col as u32), "here").with_len(3);
+        let text = d.render("app.sql", &line);
+        let lines: Vec<&str> = text.lines().collect();
+        assert!(lines[1].len() < 140, "{}", lines[1]);
+        assert!(lines[1].starts_with("1 | ...") && lines[1].ends_with("..."));
+        let caret = lines[2].find('^').unwrap();
+        assert_eq!(&lines[1][caret..caret + 3], "bad");
     }
 }

@@ -178,6 +178,8 @@ pub enum WindowArgError {
     NotPositiveInt { what: &'static str, got: String },
     #[error("{what} must be a positive time such as 5 SECONDS, got {got}")]
     NotPositiveTime { what: &'static str, got: String },
+    #[error("{what} must be at most 2^53 milliseconds (about 285,000 years); longer times overflow the clock")]
+    TimeTooLong { what: &'static str },
     #[error("start.time must be milliseconds, got {0}")]
     StartTime(String),
     #[error("{what} must be an attribute, got {got}")]
@@ -264,6 +266,9 @@ fn positive_int(arg: &WinArg, what: &'static str) -> Result<usize, WindowArgErro
 
 fn duration(arg: &WinArg, what: &'static str) -> Result<i64, WindowArgError> {
     match arg {
+        WinArg::Duration(ms) | WinArg::Int(ms) if *ms > crate::lang::MAX_TIME_MS => {
+            Err(WindowArgError::TimeTooLong { what })
+        }
         WinArg::Duration(ms) if *ms > 0 => Ok(*ms),
         WinArg::Int(ms) if *ms > 0 => Ok(*ms),
         other => Err(WindowArgError::NotPositiveTime {

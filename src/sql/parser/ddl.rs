@@ -257,7 +257,8 @@ pub(super) fn parse_create_trigger(p: &mut Parser) -> PResult<TriggerDecl> {
                 "a time unit (MILLISECONDS, SECONDS, MINUTES, HOURS, DAYS)",
             )
         })?;
-        let ms = (n.parse::<f64>().unwrap_or(0.0) * unit as f64).round() as i64;
+        let ms = crate::lang::scaled_ms(n.parse::<f64>().unwrap_or(0.0), unit)
+            .ok_or_else(|| Diagnostic::new(pos_of(&n_tok), crate::lang::TIME_TOO_LONG))?;
         if ms <= 0 {
             return Err(Diagnostic::new(
                 pos_of(&n_tok),

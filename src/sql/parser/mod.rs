@@ -16,6 +16,7 @@ use sqlparser::parser::{Parser, ParserError};
 use sqlparser::tokenizer::{Token, TokenWithSpan, Tokenizer};
 
 mod ddl;
+pub mod depth;
 mod partition;
 mod pattern;
 mod query;
@@ -73,6 +74,22 @@ pub fn parse_app(text: &str, env: &dyn Fn(&str) -> Option<String>) -> (AppAst, V
             ));
             return (app, errors);
         }
+    };
+    // A statement too deep to parse safely is reported and left out; the others still parse.
+    let too_deep = depth::too_deep(&tokens, depth::MAX_EXPR_DEPTH);
+    let tokens = if too_deep.is_empty() {
+        tokens
+    } else {
+        let mut kept = Vec::with_capacity(tokens.len());
+        let mut cut = too_deep.iter().map(|(r, _)| r.clone()).peekable();
+        for (i, t) in tokens.into_iter().enumerate() {
+            while cut.next_if(|r| r.end <= i).is_some() {}
+            if !cut.peek().is_some_and(|r| r.contains(&i)) {
+                kept.push(t);
+            }
+        }
+        errors.extend(too_deep.into_iter().map(|(_, d)| d));
+        kept
     };
     let mut parser = Parser::new(&dialect).with_tokens_with_locations(tokens);
     loop {

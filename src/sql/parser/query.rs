@@ -314,7 +314,8 @@ pub(super) fn parse_output_rate(p: &mut Parser) -> PResult<OutputRate> {
         let x: f64 = n
             .parse()
             .map_err(|_| Diagnostic::new(pos_of(&n_tok), "not a number"))?;
-        let ms = (x * ms as f64).round() as i64;
+        let ms = crate::lang::scaled_ms(x, ms)
+            .ok_or_else(|| Diagnostic::new(pos_of(&n_tok), crate::lang::TIME_TOO_LONG))?;
         if ms <= 0 {
             return Err(Diagnostic::new(
                 pos_of(&n_tok),

@@ -23,7 +23,7 @@ pub(super) fn duration_of(expr: &Expr, unit: i64) -> Option<i64> {
         return None;
     };
     let x: f64 = n.parse().ok()?;
-    Some((x * unit as f64).round() as i64)
+    crate::lang::scaled_ms(x, unit)
 }
 
 /// After `WINDOW`: `('name', args...)` or `ALIAS(args...)`.
@@ -86,6 +86,11 @@ pub(super) fn parse_window(p: &mut Parser) -> PResult<WindowDecl> {
         if let Some(unit) = time_unit(&unit_tok) {
             p.next_token();
             let ms = duration_of(&expr, unit).ok_or_else(|| {
+                let is_number = matches!(&expr, Expr::Value(v)
+                    if matches!(v.value, sqlparser::ast::Value::Number(..)));
+                if is_number {
+                    return Diagnostic::new(at, crate::lang::TIME_TOO_LONG);
+                }
                 Diagnostic::new(
                     at,
                     format!(
@@ -116,7 +121,8 @@ pub(super) fn parse_duration(p: &mut Parser) -> PResult<i64> {
     };
     let unit_tok = p.next_token();
     let unit = time_unit(&unit_tok).ok_or_else(|| unexpected(&unit_tok, "a time unit"))?;
-    let ms = (n.parse::<f64>().unwrap_or(0.0) * unit as f64).round() as i64;
+    let ms = crate::lang::scaled_ms(n.parse::<f64>().unwrap_or(0.0), unit)
+        .ok_or_else(|| Diagnostic::new(pos_of(&n_tok), crate::lang::TIME_TOO_LONG))?;
     if ms < 1 {
         return Err(unexpected(&n_tok, "a time of at least 1 millisecond"));
     }

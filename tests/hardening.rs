@@ -1,0 +1,174 @@
+//! Reproductions of the audit's findings (issue 18), each kept as a test: hostile apps and
+//! inputs get a clear error, never a crash.
+
+use eventflux::{Engine, Value};
+use std::time::Duration;
+
+/// The deepest expression the parser lets through still binds, evaluates and drops on a thread
+/// with Rust's default 2 MB stack (what a test, a tokio worker or an embedding app has).
+#[test]
+fn the_deepest_allowed_expression_runs_on_a_small_stack() {
+    let worker = std::thread::Builder::new().stack_size(2 << 20);
+    let handle = worker
+        .spawn(|| {
+            // 256 levels in all: 251 additions inside a 3-deep nest and the projection.
+            let sum = vec!["x"; 252].join(" + ");
+            let ors = vec!["x = 7"; 100].join(" OR ");
+            let sql = format!(
+                "CREATE STREAM S (x INT);\n\
+                 INSERT INTO O SELECT (({sum})) AS y FROM S WHERE {ors};"
+            );
+            let engine = Engine::new();
+            let app = engine.compile(&sql).unwrap_or_else(|e| panic!("{e}"));
+            let out = app.subscribe("O").unwrap();
+            app.start().unwrap();
+            let input = app.input("S").unwrap();
+            input.send(vec![Value::Int(7)]).unwrap();
+            input.send(vec![Value::Int(8)]).unwrap();
+            let got = out.recv_timeout(Duration::from_secs(5)).expect("a row");
+            app.shutdown().unwrap();
+            got.data.to_vec()
+        })
+        .unwrap();
+    assert_eq!(handle.join().unwrap(), vec![Value::Int(7 * 252)]);
+}
+
+/// Past the bound: a compile error naming the bound and the place, and the app's other
+/// statements are still checked.
+#[test]
+fn chains_and_nested_annotations_past_the_bound_are_compile_errors() {
+    let engine = Engine::new();
+    let cases = [
+        (
+            format!(
+                "CREATE STREAM S (x INT);\nINSERT INTO O SELECT {} AS y FROM S;\n\
+                 INSERT INTO P SELECT nope FROM S;",
+                vec!["x"; 5000].join(" + ")
+            ),
+            "more than 256 levels",
+        ),
+        (
+            format!(
+                "CREATE STREAM S (x INT);\nINSERT INTO O SELECT x FROM S WHERE {};\n\
+                 INSERT INTO P SELECT nope FROM S;",
+                vec!["x > 1"; 5000].join(" AND ")
+            ),
+            "more than 256 levels",
+        ),
+        (
+            format!(
+                "@source(type='stdin', {}{})\nCREATE STREAM S (x INT);\n\
+                 INSERT INTO P SELECT nope FROM S;",
+                "@map(".repeat(10_500),
+                ")".repeat(10_500)
+            ),
+            "annotations nest at most 8 deep",
+        ),
+    ];
+    for (sql, says) in cases {
+        let e = match engine.compile(&sql) {
+            Ok(_) => panic!("expected an error"),
+            Err(e) => e,
+        };
+        let text = e.to_string();
+        assert!(text.contains(says), "{}", &text[..text.len().min(600)]);
+        assert!(
+            text.contains("nope"),
+            "the other statement is still checked"
+        );
+        assert!(e.errors.iter().all(|d| d.pos.is_known()));
+    }
+}
+
+fn bin() -> std::process::Command {
+    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_eventflux"));
+    c.env("RUST_LOG", "warn");
+    c
+}
+
+fn scratch(tag: &str) -> std::path::PathBuf {
+    let dir =
+        std::env::temp_dir().join(format!("eventflux-hardening-{tag}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+const PASS_THROUGH: &str = "CREATE STREAM S (x INT);\nINSERT INTO O SELECT x FROM S;\n";
+
+/// One invalid UTF-8 byte costs its line only: the others replay, the bad one is named.
+#[test]
+fn replay_skips_a_line_with_invalid_utf8() {
+    let dir = scratch("utf8");
+    std::fs::write(dir.join("app.sql"), PASS_THROUGH).unwrap();
+    let mut input = b"{\"stream\":\"S\",\"data\":{\"x\":1}}\n".to_vec();
+    input.extend_from_slice(b"{\"stream\":\"S\",\"data\":{\"x\":\xff}}\n");
+    input.extend_from_slice(b"{\"stream\":\"S\",\"data\":{\"x\":3}}\r\n");
+    std::fs::write(dir.join("in.jsonl"), input).unwrap();
+    let out = bin()
+        .args(["replay", "app.sql", "--input", "in.jsonl"])
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert_eq!(stdout.lines().count(), 2, "{stdout}");
+    assert!(
+        stdout.contains("\"x\":1") && stdout.contains("\"x\":3"),
+        "{stdout}"
+    );
+    assert!(
+        stderr.contains("in.jsonl:2: error: not valid UTF-8"),
+        "{stderr}"
+    );
+}
+
+/// `replay ... | head -1`: the closed pipe ends the output quietly (no panic, no error).
+#[test]
+fn replay_into_a_closed_pipe_stops_quietly() {
+    use std::io::Read;
+    let dir = scratch("pipe");
+    std::fs::write(dir.join("app.sql"), PASS_THROUGH).unwrap();
+    let lines: String = (0..20_000)
+        .map(|i| format!("{{\"stream\":\"S\",\"data\":{{\"x\":{i}}}}}\n"))
+        .collect();
+    std::fs::write(dir.join("in.jsonl"), lines).unwrap();
+    let mut child = bin()
+        .args(["replay", "app.sql", "--input", "in.jsonl"])
+        .current_dir(&dir)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 16];
+    let mut stdout = child.stdout.take().unwrap();
+    stdout.read_exact(&mut first).unwrap();
+    drop(stdout);
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+}
+
+/// Times past 2^53 ms would overflow timestamps; every place a time is written refuses them.
+#[test]
+fn times_too_long_for_the_clock_are_compile_errors() {
+    let engine = Engine::new();
+    let apps = [
+        "INSERT INTO O SELECT x FROM S WINDOW TUMBLING(1e300 DAYS);",
+        "INSERT INTO O SELECT x FROM S WINDOW('time', 9223372036854775807);",
+        "INSERT INTO O SELECT x FROM S WINDOW('time', 300000000 WEEKS);",
+        "CREATE TRIGGER T AT EVERY 1e20 DAYS;",
+        "INSERT INTO O SELECT count() AS n FROM S WINDOW('length', 5) OUTPUT EVERY 1e17 SECONDS;",
+        "INSERT INTO O SELECT a.x FROM PATTERN (a=S -> b=S) WITHIN 1e17 SECONDS;",
+    ];
+    for tail in apps {
+        let sql = format!("CREATE STREAM S (x INT);\n{tail}");
+        let e = match engine.compile(&sql) {
+            Ok(_) => panic!("accepted: {tail}"),
+            Err(e) => e.to_string(),
+        };
+        assert!(e.contains("2^53 milliseconds"), "{tail}\n{e}");
+        assert!(e.contains("app.sql:2:"), "{e}");
+    }
+}

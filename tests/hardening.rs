@@ -172,3 +172,48 @@ fn times_too_long_for_the_clock_are_compile_errors() {
         assert!(e.contains("app.sql:2:"), "{e}");
     }
 }
+
+/// A binary log whose length fields claim 4 GiB: `eventflux read` reports where the file is
+/// cut, within a 1 GB address-space limit (it used to allocate the claimed length first).
+#[test]
+fn read_bounds_every_length_by_the_file() {
+    let dir = scratch("read");
+    let header = br#"{"stream":"S","format":"binary","attributes":[["x","INT"]]}"#;
+    let mut good = b"EFLXBIN1".to_vec();
+    good.extend_from_slice(&(header.len() as u32).to_le_bytes());
+    good.extend_from_slice(header);
+    // One real record (x = 5), then a head whose length says 4 GiB and 3 bytes of it.
+    let mut row = Vec::new();
+    eventflux::connector::storage::codec::encode_row(&[Value::Int(5)], &mut row);
+    let mut file = good.clone();
+    file.extend_from_slice(&7i64.to_le_bytes());
+    file.extend_from_slice(&[0u8; 16]);
+    file.extend_from_slice(&(row.len() as u32).to_le_bytes());
+    file.extend_from_slice(&row);
+    file.extend_from_slice(&8i64.to_le_bytes());
+    file.extend_from_slice(&[0u8; 16]);
+    file.extend_from_slice(&u32::MAX.to_le_bytes());
+    file.extend_from_slice(b"abc");
+    std::fs::write(dir.join("records.bin"), &file).unwrap();
+    // A header length of 4 GiB.
+    let mut bad_header = b"EFLXBIN1".to_vec();
+    bad_header.extend_from_slice(&u32::MAX.to_le_bytes());
+    bad_header.extend_from_slice(b"{\"stream\"");
+    std::fs::write(dir.join("header.bin"), &bad_header).unwrap();
+    let exe = env!("CARGO_BIN_EXE_eventflux");
+    for (name, says) in [("records.bin", "x=5"), ("header.bin", "")] {
+        let out = std::process::Command::new("bash")
+            .arg("-c")
+            .arg(format!("ulimit -v 1000000; exec '{exe}' read {name}"))
+            .current_dir(&dir)
+            .output()
+            .unwrap();
+        let (stdout, stderr) = (
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr),
+        );
+        assert_eq!(out.status.code(), Some(0), "{name}: {stderr}");
+        assert!(stdout.contains(says), "{name}: {stdout}");
+        assert!(stderr.contains("warning"), "{name}: {stderr}");
+    }
+}

@@ -100,7 +100,8 @@ pub fn decode_row(payload: &Bytes) -> Result<Vec<Value>, CodecError> {
         len: payload.len(),
     };
     let count = r.need(2)?.get_u16_le() as usize;
-    let mut values = Vec::with_capacity(count);
+    // Every value takes at least its tag byte: a damaged count reserves no more than that.
+    let mut values = Vec::with_capacity(count.min(r.rest.remaining()));
     for i in 0..count {
         let tag = r.need(1)?.get_u8();
         let v = match tag {

@@ -69,8 +69,15 @@ pub(super) fn read_frame(r: &mut impl Read) -> io::Result<(u8, Vec<u8>)> {
     }
     let mut kind = [0u8; 1];
     r.read_exact(&mut kind)?;
-    let mut body = vec![0u8; len - 1];
-    r.read_exact(&mut body)?;
+    // Grown as bytes arrive: a peer that announces 256 MB and sends 10 bytes holds 10 bytes.
+    let mut body = Vec::with_capacity((len - 1).min(64 * 1024));
+    r.take(len as u64 - 1).read_to_end(&mut body)?;
+    if body.len() < len - 1 {
+        return Err(io::Error::new(
+            io::ErrorKind::UnexpectedEof,
+            format!("the frame ended after {} of {} bytes", body.len(), len - 1),
+        ));
+    }
     Ok((kind[0], body))
 }
 

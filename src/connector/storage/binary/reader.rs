@@ -103,8 +103,8 @@ impl BinaryReader {
             return Err(cut);
         }
         let len = (&magic[8..]).get_u32_le() as usize;
-        let mut json = vec![0u8; len];
-        if read_full(&mut input, &mut json).map_err(ReadError::Io)? < len {
+        let json = read_up_to(&mut input, len).map_err(ReadError::Io)?;
+        if json.len() < len {
             return Err(cut);
         }
         let header: FileHeader = serde_json::from_slice(&json)
@@ -137,8 +137,8 @@ impl BinaryReader {
             return Err(self.truncated());
         }
         let (ts, address, len) = parse_head(&self.head);
-        let mut payload = vec![0u8; len];
-        if read_full(&mut self.input, &mut payload).map_err(|e| self.damaged(e))? < len {
+        let payload = read_up_to(&mut self.input, len).map_err(|e| self.damaged(e))?;
+        if payload.len() < len {
             return Err(self.truncated());
         }
         self.offset += (RECORD_HEAD + len) as u64;
@@ -277,6 +277,14 @@ impl<R: io::BufRead> Read for Lz4Frames<R> {
             self.decoder = Some(lz4_flex::frame::FrameDecoder::new(input));
         }
     }
+}
+
+/// Reads `len` bytes, or fewer where the input ends. Memory grows with the bytes that arrive,
+/// not with `len`: a damaged length field (up to 4 GiB) costs only what the file holds.
+fn read_up_to(input: &mut dyn Read, len: usize) -> io::Result<Vec<u8>> {
+    let mut out = Vec::with_capacity(len.min(64 * 1024));
+    input.take(len as u64).read_to_end(&mut out)?;
+    Ok(out)
 }
 
 /// Reads until `buf` is full or the input ends; returns the bytes read.

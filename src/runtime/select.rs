@@ -191,10 +191,17 @@ impl StatefulQuery {
         let aggregating = !self.plan.aggregates.is_empty() || !self.plan.group_by.is_empty();
         let cx = self.env.eval();
         if !aggregating {
+            // A snapshot holds what the window holds, so it needs the window's expired events
+            // even when the query outputs only current ones (it never emits them).
+            let snapshot = st
+                .rate
+                .as_ref()
+                .is_some_and(|r| r.rate.mode == OutputMode::Snapshot);
+            let wanted = |kind| self.forwards(kind) || (snapshot && kind == EventKind::Expired);
             return emits
                 .iter()
                 .filter_map(|e| match e {
-                    Emit::Event(ev) if self.forwards(ev.kind) => Some(Row {
+                    Emit::Event(ev) if wanted(ev.kind) => Some(Row {
                         event: self.project(ev, &[], bounds),
                         key: None,
                     }),

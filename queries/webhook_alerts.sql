@@ -2,13 +2,14 @@
 -- readings of the last minute (three at least) average above 80 degrees raises an alert, sent
 -- as a webhook. Alerts the
 -- endpoint refuses (4xx, or still failing after retries) land in FailedAlerts, printed.
--- Run: ALERT_URL=https://hooks.example.com/alerts cargo run --release -- run queries/webhook_alerts.sql
---      curl -X POST localhost:8080/readings -H 'Authorization: Bearer dev-token' \
+-- Run: INGEST_TOKEN=$(openssl rand -hex 16) ALERT_URL=https://hooks.example.com/alerts \
+--        cargo run --release -- run queries/webhook_alerts.sql
+--      curl -X POST localhost:8080/readings -H "Authorization: Bearer $INGEST_TOKEN" \
 --           -d '[{"device":"d1","temp":85},{"device":"d1","temp":90},{"device":"d1","temp":88}]'
 @app:name('WebhookAlerts')
 
 -- 202 when accepted, 400 for a bad payload, 401 without the token, 503 when the app falls behind.
-@source(type='http', port='${PORT:8080}', path='/readings', auth.token='${INGEST_TOKEN:dev-token}',
+@source(type='http', port='${PORT:8080}', path='/readings', auth.token='${INGEST_TOKEN}',
         @map(type='json'))
 CREATE STREAM Readings (device STRING, temp DOUBLE);
 

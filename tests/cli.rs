@@ -443,6 +443,8 @@ fn every_example_app_passes_its_test_case() {
             expect.display()
         );
         let mut cmd = bin();
+        // Secrets the examples read from the environment.
+        cmd.env("INGEST_TOKEN", "example-token");
         cmd.arg("test")
             .arg(&path)
             .arg("--input")

@@ -217,3 +217,65 @@ fn read_bounds_every_length_by_the_file() {
         assert!(stderr.contains("warning"), "{name}: {stderr}");
     }
 }
+
+/// The http receiver needs a token, or `auth='none'` said out loud.
+#[test]
+fn the_http_receiver_refuses_to_start_open_unless_told() {
+    let engine = Engine::new();
+    let open = "@source(type='http', port='18080', @map(type='json'))\nCREATE STREAM S (x INT);";
+    let e = match engine.compile(open) {
+        Ok(_) => panic!("an open receiver compiled"),
+        Err(e) => e.to_string(),
+    };
+    assert!(
+        e.contains("needs auth.token") && e.contains("auth='none'"),
+        "{e}"
+    );
+    let both = "@source(type='http', port='18080', auth='none', auth.token='x')\n\
+                CREATE STREAM S (x INT);";
+    assert!(engine.compile(both).is_err());
+    let said = "@source(type='http', port='18080', auth='none')\nCREATE STREAM S (x INT);";
+    engine.compile(said).unwrap_or_else(|e| panic!("{e}"));
+}
+
+/// Listeners bind 127.0.0.1 unless `host` says otherwise: reachable on loopback, not on the
+/// machine's outward address.
+#[test]
+fn listeners_bind_loopback_by_default() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let engine = Engine::new();
+    let app = engine
+        .compile(&format!(
+            "@source(type='http', port='{port}', auth='none')\nCREATE STREAM S (x INT);"
+        ))
+        .unwrap_or_else(|e| panic!("{e}"));
+    app.start().unwrap();
+    let reach = |ip: std::net::IpAddr| {
+        let addr = std::net::SocketAddr::new(ip, port);
+        std::net::TcpStream::connect_timeout(&addr, Duration::from_secs(2)).is_ok()
+    };
+    let mut up = false;
+    for _ in 0..100 {
+        up = reach([127, 0, 0, 1].into());
+        if up {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(up, "the receiver listens on 127.0.0.1:{port}");
+    // The address this machine would use towards the outside (no packet is sent).
+    let outward = std::net::UdpSocket::bind("0.0.0.0:0")
+        .and_then(|s| s.connect("10.255.255.255:9").map(|_| s))
+        .and_then(|s| s.local_addr())
+        .map(|a| a.ip())
+        .ok()
+        .filter(|ip| !ip.is_loopback() && !ip.is_unspecified());
+    if let Some(ip) = outward {
+        assert!(!reach(ip), "reachable on {ip}:{port}");
+    }
+    app.shutdown().unwrap();
+}

@@ -32,6 +32,19 @@ use std::borrow::Cow;
 use std::marker::PhantomData;
 use std::time::Duration;
 
+/// Where listeners bind unless told otherwise: this machine only. Exposing a port to the
+/// network is a decision (`host='0.0.0.0'`), not a default.
+pub const LOOPBACK: &str = "127.0.0.1";
+
+/// `host` of every listening connector.
+pub const LISTEN_HOST: Param<&'static str> = Param::optional(
+    "host",
+    LOOPBACK,
+    "Address to listen on: 127.0.0.1 (the default) accepts this machine only; 0.0.0.0 every \
+     interface.",
+    "0.0.0.0",
+);
+
 /// One parameter a connector or mapper accepts.
 #[derive(Debug, Clone, Copy)]
 pub struct Param<T> {

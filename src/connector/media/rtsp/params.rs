@@ -9,8 +9,7 @@ pub(super) enum MediaKind {
     Audio,
 }
 
-pub(super) const HOST: Param<&'static str> =
-    Param::optional("host", "0.0.0.0", "Address to listen on.", "127.0.0.1");
+pub(super) const HOST: Param<&'static str> = crate::connector::param::LISTEN_HOST;
 
 pub(super) const PORT: Param<Required<u16>> =
     Param::required("port", "TCP port of the RTSP server.", "8554");

@@ -5,8 +5,7 @@ use crate::connector::media::outbox::BufferSettings;
 use crate::connector::param::{Param, Required};
 use std::time::Duration;
 
-pub(super) const HOST: Param<&'static str> =
-    Param::optional("host", "0.0.0.0", "Address to listen on.", "127.0.0.1");
+pub(super) const HOST: Param<&'static str> = crate::connector::param::LISTEN_HOST;
 
 pub(super) const PORT: Param<Required<u16>> = Param::required(
     "port",

@@ -18,8 +18,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, Arc};
 use std::time::Duration;
 
-const HOST: Param<&'static str> =
-    Param::optional("host", "0.0.0.0", "Address to listen on.", "127.0.0.1");
+const HOST: Param<&'static str> = crate::connector::param::LISTEN_HOST;
 
 const PORT: Param<Required<u16>> = Param::required("port", "TCP port to listen on.", "7070");
 

@@ -35,9 +35,10 @@ const MODE: Param<Choice<ModeName>> = Param::choice(
 
 const HOST: Param<&'static str> = Param::optional(
     "host",
+    crate::connector::param::LOOPBACK,
+    "server mode: address to listen on (127.0.0.1: this machine only; 0.0.0.0: every \
+     interface).",
     "0.0.0.0",
-    "server mode: address to listen on.",
-    "127.0.0.1",
 );
 
 const PORT: Param<Option<u16>> = Param::optional(
@@ -64,9 +65,25 @@ const AUTH_HEADER: Param<&'static str> = Param::optional(
 const AUTH_TOKEN: Param<Option<String>> = Param::optional(
     "auth.token",
     None,
-    "server mode: when set, a request whose auth.header is neither the token nor \
-     'Bearer <token>' gets 401.",
+    "server mode: a request whose auth.header is neither the token nor 'Bearer <token>' gets \
+     401. Required unless auth='none'.",
     "${WEBHOOK_SECRET}",
+);
+
+/// Who may POST: holders of the token, or (said out loud) anyone who can reach the port.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Auth {
+    Token,
+    None,
+}
+
+const AUTH: Param<Choice<Auth>> = Param::choice(
+    "auth",
+    &[("token", Auth::Token), ("none", Auth::None)],
+    Auth::Token,
+    "server mode: token (the default) requires auth.token; none accepts every request, for a \
+     port only trusted callers can reach.",
+    "none",
 );
 
 const MAX_BODY_BYTES: Param<usize> = Param::optional(
@@ -117,6 +134,7 @@ const PARAMS: &[&dyn Describe] = &[
     &HOST,
     &PORT,
     &PATH,
+    &AUTH,
     &AUTH_HEADER,
     &AUTH_TOKEN,
     &MAX_BODY_BYTES,
@@ -160,11 +178,28 @@ fn mode(config: &ConnectorConfig) -> Result<Mode, ConfigError> {
                     "parameter 'path' has value '{path}': it must start with '/'"
                 )));
             }
+            let auth_token = match (AUTH.read(config)?, AUTH_TOKEN.read(config)?) {
+                (Auth::Token, Some(token)) if !token.is_empty() => Some(token),
+                (Auth::Token, _) => {
+                    return Err(ConfigError(
+                        "mode='server' needs auth.token (callers send 'Authorization: Bearer \
+                         <token>'), e.g. auth.token='${WEBHOOK_SECRET}'; or auth='none' to \
+                         accept every request that reaches the port"
+                            .into(),
+                    ))
+                }
+                (Auth::None, None) => None,
+                (Auth::None, Some(_)) => {
+                    return Err(ConfigError(
+                        "auth='none' and auth.token contradict each other: drop one".into(),
+                    ))
+                }
+            };
             Ok(Mode::Server(ServerSettings {
                 address: format!("{}:{port}", HOST.get(config)),
                 path,
                 auth_header: AUTH_HEADER.read(config)?,
-                auth_token: AUTH_TOKEN.read(config)?,
+                auth_token,
                 max_body_bytes: MAX_BODY_BYTES.read(config)?,
                 queue_size: QUEUE_SIZE.read(config)?.max(1),
             }))

@@ -12,8 +12,7 @@ use tokio_tungstenite::tungstenite::http::StatusCode;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::WebSocketStream;
 
-const HOST: Param<&'static str> =
-    Param::optional("host", "0.0.0.0", "Address to listen on.", "127.0.0.1");
+const HOST: Param<&'static str> = crate::connector::param::LISTEN_HOST;
 
 const PORT: Param<Required<u16>> = Param::required("port", "TCP port to listen on.", "8025");
 

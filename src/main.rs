@@ -44,6 +44,11 @@ enum Command {
         /// but /healthz. Default: $EVENTFLUX_TOKEN when set.
         #[arg(long, requires = "http")]
         token_file: Option<PathBuf>,
+        /// How long stopping may take (30s, 500ms, 2m): past it, what sinks still hold goes to
+        /// their error strategy (dlq/log, counted) and the process exits. A second Ctrl-C or
+        /// SIGTERM stops at once, after saying what is lost.
+        #[arg(long, value_parser = cli::status::parse_period, default_value = "30s")]
+        shutdown_timeout: Duration,
     },
     /// Host several apps behind one control plane: every .sql in --apps at start, more
     /// deployed with POST /api/v1/apps. Runs until Ctrl-C/SIGTERM, then stops every app,
@@ -225,11 +230,18 @@ fn token(file: Option<&Path>) -> Result<Option<String>, String> {
     Ok(t.map(|t| t.trim().to_string()))
 }
 
-fn stop_flag() -> Result<Arc<AtomicBool>, String> {
+/// Set by the first Ctrl-C or SIGTERM. A second one, while stopping, exits at once (status
+/// 130) after printing what `lost` says is given up.
+fn stop_flag(lost: impl Fn() -> String + Send + 'static) -> Result<Arc<AtomicBool>, String> {
     let stop = Arc::new(AtomicBool::new(false));
     let s = stop.clone();
-    ctrlc::set_handler(move || s.store(true, Ordering::SeqCst))
-        .map_err(|e| format!("cannot install the Ctrl-C handler: {e}"))?;
+    ctrlc::set_handler(move || {
+        if s.swap(true, Ordering::SeqCst) {
+            eprintln!("second signal: stopping at once; {}", lost());
+            std::process::exit(130);
+        }
+    })
+    .map_err(|e| format!("cannot install the Ctrl-C handler: {e}"))?;
     Ok(stop)
 }
 
@@ -254,7 +266,7 @@ fn serve(
         }
         log::info!("deployed {} app(s) from {}", files.len(), dir.display());
     }
-    let stop = stop_flag()?;
+    let stop = stop_flag(|| "what the apps' sinks still buffer is lost".to_string())?;
     let handle = server.serve(http)?;
     log::info!(
         "serving on http://{}; Ctrl-C stops every app",
@@ -311,12 +323,18 @@ fn dispatch(command: Command) -> Result<ExitCode, String> {
             status,
             http,
             token_file,
+            shutdown_timeout,
         } => {
             let control = match http {
                 Some(address) => Some((address, token(token_file.as_deref())?)),
                 None => None,
             };
-            run(&engine, &app, !no_final_flush, status, control)
+            let options = RunOptions {
+                final_flush: !no_final_flush,
+                shutdown_timeout,
+                ..RunOptions::default()
+            };
+            run(&engine, &app, options, status, control)
         }
         Command::Serve {
             http,
@@ -488,15 +506,11 @@ fn dispatch(command: Command) -> Result<ExitCode, String> {
 fn run(
     engine: &Engine,
     path: &Path,
-    final_flush: bool,
+    options: RunOptions,
     status: Option<Duration>,
     control: Option<(String, Option<String>)>,
 ) -> Result<ExitCode, String> {
     let sql = read(path)?;
-    let options = RunOptions {
-        final_flush,
-        ..RunOptions::default()
-    };
     let app = Arc::new(
         engine
             .compile_with(&path.display().to_string(), &sql, options)
@@ -505,7 +519,11 @@ fn run(
     for line in app.plan().describe().lines() {
         log::info!("{line}");
     }
-    let stop = stop_flag()?;
+    let watched = app.clone();
+    let stop = stop_flag(move || {
+        let held = watched.buffered_in_sinks();
+        format!("{held} event(s) still buffered in sinks are lost")
+    })?;
     app.start().map_err(|e| e.to_string())?;
     let control_plane = match control {
         Some((address, token)) => Some(

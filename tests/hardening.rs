@@ -279,3 +279,129 @@ fn listeners_bind_loopback_by_default() {
     }
     app.shutdown().unwrap();
 }
+
+/// A server that accepts connections and never answers: the http sink's requests hang.
+fn hung_http_server() -> (u16, std::thread::JoinHandle<()>) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let t = std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for s in listener.incoming().flatten().take(64) {
+            held.push(s);
+        }
+    });
+    (port, t)
+}
+
+/// One hung sink does not stall its stream's other sinks, and shutdown ends at its deadline:
+/// a file sink beside an http sink whose server never answers gets every event, the http
+/// sink's overflow is counted as dropped, and what it still holds at the deadline goes to its
+/// error strategy (counted), instead of each request waiting out its 60 s timeout.
+#[test]
+fn a_hung_sink_neither_stalls_the_others_nor_holds_the_shutdown() {
+    let (port, _server) = hung_http_server();
+    let dir = scratch("hung");
+    let out = dir.join("out.jsonl");
+    let _ = std::fs::remove_file(&out);
+    let sql = format!(
+        "@sink(type='http', url='http://127.0.0.1:{port}/hook', timeout.ms='60000', \
+               buffer.size='100', @map(type='json'))\n\
+         @sink(type='file', path='{}', @map(type='json'))\n\
+         CREATE STREAM S (x INT);",
+        out.display()
+    );
+    let options = eventflux::RunOptions {
+        shutdown_timeout: Duration::from_secs(2),
+        ..eventflux::RunOptions::default()
+    };
+    let app = Engine::new()
+        .compile_with("hung.sql", &sql, options)
+        .unwrap_or_else(|e| panic!("{e}"));
+    app.start().unwrap();
+    let input = app.input("S").unwrap();
+    // Sent from a thread: if the hung sink held the stream, this would never finish.
+    let sender = std::thread::spawn(move || {
+        for i in 0..10_000 {
+            input.send(vec![Value::Int(i)]).unwrap();
+        }
+    });
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while !sender.is_finished() && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(
+        sender.is_finished(),
+        "the hung http sink held the stream back"
+    );
+    sender.join().unwrap();
+    let stopped = std::time::Instant::now();
+    let stats = app.shutdown().unwrap();
+    // Functional bound, far above the 2 s deadline: one request's timeout is 60 s.
+    assert!(
+        stopped.elapsed() < Duration::from_secs(30),
+        "{:?}",
+        stopped.elapsed()
+    );
+    let lines = std::fs::read_to_string(&out).unwrap().lines().count();
+    assert_eq!(lines, 10_000, "the file sink got every event");
+    let http = stats
+        .sinks
+        .iter()
+        .find(|s| s.label.contains("sink http"))
+        .unwrap();
+    assert!(!http.flushed, "{http:?}");
+    assert_eq!(http.events, 0, "{http:?}");
+    // Only the batch in delivery at the deadline is unaccounted for.
+    assert!(http.dropped + http.dead_lettered >= 9_000, "{http:?}");
+}
+
+fn signal(pid: u32, name: &str) {
+    let ok = std::process::Command::new("kill")
+        .args([&format!("-{name}"), &pid.to_string()])
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok, "kill -{name} {pid}");
+}
+
+/// `eventflux run` with a hung sink: SIGTERM starts the stop, a second SIGTERM exits at once
+/// (status 130) and says what is lost.
+#[test]
+fn a_second_signal_stops_at_once_and_says_what_is_lost() {
+    let (port, _server) = hung_http_server();
+    let dir = scratch("signal");
+    std::fs::write(
+        dir.join("app.sql"),
+        format!(
+            "@source(type='datagen', rate='2000')\n\
+             CREATE STREAM S (x INT);\n\
+             @sink(type='http', url='http://127.0.0.1:{port}/hook', timeout.ms='60000', \
+                   buffer.size='100', @map(type='json'))\n\
+             CREATE STREAM O (x INT);\n\
+             INSERT INTO O SELECT x FROM S;"
+        ),
+    )
+    .unwrap();
+    let mut child = bin()
+        .args(["run", "app.sql", "--shutdown-timeout", "10m"])
+        .current_dir(&dir)
+        .stderr(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(1500));
+    signal(child.id(), "TERM");
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "still stopping (10 min deadline)"
+    );
+    signal(child.id(), "TERM");
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{stderr}");
+    assert!(
+        stderr.contains("second signal: stopping at once") && stderr.contains("are lost"),
+        "{stderr}"
+    );
+}

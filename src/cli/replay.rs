@@ -23,6 +23,7 @@ pub fn compile_offline(
         synchronous: true,
         playback: true,
         final_flush,
+        ..RunOptions::default()
     };
     engine
         .compile_with(file, sql, options)

@@ -157,6 +157,27 @@ impl Junction {
     }
 
     /// Delivers what the async queue holds, then stops its worker.
+    /// [`Junction::drain`] that gives up at `deadline`: false when the worker is still busy
+    /// (it keeps its queue, closed; call `drain` to wait for it).
+    pub fn drain_until(&self, deadline: std::time::Instant) -> bool {
+        if let Some(q) = &self.queue {
+            q.close();
+        }
+        let mut worker = self.worker.lock();
+        if let Some(h) = worker.as_ref() {
+            while !h.is_finished() && std::time::Instant::now() < deadline {
+                std::thread::sleep(std::time::Duration::from_millis(2));
+            }
+            if !h.is_finished() {
+                return false;
+            }
+        }
+        if let Some(h) = worker.take() {
+            let _ = h.join();
+        }
+        true
+    }
+
     pub fn drain(&self) {
         if let Some(q) = &self.queue {
             q.close();

@@ -49,6 +49,13 @@ impl BoundedQueue {
     /// Adds a batch. Returns how many events were dropped (by the policy, or because the queue
     /// is closed).
     pub fn push(&self, batch: &[Event]) -> usize {
+        self.push_unless(batch, &|| false)
+    }
+
+    /// [`BoundedQueue::push`] where a full queue under `block` gives up when `give_up` says so
+    /// (checked without this queue's lock, again every few milliseconds while waiting): the
+    /// rest of the batch is then dropped and counted in the result.
+    pub fn push_unless(&self, batch: &[Event], give_up: &dyn Fn() -> bool) -> usize {
         let mut st = self.lock();
         let mut rest = batch;
         let mut dropped = 0;
@@ -60,7 +67,10 @@ impl BoundedQueue {
             if room == 0 {
                 match self.policy {
                     WhenFull::Block => {
-                        self.not_full.wait(&mut st);
+                        if MutexGuard::unlocked(&mut st, give_up) {
+                            return dropped + rest.len();
+                        }
+                        self.not_full.wait_for(&mut st, Duration::from_millis(10));
                         continue;
                     }
                     WhenFull::DropNewest => return dropped + rest.len(),
@@ -80,6 +90,15 @@ impl BoundedQueue {
             self.not_empty.notify_one();
         }
         dropped
+    }
+
+    /// Whether a push would wait (or drop) now.
+    pub fn is_full(&self) -> bool {
+        self.lock().items.len() >= self.capacity
+    }
+
+    pub fn policy(&self) -> WhenFull {
+        self.policy
     }
 
     /// Moves up to `max` events into `out`, waiting up to `wait` for the first one. Returns false
@@ -111,6 +130,14 @@ impl BoundedQueue {
             self.not_full.notify_all();
         }
         !(st.closed && st.items.is_empty())
+    }
+
+    /// Takes everything queued (shutdown hands it to the error strategy).
+    pub fn take_all(&self) -> Vec<Event> {
+        let mut st = self.lock();
+        let all: Vec<Event> = st.items.drain(..).collect();
+        self.not_full.notify_all();
+        all
     }
 
     /// (events ever accepted, of those dropped by drop_oldest).
@@ -188,6 +215,17 @@ mod tests {
         }
         assert_eq!(producer.join().unwrap(), 0);
         assert_eq!(ids(&got), (0..100).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn a_full_blocking_queue_gives_up_when_told() {
+        let q = BoundedQueue::new(3, WhenFull::Block);
+        assert_eq!(q.push_unless(&events(0..5), &|| true), 2);
+        assert!(q.is_full());
+        let mut out = Vec::new();
+        q.pop(10, &mut out, Duration::ZERO);
+        assert_eq!(ids(&out), vec![0, 1, 2]);
+        assert_eq!(q.take_all().len(), 0);
     }
 
     #[test]

@@ -5,31 +5,129 @@
 use crate::connector::error::{ErrorStrategy, WhenFull, BATCH_SIZE, BUFFER_SIZE};
 use crate::connector::{ConnectorState, Rejects, Sink, HEALTH_CHECK_EVERY};
 use crate::event::Event;
-use crate::runtime::failure::{ConnectorCounters, FailureHandler};
+use crate::runtime::failure::{ConnectorCounters, FailureHandler, LogLimiter};
 use crate::runtime::junction::Subscriber;
 use crate::runtime::queue::BoundedQueue;
-use parking_lot::{Condvar, Mutex};
-use std::sync::atomic::{AtomicBool, Ordering};
+use parking_lot::{Condvar, Mutex, RwLock};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
+
+/// The sinks of one stream whose buffers block when full. The stream is held back only while
+/// every one of them is full: a hung sink must not stall the others, so a full buffer whose
+/// siblings still have room drops (counted) instead of waiting.
+#[derive(Default)]
+pub struct BlockingSinks {
+    members: RwLock<Vec<(Arc<BoundedQueue>, String)>>,
+    /// In a hold-back episode (logged once when it starts and once when it ends).
+    held: AtomicBool,
+}
+
+impl BlockingSinks {
+    /// Adds a sink's buffer, if it blocks when full.
+    pub fn add(&self, queue: &Arc<BoundedQueue>, label: &str) {
+        if queue.policy() == WhenFull::Block {
+            self.members
+                .write()
+                .push((queue.clone(), label.to_string()));
+        }
+    }
+
+    /// Called while `me` is full: whether another blocking sink has room (then `me` drops).
+    /// When none has, the stream is held back, and the episode's start is logged.
+    fn another_has_room(&self, me: &Arc<BoundedQueue>) -> bool {
+        let members = self.members.read();
+        let room = members
+            .iter()
+            .any(|(q, _)| !Arc::ptr_eq(q, me) && !q.is_full());
+        if !room && !self.held.swap(true, Ordering::AcqRel) {
+            let names: Vec<&str> = members.iter().map(|(_, l)| l.as_str()).collect();
+            log::warn!(
+                "stream held back: the buffer of every sink that blocks when full is full ({}); \
+                 the sources wait until one has room",
+                names.join(", ")
+            );
+        }
+        room
+    }
+
+    /// After a push: ends a hold-back episode once `me` has room again.
+    fn pushed(&self, me: &BoundedQueue, label: &str) {
+        if self.held.load(Ordering::Acquire)
+            && !me.is_full()
+            && self.held.swap(false, Ordering::AcqRel)
+        {
+            log::info!("{label}: buffer has room again; the stream is no longer held back");
+        }
+    }
+}
 
 /// The stream-facing side: pushes batches into the buffer.
 pub struct SinkInlet {
     pub queue: Arc<BoundedQueue>,
     pub counters: Arc<ConnectorCounters>,
     pub label: String,
+    pub blocking: Arc<BlockingSinks>,
+    /// In a drop episode (a full buffer while other sinks kept up, or a drop policy).
+    pub dropping: AtomicBool,
+    pub log: LogLimiter,
+}
+
+impl SinkInlet {
+    pub fn new(
+        queue: Arc<BoundedQueue>,
+        counters: Arc<ConnectorCounters>,
+        label: String,
+        blocking: Arc<BlockingSinks>,
+    ) -> SinkInlet {
+        SinkInlet {
+            log: LogLimiter::new(label.clone()),
+            queue,
+            counters,
+            label,
+            blocking,
+            dropping: AtomicBool::new(false),
+        }
+    }
 }
 
 impl Subscriber for SinkInlet {
     fn receive(&self, batch: &[Event]) {
-        let lost = self.queue.push(batch);
+        let lost = if self.queue.policy() == WhenFull::Block {
+            let lost = self
+                .queue
+                .push_unless(batch, &|| self.blocking.another_has_room(&self.queue));
+            self.blocking.pushed(&self.queue, &self.label);
+            lost
+        } else {
+            self.queue.push(batch)
+        };
         if lost > 0 {
             self.counters
                 .dropped
                 .fetch_add(lost as u64, Ordering::Relaxed);
-            log::warn!(
-                "{}: buffer full, {lost} events dropped (buffer.when.full)",
+            if !self.dropping.swap(true, Ordering::AcqRel) {
+                let why = if self.queue.policy() == WhenFull::Block {
+                    "the stream's other sinks keep up, so this one drops instead of holding \
+                     them back (buffer.when.full='block' holds the stream only while every \
+                     blocking sink is full)"
+                } else {
+                    "buffer.when.full drops"
+                };
+                log::warn!(
+                    "{}: buffer full ({} events): dropping until it has room; {why}",
+                    self.label,
+                    self.queue.capacity()
+                );
+            }
+            self.log
+                .warn(&format!("buffer full: {lost} event(s) dropped"));
+        } else if self.dropping.load(Ordering::Acquire)
+            && self.dropping.swap(false, Ordering::AcqRel)
+        {
+            log::info!(
+                "{}: buffer has room again; events are delivered",
                 self.label
             );
         }
@@ -106,6 +204,11 @@ pub struct SinkDriver {
     pub sync: Arc<SyncPoint>,
     handle: Mutex<Option<JoinHandle<bool>>>,
     stopping: Arc<AtomicBool>,
+    /// Set when shutdown's deadline passed: the drain thread stops retrying.
+    abandoned: Arc<AtomicBool>,
+    /// Events in the batch the drain thread is delivering now.
+    in_flight: Arc<AtomicUsize>,
+    handler: Arc<FailureHandler>,
 }
 
 /// Buffer settings read from a validated config.
@@ -133,10 +236,14 @@ impl SinkDriver {
         handler: FailureHandler,
     ) -> SinkDriver {
         let counters = handler.counters.clone();
+        let handler = Arc::new(handler);
         let stopping = Arc::new(AtomicBool::new(false));
+        let abandoned = Arc::new(AtomicBool::new(false));
+        let in_flight = Arc::new(AtomicUsize::new(0));
         let sync = Arc::new(SyncPoint::new(queue.clone()));
         let sync_point = sync.clone();
-        let (q, stop) = (queue.clone(), stopping.clone());
+        let (q, stop, gone) = (queue.clone(), stopping.clone(), abandoned.clone());
+        let (busy, thread_handler) = (in_flight.clone(), handler.clone());
         let thread_label = label.clone();
         sink.set_stopping(stopping.clone());
         let status = counters.status.clone();
@@ -158,7 +265,14 @@ impl SinkDriver {
                     }
                     let mut check = false;
                     if !batch.is_empty() {
-                        check = !deliver(sink.as_mut(), &batch, &mut rejects, &handler, &stop);
+                        busy.store(batch.len(), Ordering::Release);
+                        let quit = Quit {
+                            stopping: &stop,
+                            abandoned: &gone,
+                        };
+                        check =
+                            !deliver(sink.as_mut(), &batch, &mut rejects, &thread_handler, quit);
+                        busy.store(0, Ordering::Release);
                     } else if open {
                         sink.idle();
                         check = checked.elapsed() >= HEALTH_CHECK_EVERY;
@@ -177,7 +291,10 @@ impl SinkDriver {
                     Ok(()) => true,
                     Err(e) => {
                         log::error!("{thread_label}: flush at shutdown failed: {e}");
-                        handler.counters.errors.fetch_add(1, Ordering::Relaxed);
+                        thread_handler
+                            .counters
+                            .errors
+                            .fetch_add(1, Ordering::Relaxed);
                         status.record_error(e.class, &format!("flush at shutdown: {e}"));
                         false
                     }
@@ -197,19 +314,67 @@ impl SinkDriver {
             sync,
             handle: Mutex::new(Some(handle)),
             stopping,
+            abandoned,
+            in_flight,
+            handler,
         }
     }
 
-    /// Delivers everything buffered, flushes the sink and stops its thread. Returns false when the
-    /// final flush failed.
-    pub fn stop(&self) -> bool {
+    /// No more events: the drain thread delivers what is buffered, then flushes.
+    pub fn close(&self) {
         self.stopping.store(true, Ordering::Release);
         self.queue.close();
-        match self.handle.lock().take() {
-            Some(h) => h.join().unwrap_or(false),
-            None => true,
-        }
     }
+
+    /// [`SinkDriver::close`], then waits for the drain thread until `deadline`. Returns false
+    /// when the final flush failed or the deadline passed first; then what is still buffered
+    /// goes to the error strategy (counted), and the thread is left to finish its batch.
+    pub fn stop(&self, deadline: Instant) -> bool {
+        self.close();
+        let Some(h) = self.handle.lock().take() else {
+            return true;
+        };
+        while !h.is_finished() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        if h.is_finished() {
+            return h.join().unwrap_or(false);
+        }
+        self.abandon();
+        false
+    }
+
+    fn abandon(&self) {
+        self.abandoned.store(true, Ordering::Release);
+        let left = self.queue.take_all();
+        let busy = self.in_flight.load(Ordering::Acquire);
+        log::warn!(
+            "{}: the shutdown deadline passed with the sink still delivering: {} buffered \
+             event(s) go to the error strategy; {busy} in delivery are lost if the process \
+             exits now (raise --shutdown-timeout to wait longer)",
+            self.label,
+            left.len()
+        );
+        if !left.is_empty() {
+            self.handler.handle_class(
+                crate::connector::ErrorClass::Transient,
+                "not delivered: the shutdown deadline passed",
+                &left,
+                None,
+            );
+        }
+        self.counters
+            .status
+            .set_state(crate::connector::ConnectorState::Failed);
+    }
+}
+
+/// What ends a delivery's retries early: shutdown (unlimited retries are capped) and a
+/// passed shutdown deadline (no more retries at all).
+#[derive(Clone, Copy)]
+struct Quit<'a> {
+    stopping: &'a AtomicBool,
+    abandoned: &'a AtomicBool,
 }
 
 /// Keeps popping until the batch is full, the linger time is up or the buffer closes.
@@ -233,8 +398,9 @@ fn deliver(
     batch: &[Event],
     rejects: &mut Rejects,
     handler: &FailureHandler,
-    stopping: &AtomicBool,
+    quit: Quit<'_>,
 ) -> bool {
+    let stopping = quit.stopping;
     let mut attempt: u32 = 1;
     let status = &handler.counters.status;
     loop {
@@ -269,6 +435,7 @@ fn deliver(
                     if e.class == crate::connector::ErrorClass::Transient
                         && policy.may_retry(attempt)
                         && !capped
+                        && !quit.abandoned.load(Ordering::Acquire)
                     {
                         let wait = policy.backoff(attempt);
                         log::debug!("{}: {e}; retry {attempt} in {wait:?}", handler.label);

@@ -9,11 +9,11 @@ use crate::clock::ClockMode;
 use crate::connector::{MapperConfig, MapperFactory};
 use crate::plan::graph::{ConnectorPlan, StreamId};
 use crate::runtime::failure::{ConnectorCounters, FailureHandler};
-use crate::runtime::sink::{buffer_for, SinkDriver, SinkInlet};
+use crate::runtime::sink::{buffer_for, BlockingSinks, SinkDriver, SinkInlet};
 use crate::runtime::source::{SourceDriver, SourceInlet};
 use crate::runtime::trigger;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 impl App {
     /// Starts sinks, `@async` workers, the scheduler and sources (in that order, so nothing a
@@ -27,12 +27,14 @@ impl App {
         let mut sources = Vec::new();
         if self.options.connectors {
             for (id, s) in self.plan.streams.iter().enumerate() {
+                let blocking = Arc::new(BlockingSinks::default());
                 for (k, c) in s.sinks.iter().enumerate() {
-                    match self.start_sink(id, k, c) {
+                    match self.start_sink(id, k, c, &blocking) {
                         Ok(d) => sinks.push(d),
                         Err(e) => {
+                            let deadline = Instant::now() + self.options.shutdown_timeout;
                             sinks.iter().for_each(|d: &SinkDriver| {
-                                d.stop();
+                                d.stop(deadline);
                             });
                             return Err(e);
                         }
@@ -110,6 +112,7 @@ impl App {
         stream: StreamId,
         k: usize,
         c: &ConnectorPlan,
+        blocking: &Arc<BlockingSinks>,
     ) -> Result<SinkDriver, EngineError> {
         let schema = &self.plan.streams[stream].schema;
         let label = connector_label(Role::Sink, schema.name(), &c.config.kind, k);
@@ -135,11 +138,13 @@ impl App {
             counters: handler.counters.clone(),
             buffer: Some(queue.clone()),
         });
-        let inlet = SinkInlet {
-            queue: queue.clone(),
-            counters: handler.counters.clone(),
-            label: label.clone(),
-        };
+        blocking.add(&queue, &label);
+        let inlet = SinkInlet::new(
+            queue.clone(),
+            handler.counters.clone(),
+            label.clone(),
+            blocking.clone(),
+        );
         self.junctions[stream].subscribe(Arc::new(inlet));
         Ok(SinkDriver::start(label, sink, queue, batch, handler))
     }
@@ -197,6 +202,7 @@ impl App {
     /// flushes every sink, and returns the counters. Calling it again returns the same kind of
     /// summary, empty.
     pub fn shutdown(&self) -> Result<AppStats, EngineError> {
+        let deadline = Instant::now() + self.options.shutdown_timeout;
         let previous = std::mem::replace(&mut *self.state.lock(), State::Stopped);
         let (mut sources, sinks) = match previous {
             State::Running { sources, sinks } => (sources, sinks),
@@ -209,7 +215,7 @@ impl App {
         }
         let flushed = self.options.final_flush && input_ended;
         if flushed {
-            self.settle_async_streams();
+            self.settle_async_streams(deadline);
             if let Some(end) = self.env.scheduler.finish() {
                 log::debug!("input ended: time moved to {end}, windows settled");
             }
@@ -220,15 +226,26 @@ impl App {
             self.env.held_in_windows()
         };
         for id in self.topological_order() {
-            self.junctions[id].drain();
+            if !self.junctions[id].drain_until(deadline) {
+                // An @async worker still pushing into a full sink buffer: closing the buffers
+                // lets it finish (what it pushes now is counted as dropped).
+                log::warn!(
+                    "@async stream {} still busy at the shutdown deadline; closing sink buffers",
+                    self.junctions[id].name()
+                );
+                sinks.iter().for_each(SinkDriver::close);
+                self.junctions[id].drain();
+            }
         }
         self.env.scheduler.stop();
         let mut stats = AppStats {
             held_in_windows,
             ..Default::default()
         };
+        // Every sink drains at once; each gets what is left of the deadline.
+        sinks.iter().for_each(SinkDriver::close);
         for d in &sinks {
-            let flushed = d.stop();
+            let flushed = d.stop(deadline);
             stats.sinks.push(snapshot(&d.label, &d.counters, flushed));
         }
         // Counted after the sinks stopped: a dead-letter row made while a sink flushed is in.
@@ -270,12 +287,12 @@ impl App {
 
     /// Waits until every `@async` stream has delivered what it queued (events in flight may
     /// queue more downstream, so until all are idle at once).
-    fn settle_async_streams(&self) {
-        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    fn settle_async_streams(&self, deadline: Instant) {
         while !self.junctions.iter().all(|j| j.is_idle()) {
-            if std::time::Instant::now() > deadline {
+            if Instant::now() > deadline {
                 log::warn!(
-                    "@async streams still busy after 30 s; settling windows without waiting"
+                    "@async streams still busy at the shutdown deadline; settling windows \
+                     without waiting"
                 );
                 return;
             }

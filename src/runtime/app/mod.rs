@@ -67,7 +67,14 @@ pub struct RunOptions {
     /// limiters and absent patterns settle and emit before the sinks flush (Flink's final
     /// watermark). Off: what windows hold is left unemitted and counted in the summary.
     pub final_flush: bool,
+    /// How long [`App::shutdown`] waits for sinks to deliver what they hold. Past it, what is
+    /// still buffered goes to each sink's error strategy (counted) and shutdown returns.
+    pub shutdown_timeout: std::time::Duration,
 }
+
+/// [`RunOptions::shutdown_timeout`] unless set: long enough for a healthy sink to flush, short
+/// enough that a hung peer cannot hold a stop for hours.
+pub const DEFAULT_SHUTDOWN_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 
 impl Default for RunOptions {
     fn default() -> Self {
@@ -76,6 +83,7 @@ impl Default for RunOptions {
             synchronous: false,
             playback: false,
             final_flush: true,
+            shutdown_timeout: DEFAULT_SHUTDOWN_TIMEOUT,
         }
     }
 }
@@ -252,6 +260,16 @@ impl App {
     /// The fail-strategy error that stopped the app, if any.
     pub fn failure(&self) -> Option<String> {
         self.failure.get()
+    }
+
+    /// Events waiting in sink buffers now (what an immediate exit would lose).
+    pub fn buffered_in_sinks(&self) -> usize {
+        self.live
+            .lock()
+            .iter()
+            .filter_map(|c| c.buffer.as_ref())
+            .map(|q| q.len())
+            .sum()
     }
 
     /// Whether the app has sources and every one of them has reached the end of its input.

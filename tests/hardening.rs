@@ -405,3 +405,90 @@ fn a_second_signal_stops_at_once_and_says_what_is_lost() {
         "{stderr}"
     );
 }
+
+/// Whether the server closed `s` (EOF or reset) within `limit`.
+fn closed_by_server(s: &mut std::net::TcpStream, limit: Duration) -> bool {
+    use std::io::Read;
+    s.set_read_timeout(Some(limit)).unwrap();
+    let mut buf = [0u8; 256];
+    loop {
+        match s.read(&mut buf) {
+            Ok(0) => return true,
+            Ok(_) => continue, // an error answer (408) before the close
+            Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => return true,
+            Err(_) => return false, // timed out: still open
+        }
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn connect_when_up(port: u16) -> std::net::TcpStream {
+    for _ in 0..200 {
+        if let Ok(s) = std::net::TcpStream::connect(("127.0.0.1", port)) {
+            return s;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    panic!("nothing listens on {port}");
+}
+
+/// Silent sockets are closed at the header/handshake deadline, connections past
+/// max.connections are closed at once, and a real request still gets through.
+#[test]
+fn listeners_time_out_silent_sockets_and_cap_connections() {
+    use std::io::{Read, Write};
+    let (http_port, ws_port) = (free_port(), free_port());
+    let app = Engine::new()
+        .compile(&format!(
+            "@source(type='http', port='{http_port}', auth='none', header.timeout.ms='300', \
+                     idle.timeout.ms='400', max.connections='4', @map(type='json'))\n\
+             CREATE STREAM S (x INT);\n\
+             @source(type='websocket-server', port='{ws_port}', handshake.timeout.ms='300', \
+                     @map(type='json'))\n\
+             CREATE STREAM W (x INT);"
+        ))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let got = app.subscribe("S").unwrap();
+    app.start().unwrap();
+    let mut silent: Vec<_> = (0..4).map(|_| connect_when_up(http_port)).collect();
+    // Past the cap: closed at once.
+    let mut extra = connect_when_up(http_port);
+    assert!(
+        closed_by_server(&mut extra, Duration::from_secs(2)),
+        "over the cap"
+    );
+    for s in &mut silent {
+        assert!(
+            closed_by_server(s, Duration::from_secs(5)),
+            "silent http socket"
+        );
+    }
+    let mut ws_silent = connect_when_up(ws_port);
+    assert!(
+        closed_by_server(&mut ws_silent, Duration::from_secs(5)),
+        "silent ws socket"
+    );
+    // The slots are free again: a real request is served.
+    let mut s = connect_when_up(http_port);
+    let body = r#"{"x":7}"#;
+    write!(
+        s,
+        "POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut answer = String::new();
+    s.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 202"), "{answer}");
+    let e = got.recv_timeout(Duration::from_secs(5)).expect("the event");
+    assert_eq!(e.data.to_vec(), vec![Value::Int(7)]);
+    app.shutdown().unwrap();
+}

@@ -1,8 +1,10 @@
 //! HTTP connectors: the `http` (alias `webhook`) sink and source.
 //!
 //! Files: `sink`, `sink_settings` (its parameters), `url_template` (per-event URLs), `source`
-//! (parameters and mode), `receiver` (server mode) and `poller` (poll mode).
+//! (parameters and mode), `receiver` (server mode), `listen` (its connection limits) and
+//! `poller` (poll mode).
 
+mod listen;
 mod poller;
 mod receiver;
 mod sink;

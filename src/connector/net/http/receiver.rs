@@ -58,16 +58,12 @@ pub(super) async fn serve(
         .layer(DefaultBodyLimit::max(settings.max_body_bytes))
         .with_state(receiver);
     let (stop_tx, stop_rx) = oneshot::channel::<()>();
+    let limits = settings.limits;
     let server = tokio::spawn(async move {
-        let shutdown = async {
+        let stop = async {
             let _ = stop_rx.await;
         };
-        if let Err(e) = axum::serve(listener, app)
-            .with_graceful_shutdown(shutdown)
-            .await
-        {
-            log::error!("http source: server failed: {e}");
-        }
+        super::listen::serve("http source", listener, app, limits, stop).await;
     });
     let mut check = tokio::time::interval(STOP_CHECK);
     while ctx.is_running() {

@@ -93,6 +93,28 @@ const MAX_BODY_BYTES: Param<usize> = Param::optional(
     "65536",
 );
 
+const MAX_CONNECTIONS: Param<usize> = Param::optional(
+    "max.connections",
+    1000,
+    "server mode: connections open at once; a new one past it is closed at once (counted).",
+    "100",
+);
+
+const HEADER_TIMEOUT: Param<Duration> = Param::optional(
+    "header.timeout.ms",
+    Duration::from_secs(10),
+    "server mode: a request whose headers have not all arrived by then closes its connection.",
+    "3000",
+);
+
+const IDLE_TIMEOUT: Param<Duration> = Param::optional(
+    "idle.timeout.ms",
+    Duration::from_secs(60),
+    "server mode: a connection with no bytes moving for this long is closed (a request in \
+     progress finishes first).",
+    "15000",
+);
+
 const QUEUE_SIZE: Param<usize> = Param::optional(
     "queue.size",
     64,
@@ -139,6 +161,9 @@ const PARAMS: &[&dyn Describe] = &[
     &AUTH_TOKEN,
     &MAX_BODY_BYTES,
     &QUEUE_SIZE,
+    &MAX_CONNECTIONS,
+    &HEADER_TIMEOUT,
+    &IDLE_TIMEOUT,
     &URL,
     &POLL_INTERVAL,
     &HEADERS,
@@ -157,6 +182,7 @@ pub(super) struct ServerSettings {
     pub auth_token: Option<String>,
     pub max_body_bytes: usize,
     pub queue_size: usize,
+    pub limits: super::listen::Limits,
 }
 
 pub(super) struct PollSettings {
@@ -202,6 +228,11 @@ fn mode(config: &ConnectorConfig) -> Result<Mode, ConfigError> {
                 auth_token,
                 max_body_bytes: MAX_BODY_BYTES.read(config)?,
                 queue_size: QUEUE_SIZE.read(config)?.max(1),
+                limits: super::listen::Limits {
+                    max_connections: MAX_CONNECTIONS.read(config)?.max(1),
+                    header_timeout: HEADER_TIMEOUT.read(config)?.max(Duration::from_millis(1)),
+                    idle_timeout: IDLE_TIMEOUT.read(config)?.max(Duration::from_millis(1)),
+                },
             }))
         }
         ModeName::Poll => {

@@ -4,7 +4,10 @@
 use crate::connector::config::{ConfigError, ConnectorConfig};
 use crate::connector::param::{Describe, Param, Required};
 use crate::connector::ConnectorError;
+use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
 use tokio::net::{TcpListener, TcpStream};
 use tokio_tungstenite::tungstenite;
 use tokio_tungstenite::tungstenite::handshake::server::{ErrorResponse, Request, Response};
@@ -41,8 +44,24 @@ const AUTH_TOKEN: Param<Option<String>> = Param::optional(
 const MAX_CONNECTIONS: Param<usize> = Param::optional(
     "max.connections",
     1000,
-    "Clients connected at once; further handshakes are refused with 503.",
+    "Clients connected at once; further handshakes are refused with 503. Sockets still in \
+     their handshake count too: past the limit a new socket is closed at once.",
     "100",
+);
+
+const HANDSHAKE_TIMEOUT: Param<Duration> = Param::optional(
+    "handshake.timeout.ms",
+    Duration::from_secs(10),
+    "A socket that has not completed its WebSocket handshake by then is closed.",
+    "3000",
+);
+
+const IDLE_TIMEOUT: Param<Duration> = Param::optional(
+    "idle.timeout.ms",
+    Duration::from_secs(120),
+    "A client that sends nothing for this long (not even the pong to the ping the server \
+     sends every half of it) is disconnected with close code 1001. 0: never.",
+    "30000",
 );
 
 /// `max.message.bytes`, described for the source or the sink.
@@ -58,6 +77,8 @@ pub(super) const SERVER_PARAMS: &[&dyn Describe] = &[
     &AUTH_HEADER,
     &AUTH_TOKEN,
     &MAX_CONNECTIONS,
+    &HANDSHAKE_TIMEOUT,
+    &IDLE_TIMEOUT,
 ];
 
 /// The listening side's parameters, shared by source and sink.
@@ -70,6 +91,9 @@ pub(super) struct ServerConfig {
     pub auth_token: Option<String>,
     pub max_connections: usize,
     pub max_message_bytes: usize,
+    pub handshake_timeout: Duration,
+    /// None: never.
+    pub idle_timeout: Option<Duration>,
 }
 
 impl ServerConfig {
@@ -93,6 +117,10 @@ impl ServerConfig {
             auth_token: AUTH_TOKEN.read(config)?,
             max_connections: MAX_CONNECTIONS.read(config)?.max(1),
             max_message_bytes: max_message.read(config)?.max(1),
+            handshake_timeout: HANDSHAKE_TIMEOUT
+                .read(config)?
+                .max(Duration::from_millis(1)),
+            idle_timeout: Some(IDLE_TIMEOUT.read(config)?).filter(|d| !d.is_zero()),
         })
     }
 
@@ -109,8 +137,32 @@ impl ServerConfig {
         })
     }
 
-    /// Runs the handshake: right path, right token, room for one more client. A refusal is
-    /// the handshake's error, boxed (tungstenite's error is large).
+    /// Takes a socket the listener accepted, if there is room: sockets in their handshake and
+    /// connected clients together stay within max.connections + its handshake allowance.
+    /// The slot is given back when the returned guard drops.
+    pub(super) fn admit(
+        &self,
+        open: &Arc<AtomicUsize>,
+        what: &str,
+        peer: SocketAddr,
+    ) -> Option<Slot> {
+        // Room for max.connections clients plus as many handshakes again, so a full server
+        // still answers a newcomer with 503 instead of a silent close.
+        let limit = self.max_connections.saturating_mul(2);
+        if open.fetch_add(1, Ordering::AcqRel) >= limit {
+            open.fetch_sub(1, Ordering::AcqRel);
+            log::warn!(
+                "{what}: {limit} sockets open (max.connections {} and as many handshakes); \
+                 closing the new one from {peer}",
+                self.max_connections
+            );
+            return None;
+        }
+        Some(Slot(open.clone()))
+    }
+
+    /// Runs the handshake within handshake.timeout.ms: right path, right token, room for one
+    /// more client. A refusal is the handshake's error, boxed (tungstenite's error is large).
     // tungstenite fixes the callback's error type, so its size is not ours to shrink.
     #[allow(clippy::result_large_err)]
     pub(super) async fn accept(
@@ -159,9 +211,35 @@ impl ServerConfig {
         let config = WebSocketConfig::default()
             .max_message_size(Some(self.max_message_bytes))
             .max_frame_size(Some(self.max_message_bytes));
-        tokio_tungstenite::accept_hdr_async_with_config(socket, callback, Some(config))
-            .await
-            .map_err(Box::new)
+        let handshake =
+            tokio_tungstenite::accept_hdr_async_with_config(socket, callback, Some(config));
+        match tokio::time::timeout(self.handshake_timeout, handshake).await {
+            Ok(done) => done.map_err(Box::new),
+            Err(_) => Err(Box::new(tungstenite::Error::Io(std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                format!(
+                    "no handshake within {} ms (handshake.timeout.ms)",
+                    self.handshake_timeout.as_millis()
+                ),
+            )))),
+        }
+    }
+}
+
+/// One open socket's share of the limit; given back on drop.
+pub(super) struct Slot(Arc<AtomicUsize>);
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+/// The close frame for a client that went quiet past idle.timeout.ms.
+pub(super) fn idle_close(idle: Duration) -> tungstenite::protocol::CloseFrame {
+    tungstenite::protocol::CloseFrame {
+        code: tungstenite::protocol::frame::coding::CloseCode::Away,
+        reason: format!("idle for {} ms (idle.timeout.ms)", idle.as_millis()).into(),
     }
 }
 

@@ -161,13 +161,18 @@ impl Hub {
 
 async fn serve_clients(listener: TcpListener, config: Arc<ServerConfig>, hub: Arc<Hub>) {
     let connected = Arc::new(AtomicUsize::new(0));
+    let open = Arc::new(AtomicUsize::new(0));
     loop {
         let Ok((socket, peer)) = listener.accept().await else {
             tokio::time::sleep(Duration::from_millis(50)).await;
             continue;
         };
+        let Some(slot) = config.admit(&open, "websocket-server sink", peer) else {
+            continue;
+        };
         let (config, connected, hub) = (config.clone(), connected.clone(), hub.clone());
         tokio::spawn(async move {
+            let _slot = slot;
             let ws = match config.accept(socket, &connected).await {
                 Ok(ws) => ws,
                 Err(e) => {
@@ -186,7 +191,7 @@ async fn serve_clients(listener: TcpListener, config: Arc<ServerConfig>, hub: Ar
             });
             connected.fetch_add(1, Ordering::AcqRel);
             log::info!("websocket-server sink: client {peer} connected");
-            write_client(ws, rx, &pending, &kick).await;
+            write_client(ws, rx, &pending, &kick, config.idle_timeout).await;
             connected.fetch_sub(1, Ordering::AcqRel);
             log::info!("websocket-server sink: client {peer} disconnected");
         });
@@ -201,10 +206,26 @@ async fn write_client(
     mut rx: mpsc::UnboundedReceiver<Frames>,
     pending: &AtomicUsize,
     kick: &tokio::sync::Notify,
+    idle: Option<Duration>,
 ) {
     let mut kicked = false;
+    // Clients of a sink only listen, so liveness is the pong to a ping every half idle time.
+    let period = idle.map_or(Duration::from_secs(3600), |d| {
+        (d / 2).max(Duration::from_millis(1))
+    });
+    let mut ping = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
+    let mut heard = tokio::time::Instant::now();
     loop {
         tokio::select! {
+            _ = ping.tick() => {
+                if let Some(idle) = idle.filter(|d| heard.elapsed() >= *d) {
+                    let _ = tokio::time::timeout(Duration::from_secs(1), ws.close(Some(super::server::idle_close(idle)))).await;
+                    return;
+                }
+                if ws.send(Message::Ping(bytes::Bytes::new())).await.is_err() {
+                    return;
+                }
+            }
             _ = kick.notified() => {
                 kicked = true;
                 break;
@@ -224,7 +245,7 @@ async fn write_client(
             }
             incoming = ws.next() => match incoming {
                 Some(Ok(Message::Close(_))) | Some(Err(_)) | None => return,
-                Some(Ok(_)) => {}
+                Some(Ok(_)) => heard = tokio::time::Instant::now(),
             },
         }
     }

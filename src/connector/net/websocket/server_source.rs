@@ -9,7 +9,7 @@ use crate::connector::spec::ConnectorSpec;
 use crate::connector::{ConnectorError, Source, SourceContext, SourceFactory};
 use crate::schema::Schema;
 use bytes::Bytes;
-use futures_util::StreamExt;
+use futures_util::{SinkExt, StreamExt};
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -115,6 +115,7 @@ async fn accept_clients(
     tx: mpsc::Sender<Inbound>,
 ) {
     let connected = Arc::new(AtomicUsize::new(0));
+    let open = Arc::new(AtomicUsize::new(0));
     let mut clients = tokio::task::JoinSet::new();
     loop {
         let (socket, peer) = match listener.accept().await {
@@ -126,8 +127,12 @@ async fn accept_clients(
             }
         };
         while clients.try_join_next().is_some() {}
+        let Some(slot) = config.admit(&open, "websocket-server source", peer) else {
+            continue;
+        };
         let (config, connected, tx) = (config.clone(), connected.clone(), tx.clone());
         clients.spawn(async move {
+            let _slot = slot;
             let ws = match config.accept(socket, &connected).await {
                 Ok(ws) => ws,
                 Err(e) => {
@@ -137,7 +142,7 @@ async fn accept_clients(
             };
             connected.fetch_add(1, Ordering::AcqRel);
             log::info!("websocket-server source: client {peer} connected");
-            read_client(ws, peer, &tx).await;
+            read_client(ws, peer, &tx, config.idle_timeout).await;
             connected.fetch_sub(1, Ordering::AcqRel);
         });
     }
@@ -147,8 +152,29 @@ async fn read_client(
     mut ws: WebSocketStream<TcpStream>,
     peer: SocketAddr,
     tx: &mpsc::Sender<Inbound>,
+    idle: Option<Duration>,
 ) {
-    while let Some(frame) = ws.next().await {
+    // A ping every half of idle.timeout.ms: a live client answers, a dead one stays silent.
+    let period = idle.map_or(Duration::from_secs(3600), |d| {
+        (d / 2).max(Duration::from_millis(1))
+    });
+    let mut ping = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
+    let mut heard = tokio::time::Instant::now();
+    loop {
+        let frame = tokio::select! {
+            frame = ws.next() => frame,
+            _ = ping.tick() => {
+                if let Some(idle) = idle.filter(|d| heard.elapsed() >= *d) {
+                    log::info!("websocket-server source: client {peer} idle for {idle:?}; disconnecting");
+                    let _ = tokio::time::timeout(Duration::from_secs(1), ws.close(Some(super::server::idle_close(idle)))).await;
+                    break;
+                }
+                let _ = ws.send(Message::Ping(Bytes::new())).await;
+                continue;
+            }
+        };
+        let Some(frame) = frame else { break };
+        heard = tokio::time::Instant::now();
         let item = match frame {
             Ok(Message::Text(t)) => Inbound::Payload(Bytes::from(t)),
             Ok(Message::Binary(b)) => Inbound::Payload(b),

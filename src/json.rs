@@ -66,7 +66,11 @@ fn value(ty: AttrType, v: &Json) -> Result<Value, String> {
         AttrType::Float => Value::Float(v.as_f64().ok_or_else(bad)? as f32),
         AttrType::Double => Value::Double(v.as_f64().ok_or_else(bad)?),
         AttrType::Bool => Value::Bool(v.as_bool().ok_or_else(bad)?),
-        AttrType::String => Value::from(v.as_str().ok_or_else(bad)?),
+        // Nested JSON into a STRING is its JSON text, as the json mapper does.
+        AttrType::String => match v {
+            Json::Object(_) | Json::Array(_) => Value::from(v.to_string().as_str()),
+            _ => Value::from(v.as_str().ok_or_else(bad)?),
+        },
         AttrType::Bytes => {
             let s = v.as_str().ok_or_else(bad)?;
             Value::from(

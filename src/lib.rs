@@ -12,6 +12,7 @@ pub mod json;
 pub mod lang;
 pub mod media;
 pub mod plan;
+pub mod redact;
 pub mod runtime;
 pub mod schema;
 pub mod server;

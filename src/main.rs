@@ -302,7 +302,19 @@ fn read(path: &Path) -> Result<String, String> {
 
 fn main() -> ExitCode {
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info"))
-        .format_target(false)
+        .format(|buf, record| {
+            use std::io::Write;
+            // Every line is scrubbed: URL credentials, secret query values, secret parameters.
+            let text = record.args().to_string();
+            let style = buf.default_level_style(record.level());
+            writeln!(
+                buf,
+                "[{} {style}{}{style:#}] {}",
+                buf.timestamp(),
+                record.level(),
+                eventflux::redact::scrub(&text)
+            )
+        })
         .init();
     let cli = Cli::parse();
     match dispatch(cli.command) {

@@ -180,18 +180,20 @@ impl Value {
             return Some(Value::Null);
         }
         Some(match to {
+            // A number that does not fit (NaN, infinities, out of range) is None, never a
+            // saturated or wrapped value.
             AttrType::Int => match self {
                 Value::String(s) => Value::Int(s.trim().parse().ok()?),
                 Value::Bool(b) => Value::Int(*b as i32),
-                Value::Float(f) if f.is_finite() => Value::Int(*f as i32),
-                Value::Double(f) if f.is_finite() => Value::Int(*f as i32),
-                v => Value::Int(v.as_i64()? as i32),
+                Value::Float(f) => Value::Int(float_to_int(*f as f64, 31)? as i32),
+                Value::Double(f) => Value::Int(float_to_int(*f, 31)? as i32),
+                v => Value::Int(i32::try_from(v.as_i64()?).ok()?),
             },
             AttrType::Long => match self {
                 Value::String(s) => Value::Long(s.trim().parse().ok()?),
                 Value::Bool(b) => Value::Long(*b as i64),
-                Value::Float(f) if !f.is_finite() => return None,
-                Value::Double(f) if !f.is_finite() => return None,
+                Value::Float(f) => Value::Long(float_to_int(*f as f64, 63)? as i64),
+                Value::Double(f) => Value::Long(float_to_int(*f, 63)? as i64),
                 v => Value::Long(v.as_i64()?),
             },
             AttrType::Float => match self {
@@ -325,6 +327,14 @@ impl<T: Into<Value>> From<Option<T>> for Value {
     }
 }
 
+/// `f` truncated toward zero, if it is finite and in `[-2^bits, 2^bits)`: what an integer of
+/// `bits + 1` bits holds (both bounds are exact in f64).
+fn float_to_int(f: f64, bits: i32) -> Option<f64> {
+    let t = f.trunc();
+    let limit = 2f64.powi(bits);
+    (t.is_finite() && t >= -limit && t < limit).then_some(t)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -354,6 +364,25 @@ mod tests {
         );
         assert_eq!(Value::Int(7).cast(AttrType::String), Some(Value::from("7")));
         assert_eq!(Value::Null.cast(AttrType::Int), Some(Value::Null));
+        // What does not fit is None (NULL), never saturated or wrapped.
+        for v in [
+            Value::Double(1e308),
+            Value::Double(f64::NAN),
+            Value::Float(f32::INFINITY),
+        ] {
+            assert_eq!(v.cast(AttrType::Int), None, "{v:?}");
+            assert_eq!(v.cast(AttrType::Long), None, "{v:?}");
+        }
+        assert_eq!(Value::Long(5_000_000_000).cast(AttrType::Int), None);
+        assert_eq!(
+            Value::Double(2147483647.9).cast(AttrType::Int),
+            Some(Value::Int(i32::MAX))
+        );
+        assert_eq!(
+            Value::Double(-2147483648.5).cast(AttrType::Int),
+            Some(Value::Int(i32::MIN))
+        );
+        assert_eq!(Value::Double(9.3e18).cast(AttrType::Long), None);
     }
 
     #[test]

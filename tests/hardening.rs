@@ -492,3 +492,104 @@ fn listeners_time_out_silent_sockets_and_cap_connections() {
     assert_eq!(e.data.to_vec(), vec![Value::Int(7)]);
     app.shutdown().unwrap();
 }
+
+/// Nested JSON into a STRING is its JSON text in replay too (as in the json mapper), and a
+/// CAST that does not fit is NULL (not 2147483647 or 0).
+#[test]
+fn replay_takes_nested_json_as_text_and_casts_that_do_not_fit_are_null() {
+    let dir = scratch("json");
+    std::fs::write(
+        dir.join("app.sql"),
+        "CREATE STREAM S (x DOUBLE, j STRING);\n\
+         INSERT INTO O SELECT CAST(x AS INT) AS i, j FROM S;\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("in.jsonl"),
+        "{\"stream\":\"S\",\"data\":{\"x\":1e308,\"j\":{\"a\":[1,2]}}}\n\
+         {\"stream\":\"S\",\"data\":{\"x\":3.7,\"j\":[true]}}\n",
+    )
+    .unwrap();
+    let out = bin()
+        .args(["replay", "app.sql", "--input", "in.jsonl"])
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines[0]["data"]["i"], serde_json::Value::Null);
+    assert_eq!(lines[0]["data"]["j"], "{\"a\":[1,2]}");
+    assert_eq!(lines[1]["data"]["i"], 3);
+    assert_eq!(lines[1]["data"]["j"], "[true]");
+}
+
+/// Secrets in an http sink's URL (userinfo, a secret query value, a webhook path from
+/// `${HOOK_SECRET}`) and an auth token never leave the process: not in the log at debug level,
+/// not in a dead-letter row's error, not in a compile error.
+#[test]
+fn secrets_are_redacted_in_logs_dead_letters_and_errors() {
+    let closed = free_port();
+    let dir = scratch("secrets");
+    std::fs::write(
+        dir.join("app.sql"),
+        format!(
+            "@source(type='datagen', count='1', rate='100')\n\
+             CREATE STREAM S (x INT);\n\
+             @sink(type='http', url='http://bob:pw-s3cret@127.0.0.1:{closed}/hook/${{HOOK_SECRET}}?apikey=K3Y-value&v=1', \
+                   headers.Authorization='Bearer ${{API_TOKEN}}', error.strategy='dlq', \
+                   error.dlq.stream='Failed', @map(type='json'))\n\
+             CREATE STREAM O (x INT);\n\
+             @sink(type='stdout', @map(type='json'))\n\
+             CREATE STREAM Failed (error STRING, x INT);\n\
+             INSERT INTO O SELECT x FROM S;"
+        ),
+    )
+    .unwrap();
+    let out = bin()
+        .args(["run", "app.sql"])
+        .env("RUST_LOG", "debug")
+        .env("HOOK_SECRET", "wh-path-value")
+        .env("API_TOKEN", "tok-value-42")
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert!(
+        stdout.contains("\"error\""),
+        "a dead-letter row: {stdout}\n{stderr}"
+    );
+    for secret in ["pw-s3cret", "K3Y-value", "wh-path-value", "tok-value-42"] {
+        assert!(
+            !stdout.contains(secret),
+            "{secret} in the output:\n{stdout}"
+        );
+        assert!(!stderr.contains(secret), "{secret} in the log:\n{stderr}");
+    }
+    assert!(stdout.contains("***"), "{stdout}");
+    // A compile error quoting a secret parameter's value.
+    let bad = "@sink(type='http', url='http://h/${HOOK_SECRET}', timeout.ms='${API_TOKEN}')\n\
+               CREATE STREAM O (x INT);";
+    std::fs::write(dir.join("bad.sql"), bad).unwrap();
+    let out = bin()
+        .args(["check", "bad.sql"])
+        .env("HOOK_SECRET", "wh-path-value")
+        .env("API_TOKEN", "tok-value-42")
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("timeout.ms"), "{stderr}");
+    assert!(!stderr.contains("tok-value-42"), "{stderr}");
+}

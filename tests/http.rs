@@ -254,7 +254,10 @@ fn http_source_answers_202_400_401_413_and_503_under_overload() {
     ids.sort();
     assert_eq!(ids, vec![1, 2, 10, 11]);
     assert_eq!(stats.sources[0].events, 4);
-    assert_eq!(stats.sources[0].errors, 1, "the bad payload is counted");
+    assert_eq!(
+        stats.sources[0].errors, 2,
+        "the bad payload and the body over max.body.bytes (413) are counted"
+    );
 }
 
 #[test]

@@ -27,6 +27,9 @@ pub struct ConnectorConfig {
     /// [`SourceFactory::side_streams`](crate::connector::SourceFactory::side_streams), by
     /// parameter name, resolved by the compiler; the source emits into them besides its own.
     pub side_schemas: BTreeMap<String, crate::schema::Schema>,
+    /// Values never to show: secret-named parameters' values, and what `${ENV}` substituted
+    /// into them or from a secret-named variable (see [`crate::redact`]).
+    pub secrets: Vec<String>,
 }
 
 /// A configuration problem, naming the parameter.
@@ -157,19 +160,7 @@ pub fn redact_url(url: &str) -> String {
 
 /// Whether a parameter holds a secret (password, token, key), by its name.
 pub fn is_secret(key: &str) -> bool {
-    let k = key.to_ascii_lowercase();
-    [
-        "password",
-        "passwd",
-        "secret",
-        "token",
-        "api.key",
-        "apikey",
-        "credential",
-        "auth",
-    ]
-    .iter()
-    .any(|s| k.contains(s))
+    crate::redact::is_secret_name(key)
 }
 
 impl ConnectorConfig {
@@ -182,7 +173,7 @@ impl ConnectorConfig {
                 let shown = if is_secret(k) || header_secret {
                     "***".to_string()
                 } else {
-                    redact_url(v)
+                    crate::redact::scrub(&redact_url(v)).into_owned()
                 };
                 (k.clone(), shown)
             })

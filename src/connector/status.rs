@@ -191,7 +191,7 @@ impl ConnectorStatus {
         }
         .fetch_add(1, Ordering::Relaxed);
         *self.last_error.lock() = Some(LastError {
-            message: message.to_string(),
+            message: crate::redact::scrub(message).into_owned(),
             at_ms: now_ms(),
         });
     }
@@ -211,7 +211,8 @@ impl ConnectorStatus {
         self.pool_hit_rate.store(rate.to_bits(), Ordering::Relaxed);
     }
 
-    pub fn set_health(&self, health: Health) {
+    pub fn set_health(&self, mut health: Health) {
+        health.detail = crate::redact::scrub(&health.detail).into_owned();
         *self.health.lock() = Some(health);
     }
 

@@ -135,6 +135,8 @@ impl FailureHandler {
         events: &[Event],
         payload: Option<&Bytes>,
     ) {
+        // Logs, the last error, the app's failure and dead-letter rows all carry this text.
+        let error: &str = &crate::redact::scrub(error);
         let n = events.len().max(1) as u64;
         self.counters.errors.fetch_add(1, Ordering::Relaxed);
         self.counters.status.record_error(class, error);

@@ -92,6 +92,10 @@ impl BoundedQueue {
         dropped
     }
 
+    pub fn is_closed(&self) -> bool {
+        self.lock().closed
+    }
+
     /// Whether a push would wait (or drop) now.
     pub fn is_full(&self) -> bool {
         self.lock().items.len() >= self.capacity

@@ -107,6 +107,12 @@ impl Subscriber for SinkInlet {
             self.counters
                 .dropped
                 .fetch_add(lost as u64, Ordering::Relaxed);
+            if self.queue.is_closed() {
+                self.log.warn(&format!(
+                    "{lost} event(s) dropped: the sink had already stopped"
+                ));
+                return;
+            }
             if !self.dropping.swap(true, Ordering::AcqRel) {
                 let why = if self.queue.policy() == WhenFull::Block {
                     "the stream's other sinks keep up, so this one drops instead of holding \
@@ -318,6 +324,11 @@ impl SinkDriver {
             in_flight,
             handler,
         }
+    }
+
+    /// The stream this sink dead-letters into, if any.
+    pub fn dead_letter_stream(&self) -> Option<&str> {
+        self.handler.dlq.as_ref().map(|(_, j)| j.name())
     }
 
     /// No more events: the drain thread delivers what is buffered, then flushes.

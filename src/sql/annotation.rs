@@ -24,6 +24,9 @@ pub struct Element {
     pub value: String,
     pub key_pos: Pos,
     pub value_pos: Pos,
+    /// What `${VAR}` substitution put into `value` that must never be shown: every value
+    /// when the key looks secret, else the values of secret-named variables.
+    pub secrets: Vec<String>,
 }
 
 impl Annotation {
@@ -312,14 +315,21 @@ impl Scanner<'_> {
                 value: first.0,
                 key_pos,
                 value_pos: key_pos,
+                secrets: Vec::new(),
             });
         }
         self.bump();
         self.skip_ws();
         let value_pos = self.pos();
         let (raw, quoted) = self.scalar(ann_name)?;
+        let mut secrets = Vec::new();
         let value = if quoted || raw.contains("${") {
-            self.substitute(&raw, value_pos)
+            let key_secret = crate::redact::is_secret_name(&first.0);
+            self.substitute(&raw, value_pos, &mut |var, v| {
+                if key_secret || crate::redact::is_secret_name(var) {
+                    secrets.push(v.to_string());
+                }
+            })
         } else {
             raw
         };
@@ -328,6 +338,7 @@ impl Scanner<'_> {
             value,
             key_pos,
             value_pos,
+            secrets,
         })
     }
 
@@ -377,8 +388,8 @@ impl Scanner<'_> {
         }
     }
 
-    fn substitute(&mut self, raw: &str, pos: Pos) -> String {
-        match substitute_env(raw, self.env) {
+    fn substitute(&mut self, raw: &str, pos: Pos, seen: &mut dyn FnMut(&str, &str)) -> String {
+        match substitute_env_seen(raw, self.env, seen) {
             Ok(v) => v,
             Err(var) => {
                 self.errors.push(
@@ -393,6 +404,15 @@ impl Scanner<'_> {
 
 /// Replaces `${VAR}` and `${VAR:default}`; `Err(VAR)` for the first unset variable without default.
 pub fn substitute_env(raw: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<String, String> {
+    substitute_env_seen(raw, env, &mut |_, _| {})
+}
+
+/// [`substitute_env`] telling `seen` each variable and the value it put in.
+fn substitute_env_seen(
+    raw: &str,
+    env: &dyn Fn(&str) -> Option<String>,
+    seen: &mut dyn FnMut(&str, &str),
+) -> Result<String, String> {
     let mut out = String::with_capacity(raw.len());
     let mut rest = raw;
     while let Some(start) = rest.find("${") {
@@ -408,8 +428,14 @@ pub fn substitute_env(raw: &str, env: &dyn Fn(&str) -> Option<String>) -> Result
             None => (inner, None),
         };
         match (env(name), default) {
-            (Some(v), _) => out.push_str(&v),
-            (None, Some(d)) => out.push_str(d),
+            (Some(v), _) => {
+                seen(name, &v);
+                out.push_str(&v);
+            }
+            (None, Some(d)) => {
+                seen(name, d);
+                out.push_str(d);
+            }
             (None, None) => return Err(name.to_string()),
         }
         rest = &after[close + 1..];

@@ -129,7 +129,8 @@ impl fmt::Display for CompileErrors {
             if i > 0 {
                 f.write_str("\n")?;
             }
-            f.write_str(&d.render(&self.file, &self.source))?;
+            // A message may quote a parameter's value: secrets never leave in one.
+            f.write_str(&crate::redact::scrub(&d.render(&self.file, &self.source)))?;
         }
         if self.errors.len() > 1 {
             write!(f, "\n{} errors", self.errors.len())?;

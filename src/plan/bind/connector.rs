@@ -44,6 +44,10 @@ impl Binder<'_> {
                     key_pos.insert("type".to_string(), e.value_pos);
                 }
                 Some(k) => {
+                    if crate::redact::is_secret_name(k) {
+                        config.secrets.push(e.value.clone());
+                    }
+                    config.secrets.extend(e.secrets.iter().cloned());
                     config.params.insert(k.to_string(), e.value.clone());
                     key_pos.insert(k.to_string(), e.key_pos);
                 }
@@ -82,6 +86,10 @@ impl Binder<'_> {
                         key_pos.insert("map.type".into(), e.value_pos);
                     }
                     Some(k) => {
+                        if crate::redact::is_secret_name(k) {
+                            config.secrets.push(e.value.clone());
+                        }
+                        config.secrets.extend(e.secrets.iter().cloned());
                         map.params.insert(k.to_string(), e.value.clone());
                         key_pos.insert(format!("map.{k}"), e.key_pos);
                     }
@@ -266,13 +274,17 @@ impl Binder<'_> {
                 .sink(&config.kind)
                 .map(|f| f.validate(&config, schema)),
         };
+        crate::redact::register(&config.secrets);
         if let Some(Err(e)) = factory_check {
             let key = config
                 .params
                 .keys()
                 .find(|k| e.0.contains(&format!("'{k}'")))
                 .cloned();
-            errors.push(Diagnostic::new(at(&key), e.0));
+            errors.push(Diagnostic::new(
+                at(&key),
+                crate::redact::scrub(&e.0).into_owned(),
+            ));
             return None;
         }
         if let Some(map) = &config.map {
@@ -284,7 +296,8 @@ impl Binder<'_> {
                 if let Err(e) = checked {
                     errors.push(Diagnostic::new(
                         at(&Some("map.type".into())),
-                        format!("mapper '{}': {}", map.kind, e.0),
+                        crate::redact::scrub(&format!("mapper '{}': {}", map.kind, e.0))
+                            .into_owned(),
                     ));
                     return None;
                 }

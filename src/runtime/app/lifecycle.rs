@@ -116,7 +116,9 @@ impl App {
     ) -> Result<SinkDriver, EngineError> {
         let schema = &self.plan.streams[stream].schema;
         let label = connector_label(Role::Sink, schema.name(), &c.config.kind, k);
-        let err = |m: String| EngineError::Connector(format!("{label}: {m}"));
+        let err = |m: String| {
+            EngineError::Connector(crate::redact::scrub(&format!("{label}: {m}")).into_owned())
+        };
         let factory = self
             .connectors
             .sink(&c.config.kind)
@@ -158,7 +160,9 @@ impl App {
     ) -> Result<SourceDriver, EngineError> {
         let schema = &self.plan.streams[stream].schema;
         let label = connector_label(Role::Source, schema.name(), &c.config.kind, k);
-        let err = |m: String| EngineError::Connector(format!("{label}: {m}"));
+        let err = |m: String| {
+            EngineError::Connector(crate::redact::scrub(&format!("{label}: {m}")).into_owned())
+        };
         let factory = self
             .connectors
             .source(&c.config.kind)
@@ -242,10 +246,27 @@ impl App {
             held_in_windows,
             ..Default::default()
         };
-        // Every sink drains at once; each gets what is left of the deadline.
-        sinks.iter().for_each(SinkDriver::close);
-        for d in &sinks {
-            let flushed = d.stop(deadline);
+        // Every sink drains at once, each within the deadline; the sinks of dead-letter
+        // streams last, so the rows their feeders make while flushing still get out.
+        let targets: Vec<String> = sinks
+            .iter()
+            .filter_map(|d| d.dead_letter_stream().map(str::to_string))
+            .collect();
+        let receives_no_dead_letters = |d: &SinkDriver| {
+            let stream = d.label.split(" -> ").next().unwrap_or("");
+            !targets.iter().any(|t| t == stream)
+        };
+        let mut flushed = vec![true; sinks.len()];
+        for phase in [true, false] {
+            let now: Vec<usize> = (0..sinks.len())
+                .filter(|i| receives_no_dead_letters(&sinks[*i]) == phase)
+                .collect();
+            now.iter().for_each(|i| sinks[*i].close());
+            for i in now {
+                flushed[i] = sinks[i].stop(deadline);
+            }
+        }
+        for (d, flushed) in sinks.iter().zip(flushed) {
             stats.sinks.push(snapshot(&d.label, &d.counters, flushed));
         }
         // Counted after the sinks stopped: a dead-letter row made while a sink flushed is in.

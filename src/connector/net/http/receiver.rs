@@ -28,6 +28,8 @@ struct Receiver {
     auth_header: String,
     auth_token: Option<String>,
     queue: mpsc::Sender<Delivery>,
+    /// Bodies refused before they were read (413), reported by the source thread.
+    refused: mpsc::UnboundedSender<String>,
 }
 
 pub(super) async fn serve(
@@ -48,10 +50,12 @@ pub(super) async fn serve(
         settings.path
     );
     let (tx, mut rx) = mpsc::channel::<Delivery>(settings.queue_size);
+    let (refused_tx, mut refused_rx) = mpsc::unbounded_channel::<String>();
     let receiver = Arc::new(Receiver {
         auth_header: settings.auth_header,
         auth_token: settings.auth_token,
         queue: tx,
+        refused: refused_tx,
     });
     let app = axum::Router::new()
         .route(&settings.path, axum::routing::post(receive))
@@ -72,6 +76,9 @@ pub(super) async fn serve(
                 let Some((body, reply)) = next else { break };
                 let _ = reply.send(ctx.emit_payload_checked(&body).map_err(Refused::BadPayload));
             }
+            Some(why) = refused_rx.recv() => {
+                ctx.report_error(&ConnectorError::permanent(why), None);
+            }
             _ = check.tick() => {}
         }
     }
@@ -85,7 +92,11 @@ pub(super) async fn serve(
     Ok(())
 }
 
-async fn receive(State(r): State<Arc<Receiver>>, headers: HeaderMap, body: Bytes) -> Response {
+async fn receive(
+    State(r): State<Arc<Receiver>>,
+    headers: HeaderMap,
+    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
+) -> Response {
     if let Some(token) = &r.auth_token {
         let given = headers
             .get(r.auth_header.as_str())
@@ -96,6 +107,17 @@ async fn receive(State(r): State<Arc<Receiver>>, headers: HeaderMap, body: Bytes
             return (StatusCode::UNAUTHORIZED, msg).into_response();
         }
     }
+    let body = match body {
+        Ok(body) => body,
+        Err(rejection) => {
+            // Too large (413) or unreadable: counted as an error, like a bad payload.
+            let status = rejection.status();
+            let _ = r.refused.send(format!(
+                "http source: request refused ({status}): {rejection}"
+            ));
+            return rejection.into_response();
+        }
+    };
     let (reply, answer) = oneshot::channel();
     if let Err(e) = r.queue.try_send((body, reply)) {
         let msg = match e {

@@ -148,7 +148,21 @@ pub fn parse_app(text: &str, env: &dyn Fn(&str) -> Option<String>) -> (AppAst, V
             format!("annotation @{} is not followed by a statement", a.name),
         ));
     }
+    // sqlparser's end-of-input token has no position: such errors point at the app's end.
+    let end = end_of(text);
+    for d in &mut errors {
+        if !d.pos.is_known() {
+            d.pos = end;
+        }
+    }
     (app, errors)
+}
+
+/// Where the app's text ends (after its last character), for errors at the end of input.
+fn end_of(text: &str) -> Pos {
+    let line = text.split('\n').count().max(1);
+    let last = text.rsplit('\n').next().unwrap_or("");
+    Pos::new(line as u32, last.chars().count() as u32 + 1)
 }
 
 fn skip_statement(parser: &mut Parser) {
@@ -187,6 +201,10 @@ fn from_parser_error(e: ParserError, fallback: Pos) -> Diagnostic {
         ParserError::TokenizerError(m) | ParserError::ParserError(m) => m,
         ParserError::RecursionLimitExceeded => "expression nested too deeply".to_string(),
     };
+    // sqlparser's wording for the end of input, in ours.
+    let msg = msg
+        .replace("found: EOF", "found the end of the app")
+        .replace("Expected: ", "expected ");
     if let Some(at) = msg.rfind(" at Line: ") {
         let tail = &msg[at + " at Line: ".len()..];
         let mut parts = tail.split(", Column: ");

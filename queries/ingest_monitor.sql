@@ -7,7 +7,7 @@
 --         'srt://127.0.0.1:30000?mode=caller&streamid=cam1&passphrase=change-me-please&pbkeylen=16'
 @app:name('IngestMonitor')
 
-@source(type='srt', port='30000', latency.ms='120', passphrase='${SRT_PASS:-change-me-please}',
+@source(type='srt', port='30000', latency.ms='120', passphrase='${SRT_PASS:change-me-please}',
         max.connections='25', stats.stream='IngestStats', stats.interval='5 sec')
 CREATE STREAM Camera (stream_id STRING, keyframe BOOL, pts BIGINT, width INT, height INT,
                       bytes INT, data BYTES);

@@ -178,7 +178,7 @@ impl SourceFactory for SrtSourceFactory {
             formats: &[],
             default_format: None,
             example: "@source(type='srt', port='30000', latency.ms='120', \
-                passphrase='${SRT_PASS:-change-me-please}', max.connections='25', \
+                passphrase='${SRT_PASS:change-me-please}', max.connections='25', \
                 allowed.stream.ids='cam1,cam2')",
         }
     }

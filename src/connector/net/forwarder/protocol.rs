@@ -31,6 +31,8 @@ pub(super) enum BatchError {
         seq: u64,
         source: lz4_flex::block::DecompressError,
     },
+    #[error("batch {seq}: its LZ4 block claims {size} bytes, more than a frame may hold")]
+    Lz4TooLarge { seq: u64, size: usize },
     #[error("batch {seq}: record {record} is cut short")]
     Cut { seq: u64, record: usize },
     #[error("batch {seq}, record {record}: {source}")]
@@ -128,13 +130,25 @@ pub(super) fn decode_batch(body: &[u8], schema: &Schema) -> Result<(u64, Vec<Eve
     let count = head.get_u32_le() as usize;
     let flags = head.get_u8();
     let mut records = if flags & LZ4_FLAG != 0 {
+        // The block's first 4 bytes say how large it decompresses: bound that before the
+        // decoder allocates it.
+        let size = head
+            .get(..4)
+            .map_or(0, |b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]));
+        if size as usize > MAX_FRAME {
+            return Err(BatchError::Lz4TooLarge {
+                seq,
+                size: size as usize,
+            });
+        }
         let plain = lz4_flex::block::decompress_size_prepended(head)
             .map_err(|source| BatchError::Lz4 { seq, source })?;
         Bytes::from(plain)
     } else {
         Bytes::copy_from_slice(head)
     };
-    let mut events = Vec::with_capacity(count);
+    // A record takes at least its head: a damaged count reserves no more than the bytes allow.
+    let mut events = Vec::with_capacity(count.min(records.remaining() / RECORD_HEAD));
     for record in 0..count {
         let cut = BatchError::Cut { seq, record };
         if records.remaining() < RECORD_HEAD {

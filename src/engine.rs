@@ -122,6 +122,7 @@ impl Engine {
             connectors: &self.connectors,
             functions: &self.functions,
             tables: Default::default(),
+            query_names: Default::default(),
         };
         match binder.bind(&ast) {
             Ok(plan) if errors.is_empty() => Ok(plan),

@@ -325,6 +325,26 @@ pub struct AppPlan {
     pub partitions: Vec<PartitionPlan>,
     pub table_writes: Vec<TableWritePlan>,
     pub aggregations: Vec<AggregationPlan>,
+    /// Finds streams by name in constant time (the binder looks up every query's input and
+    /// output); kept up to date lazily, as streams are only ever appended.
+    pub names: NameIndex,
+}
+
+/// Stream ids by exact and by case-folded name, for the streams indexed so far.
+#[derive(Debug, Default)]
+pub struct NameIndex(parking_lot::Mutex<NameIndexInner>);
+
+#[derive(Debug, Default, Clone)]
+pub struct NameIndexInner {
+    indexed: usize,
+    exact: std::collections::HashMap<String, StreamId>,
+    folded: std::collections::HashMap<String, StreamId>,
+}
+
+impl Clone for NameIndex {
+    fn clone(&self) -> Self {
+        NameIndex(parking_lot::Mutex::new(self.0.lock().clone()))
+    }
 }
 
 /// `CREATE AGGREGATION`: running sums, counts, averages, minima and maxima per group and time
@@ -381,15 +401,20 @@ pub enum AggKind {
 }
 
 impl AppPlan {
+    /// The stream named `name`, exactly, else ignoring ASCII case; the first declared wins.
     pub fn stream_id(&self, name: &str) -> Option<StreamId> {
-        self.streams
-            .iter()
-            .position(|s| s.schema.name() == name)
-            .or_else(|| {
-                self.streams
-                    .iter()
-                    .position(|s| s.schema.name().eq_ignore_ascii_case(name))
-            })
+        let mut idx = self.names.0.lock();
+        while idx.indexed < self.streams.len() {
+            let id = idx.indexed;
+            let n = self.streams[id].schema.name();
+            idx.exact.entry(n.to_string()).or_insert(id);
+            idx.folded.entry(n.to_ascii_lowercase()).or_insert(id);
+            idx.indexed += 1;
+        }
+        idx.exact
+            .get(name)
+            .or_else(|| idx.folded.get(&name.to_ascii_lowercase()))
+            .copied()
     }
 
     /// Streams some query inserts into (inner streams of partitions excluded: they exist per key).
@@ -423,6 +448,18 @@ impl AppPlan {
         };
         let _ = writeln!(out, "app '{}' ({clock})", self.name);
         let _ = writeln!(out, "streams:");
+        // Side streams by the stream they feed, found once (not per stream: 10,000 streams).
+        let mut sides: Vec<Vec<(&StreamPlan, &String, &ConnectorPlan)>> =
+            vec![Vec::new(); self.streams.len()];
+        for o in &self.streams {
+            for c in &o.sources {
+                for (param, side) in &c.side_outputs {
+                    if let Some(list) = sides.get_mut(*side) {
+                        list.push((o, param, c));
+                    }
+                }
+            }
+        }
         for (id, s) in self.streams.iter().enumerate() {
             let mut tags = Vec::new();
             if !s.declared {
@@ -455,14 +492,7 @@ impl AppPlan {
                 let _ = writeln!(out, "    <- source {}", connector_label(&c.config));
             }
             // A source's side streams (stats) are fed by it too, though it is declared elsewhere.
-            for (owner, param, c) in self.streams.iter().flat_map(|o| {
-                o.sources.iter().flat_map(move |c| {
-                    c.side_outputs
-                        .iter()
-                        .filter(move |(_, side)| *side == id)
-                        .map(move |(param, _)| (o, param, c))
-                })
-            }) {
+            for &(owner, param, c) in &sides[id] {
                 let _ = writeln!(
                     out,
                     "    <- {param} of source {} on {}",

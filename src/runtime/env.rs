@@ -36,10 +36,10 @@ pub trait HoldsEvents: Send + Sync {
 impl Env {
     /// The counters of query `name` (a fresh, unlisted set for a name the plan lacks).
     pub fn query_metrics(&self, name: &str) -> Arc<QueryMetrics> {
+        // Sorted by name when the app is built: a binary search, not a scan per query.
         self.queries
-            .iter()
-            .find(|(n, _)| n == name)
-            .map_or_else(Arc::default, |(_, m)| m.clone())
+            .binary_search_by(|(n, _)| n.as_str().cmp(name))
+            .map_or_else(|_| Arc::default(), |i| self.queries[i].1.clone())
     }
 
     /// Counts `holder` in [`Env::held_in_windows`] for as long as it lives.

@@ -35,6 +35,8 @@ pub struct Binder<'a> {
     pub functions: &'a FunctionRegistry,
     /// Tables declared so far, for `x IN T` conditions.
     pub tables: std::cell::RefCell<Vec<TableRef>>,
+    /// Query names taken so far (a set: apps of 100,000 queries bind in linear time).
+    pub query_names: std::cell::RefCell<std::collections::HashSet<String>>,
 }
 
 impl Binder<'_> {
@@ -48,6 +50,7 @@ impl Binder<'_> {
             partitions: Vec::new(),
             table_writes: Vec::new(),
             aggregations: Vec::new(),
+            names: Default::default(),
         };
         self.app_annotations(app, &mut plan, &mut errors);
 

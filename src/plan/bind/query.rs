@@ -199,7 +199,13 @@ impl Binder<'_> {
         if !check_aggregation_reads(q, plan, errors) {
             return;
         }
-        let name = query_name(index, st, plan, errors);
+        let name = query_name(index, st, errors);
+        if !self.query_names.borrow_mut().insert(name.clone()) {
+            errors.push(Diagnostic::new(
+                st.pos,
+                format!("two queries are named '{name}'"),
+            ));
+        }
         let Some(inputs) = resolve_inputs(q, plan, errors) else {
             return;
         };
@@ -442,12 +448,7 @@ fn check_aggregation_reads(q: &QueryDecl, plan: &AppPlan, errors: &mut Vec<Diagn
 }
 
 /// `@info(name='...')`, else `queryN` by position; names are unique.
-fn query_name(
-    index: usize,
-    st: &Statement,
-    plan: &AppPlan,
-    errors: &mut Vec<Diagnostic>,
-) -> String {
+fn query_name(index: usize, st: &Statement, errors: &mut Vec<Diagnostic>) -> String {
     let mut name = format!("query{}", index + 1);
     for a in &st.annotations {
         match a.name.as_str() {
@@ -457,12 +458,6 @@ fn query_name(
             },
             other => errors.push(unknown_annotation(a, other, QUERY_ANNOTATIONS)),
         }
-    }
-    if plan.queries.iter().any(|x| x.name == name) {
-        errors.push(Diagnostic::new(
-            st.pos,
-            format!("two queries are named '{name}'"),
-        ));
     }
     name
 }

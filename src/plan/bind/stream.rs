@@ -37,11 +37,10 @@ impl Binder<'_> {
             return;
         }
         let mut attrs: Vec<Attribute> = Vec::new();
+        // Names seen, case-folded: a set, so a stream of 100,000 attributes binds in linear time.
+        let mut seen = std::collections::HashSet::with_capacity(decl.attrs.len());
         for a in &decl.attrs {
-            if attrs
-                .iter()
-                .any(|x| x.name.eq_ignore_ascii_case(&a.name.value))
-            {
+            if !seen.insert(a.name.value.to_ascii_lowercase()) {
                 errors.push(Diagnostic::new(
                     a.name.pos,
                     format!("attribute '{}' is declared twice in '{name}'", a.name.value),

@@ -67,11 +67,16 @@ impl App {
             tables,
             aggregations,
             holders: Default::default(),
-            queries: plan
-                .queries
-                .iter()
-                .map(|q| (q.name.clone(), Arc::default()))
-                .collect(),
+            queries: {
+                let mut q: Vec<_> = plan
+                    .queries
+                    .iter()
+                    .map(|q| (q.name.clone(), Arc::default()))
+                    .collect();
+                // Env::query_metrics looks names up by binary search.
+                q.sort_by(|a: &(String, _), b| a.0.cmp(&b.0));
+                q
+            },
         });
         for w in &plan.table_writes {
             if let Some(t) = &env.tables[w.table] {

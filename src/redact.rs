@@ -46,6 +46,17 @@ pub fn is_secret_name(name: &str) -> bool {
     WORDS.iter().any(|w| k.contains(w)) || k == "key" || k == "pass" || k == "pwd"
 }
 
+/// Whether `given` is `expected`, in time that does not depend on where they differ (a token
+/// check must not tell an attacker how many leading bytes were right).
+pub fn same_secret(given: &str, expected: &str) -> bool {
+    let (g, e) = (given.as_bytes(), expected.as_bytes());
+    let mut diff = (g.len() ^ e.len()) as u8 | u8::from(g.len() != e.len());
+    for (i, b) in e.iter().enumerate() {
+        diff |= b ^ g.get(i).copied().unwrap_or(0);
+    }
+    diff == 0
+}
+
 /// Remembers `values` as secrets (process-wide: every app's logs are scrubbed of them).
 pub fn register<'a>(values: impl IntoIterator<Item = &'a String>) {
     let fresh: Vec<&String> = {
@@ -171,6 +182,21 @@ mod tests {
         );
         // Too short to be scrubbed by value.
         assert_eq!(scrub("ab cd"), "ab cd");
+    }
+
+    #[test]
+    fn secrets_compare_whole() {
+        assert!(same_secret("s3cret-token", "s3cret-token"));
+        for wrong in [
+            "",
+            "s3cret",
+            "s3cret-token!",
+            "S3cret-token",
+            "x3cret-token",
+        ] {
+            assert!(!same_secret(wrong, "s3cret-token"), "{wrong}");
+        }
+        assert!(same_secret("", ""));
     }
 
     #[test]

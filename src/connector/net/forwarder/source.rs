@@ -72,7 +72,15 @@ impl SourceFactory for ForwarderSourceFactory {
         Ok(Box::new(ForwarderSource {
             listener: Some(listener),
             schema: schema.clone(),
-            token: AUTH_TOKEN.read(config)?,
+            token: match AUTH_TOKEN.read(config)? {
+                // `${TOKEN:}` with TOKEN unset must not leave the receiver open.
+                Some(t) if t.is_empty() => {
+                    return Err(ConnectorError::permanent(
+                        "auth.token is empty: set it, or drop it to accept every sender",
+                    ))
+                }
+                t => t,
+            },
             sync_timeout: SYNC_TIMEOUT.read(config)?,
         }))
     }
@@ -189,7 +197,9 @@ fn serve(
             "protocol version {} is not supported (this receiver speaks {VERSION})",
             hello.version
         ))
-    } else if token.is_some() && hello.token.as_deref() != token {
+    } else if token
+        .is_some_and(|t| !crate::redact::same_secret(hello.token.as_deref().unwrap_or(""), t))
+    {
         Some("wrong auth.token".to_string())
     } else if hello.stream != schema.name() {
         Some(format!(

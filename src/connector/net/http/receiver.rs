@@ -102,7 +102,9 @@ async fn receive(
             .get(r.auth_header.as_str())
             .and_then(|v| v.to_str().ok())
             .unwrap_or("");
-        if given != token && given.strip_prefix("Bearer ") != Some(token.as_str()) {
+        let bearer = given.strip_prefix("Bearer ").unwrap_or("");
+        let same = crate::redact::same_secret;
+        if !same(given, token) && !same(bearer, token) {
             let msg = format!("missing or wrong {} token", r.auth_header);
             return (StatusCode::UNAUTHORIZED, msg).into_response();
         }

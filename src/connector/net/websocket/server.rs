@@ -114,7 +114,17 @@ impl ServerConfig {
             port: PORT.read(config)?,
             path,
             auth_header: AUTH_HEADER.read(config)?,
-            auth_token: AUTH_TOKEN.read(config)?,
+            auth_token: match AUTH_TOKEN.read(config)? {
+                // `${TOKEN:}` with TOKEN unset must not leave the server open.
+                Some(t) if t.is_empty() => {
+                    return Err(ConfigError(
+                        "auth.token is empty: set it (e.g. auth.token='${INGEST_TOKEN}' with \
+                         INGEST_TOKEN set), or drop it to accept every client"
+                            .into(),
+                    ))
+                }
+                t => t,
+            },
             max_connections: MAX_CONNECTIONS.read(config)?.max(1),
             max_message_bytes: max_message.read(config)?.max(1),
             handshake_timeout: HANDSHAKE_TIMEOUT
@@ -190,7 +200,8 @@ impl ServerConfig {
                     .and_then(|v| v.to_str().ok())
                     .unwrap_or("");
                 let bearer = given.strip_prefix("Bearer ").unwrap_or("");
-                if given != token && bearer != token {
+                let same = crate::redact::same_secret;
+                if !same(given, token) && !same(bearer, token) {
                     return Err(refuse(
                         StatusCode::UNAUTHORIZED,
                         format!("missing or wrong {} token", self.auth_header),

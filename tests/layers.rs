@@ -2,7 +2,8 @@
 //! edge, and an edge a layer may not take fails this test with the file and line. The layers,
 //! bottom up:
 //!
-//! - data model: `value`, `event`, `schema`, `clock`, `calendar`, `lang`, `suggest`;
+//! - data model: `value`, `event`, `schema`, `clock`, `calendar`, `lang`, `suggest`, `json`,
+//!   `redact` (what text may leave the process);
 //! - `media` (sans-IO bitstreams) and `sql` (parsing) on the data model only;
 //! - `functions` (frame functions read JPEGs) and `connector` (media connectors drive the
 //!   bitstream code) on the data model and `media`;
@@ -15,7 +16,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 const DATA_MODEL: &[&str] = &[
-    "value", "event", "schema", "clock", "calendar", "lang", "suggest", "json",
+    "value", "event", "schema", "clock", "calendar", "lang", "suggest", "json", "redact",
 ];
 
 /// What each module may import besides the data model and itself.

@@ -296,8 +296,18 @@ fn read_bytes(path: &Path) -> Result<Vec<u8>, String> {
 }
 
 fn read(path: &Path) -> Result<String, String> {
-    std::fs::read_to_string(path)
-        .map_err(|e| format!("{}: error: cannot read: {e}", path.display()))
+    let bytes = read_bytes(path)?;
+    String::from_utf8(bytes).map_err(|e| {
+        // Name the place, as for any other error in the file.
+        let good = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+        let line = good.iter().filter(|b| **b == b'\n').count() + 1;
+        let line_start = good.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
+        let col = String::from_utf8_lossy(&good[line_start..]).chars().count() + 1;
+        format!(
+            "{}:{line}:{col}: error: not valid UTF-8 (save the file as UTF-8)",
+            path.display()
+        )
+    })
 }
 
 fn main() -> ExitCode {

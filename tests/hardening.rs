@@ -593,3 +593,25 @@ fn secrets_are_redacted_in_logs_dead_letters_and_errors() {
     assert!(stderr.contains("timeout.ms"), "{stderr}");
     assert!(!stderr.contains("tok-value-42"), "{stderr}");
 }
+
+/// An app file with a byte that is not UTF-8: the error names its line and column.
+#[test]
+fn an_app_that_is_not_utf8_gets_a_positioned_error() {
+    let dir = scratch("app-utf8");
+    std::fs::write(
+        dir.join("app.sql"),
+        b"CREATE STREAM S (x INT);\nINSERT INTO O SELECT x \xff FROM S;\n",
+    )
+    .unwrap();
+    let out = bin()
+        .args(["check", "app.sql"])
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("app.sql:2:24: error: not valid UTF-8"),
+        "{stderr}"
+    );
+}

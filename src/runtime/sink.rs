@@ -326,6 +326,11 @@ impl SinkDriver {
         }
     }
 
+    /// The stream the sink is bound to.
+    pub fn stream(&self) -> &str {
+        &self.handler.stream
+    }
+
     /// The stream this sink dead-letters into, if any.
     pub fn dead_letter_stream(&self) -> Option<&str> {
         self.handler.dlq.as_ref().map(|(_, j)| j.name())

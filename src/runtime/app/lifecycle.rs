@@ -252,10 +252,7 @@ impl App {
             .iter()
             .filter_map(|d| d.dead_letter_stream().map(str::to_string))
             .collect();
-        let receives_no_dead_letters = |d: &SinkDriver| {
-            let stream = d.label.split(" -> ").next().unwrap_or("");
-            !targets.iter().any(|t| t == stream)
-        };
+        let receives_no_dead_letters = |d: &SinkDriver| !targets.iter().any(|t| t == d.stream());
         let mut flushed = vec![true; sinks.len()];
         for phase in [true, false] {
             let now: Vec<usize> = (0..sinks.len())

@@ -246,6 +246,15 @@ impl Drop for Slot {
     }
 }
 
+/// Ticks every half of idle.timeout.ms (hourly when there is none), first after one period:
+/// each tick checks the client was heard from and pings it.
+pub(super) fn ping_timer(idle: Option<Duration>) -> tokio::time::Interval {
+    let period = idle.map_or(Duration::from_secs(3600), |d| {
+        (d / 2).max(Duration::from_millis(1))
+    });
+    tokio::time::interval_at(tokio::time::Instant::now() + period, period)
+}
+
 /// The close frame for a client that went quiet past idle.timeout.ms.
 pub(super) fn idle_close(idle: Duration) -> tungstenite::protocol::CloseFrame {
     tungstenite::protocol::CloseFrame {

@@ -209,11 +209,8 @@ async fn write_client(
     idle: Option<Duration>,
 ) {
     let mut kicked = false;
-    // Clients of a sink only listen, so liveness is the pong to a ping every half idle time.
-    let period = idle.map_or(Duration::from_secs(3600), |d| {
-        (d / 2).max(Duration::from_millis(1))
-    });
-    let mut ping = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
+    // Clients of a sink only listen, so liveness is the pong to the pings.
+    let mut ping = super::server::ping_timer(idle);
     let mut heard = tokio::time::Instant::now();
     loop {
         tokio::select! {

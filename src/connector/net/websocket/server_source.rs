@@ -154,11 +154,8 @@ async fn read_client(
     tx: &mpsc::Sender<Inbound>,
     idle: Option<Duration>,
 ) {
-    // A ping every half of idle.timeout.ms: a live client answers, a dead one stays silent.
-    let period = idle.map_or(Duration::from_secs(3600), |d| {
-        (d / 2).max(Duration::from_millis(1))
-    });
-    let mut ping = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
+    // A live client answers the pings; a dead one stays silent.
+    let mut ping = super::server::ping_timer(idle);
     let mut heard = tokio::time::Instant::now();
     loop {
         let frame = tokio::select! {

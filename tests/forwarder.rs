@@ -145,3 +145,72 @@ fn a_sender_with_the_wrong_token_is_refused_into_its_dlq() {
     receiver.shutdown().unwrap();
     assert!(got.drain().is_empty());
 }
+
+/// Reads one frame (`len:u32 LE · kind · body`) from a raw socket.
+fn read_raw_frame(s: &mut std::net::TcpStream) -> std::io::Result<(u8, Vec<u8>)> {
+    use std::io::Read;
+    let mut len = [0u8; 4];
+    s.read_exact(&mut len)?;
+    let mut frame = vec![0u8; u32::from_le_bytes(len) as usize];
+    s.read_exact(&mut frame)?;
+    Ok((frame[0], frame[1..].to_vec()))
+}
+
+/// A socket that never says HELLO holds its slot only until handshake.timeout.ms; while it
+/// holds the only slot a further sender is told "busy" (not refused for good), and a real
+/// sender gets through once the slot is free.
+#[test]
+fn silent_senders_time_out_and_senders_past_the_cap_are_told_busy() {
+    let port = free_port();
+    let receiver = Engine::new()
+        .compile(&format!(
+            "@source(type='forwarder', port='{port}', max.connections='1',
+                     handshake.timeout.ms='500')
+             CREATE STREAM Ticks (id BIGINT, symbol STRING);"
+        ))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let got = receiver.subscribe("Ticks").unwrap();
+    receiver.start().unwrap();
+    let connect = || {
+        for _ in 0..200 {
+            if let Ok(s) = std::net::TcpStream::connect(("127.0.0.1", port)) {
+                s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+                return s;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        panic!("nothing listens on {port}");
+    };
+    let mut silent = connect();
+    std::thread::sleep(Duration::from_millis(100));
+    let mut extra = connect();
+    let (kind, why) = read_raw_frame(&mut extra).expect("an answer to the sender past the cap");
+    assert_eq!(kind, 6, "BUSY: {}", String::from_utf8_lossy(&why));
+    assert!(String::from_utf8_lossy(&why).contains("max.connections"));
+    // The silent one is closed at its handshake deadline.
+    let mut byte = [0u8; 1];
+    let closed = std::io::Read::read(&mut silent, &mut byte);
+    assert!(
+        matches!(&closed, Ok(0))
+            || matches!(&closed, Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset),
+        "the silent socket is still open: {closed:?}"
+    );
+    let sender = Engine::new()
+        .compile(&format!(
+            "@sink(type='forwarder', host='127.0.0.1', port='{port}')
+             CREATE STREAM Ticks (id BIGINT, symbol STRING);"
+        ))
+        .unwrap();
+    sender.start().unwrap();
+    sender
+        .input("Ticks")
+        .unwrap()
+        .send(vec![Value::Long(1), Value::from("x")])
+        .unwrap();
+    let e = got
+        .recv_timeout(Duration::from_secs(10))
+        .expect("the event");
+    assert_eq!(e.data[0], Value::Long(1));
+    sender.shutdown().unwrap();
+    receiver.shutdown().unwrap();
+}

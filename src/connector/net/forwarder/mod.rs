@@ -7,7 +7,8 @@
 //!
 //! Frames: `len:u32 LE · kind:u8 · body[len-1]`.
 //! - HELLO (1): JSON `{"version":1,"token":..,"stream":..,"session":..}` from the sender.
-//! - WELCOME (2): empty; REFUSED (5): a UTF-8 reason, then the receiver closes.
+//! - WELCOME (2): empty; REFUSED (5): a UTF-8 reason, then the receiver closes; BUSY (6): the
+//!   receiver is at `max.connections`, a UTF-8 reason, try again later.
 //! - BATCH (3): `seq:u64 · count:u32 · flags:u8 (bit 0 = LZ4 block) · records`, a record being
 //!   `ts:i64 · len:u32 · row` in the `binary` row encoding.
 //! - ACK (4): `seq:u64`, sent once the batch is durable downstream.

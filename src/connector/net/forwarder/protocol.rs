@@ -12,6 +12,8 @@ pub(super) const WELCOME: u8 = 2;
 pub(super) const BATCH: u8 = 3;
 pub(super) const ACK: u8 = 4;
 pub(super) const REFUSED: u8 = 5;
+/// The receiver is at its `max.connections`: try again later (a transient refusal).
+pub(super) const BUSY: u8 = 6;
 pub(super) const VERSION: u64 = 1;
 const LZ4_FLAG: u8 = 1;
 /// seq (8) + count (4) + flags (1).

@@ -2,7 +2,8 @@
 //! reconnecting with backoff and sending it again until it is acknowledged.
 
 use super::protocol::{
-    encode_batch, read_frame, write_frame, Hello, ACK, BATCH, HELLO, REFUSED, VERSION, WELCOME,
+    encode_batch, read_frame, write_frame, Hello, ACK, BATCH, BUSY, HELLO, REFUSED, VERSION,
+    WELCOME,
 };
 use super::AUTH_TOKEN;
 use crate::connector::config::{ConfigError, ConnectorConfig};
@@ -194,6 +195,11 @@ impl ForwarderSink {
             (WELCOME, _) => Ok(conn),
             (REFUSED, why) => Err(ConnectorError::permanent(format!(
                 "forwarder: {} refused the connection: {}",
+                s.address,
+                String::from_utf8_lossy(&why)
+            ))),
+            (BUSY, why) => Err(ConnectorError::transient(format!(
+                "forwarder: {} is busy: {}",
                 s.address,
                 String::from_utf8_lossy(&why)
             ))),

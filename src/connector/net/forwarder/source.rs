@@ -2,7 +2,8 @@
 //! once every sink of the app holds it durably.
 
 use super::protocol::{
-    decode_batch, read_frame, write_frame, Hello, ACK, BATCH, HELLO, REFUSED, VERSION, WELCOME,
+    decode_batch, read_frame, write_frame, Hello, ACK, BATCH, BUSY, HELLO, REFUSED, VERSION,
+    WELCOME,
 };
 use super::AUTH_TOKEN;
 use crate::connector::config::{ConfigError, ConnectorConfig};
@@ -14,7 +15,7 @@ use crate::event::Event;
 use crate::schema::Schema;
 use std::io::{self, BufReader, BufWriter};
 use std::net::{TcpListener, TcpStream};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{mpsc, Arc};
 use std::time::Duration;
 
@@ -30,7 +31,30 @@ const SYNC_TIMEOUT: Param<Duration> = Param::optional(
     "10000",
 );
 
-const PARAMS: &[&dyn Describe] = &[&HOST, &PORT, &AUTH_TOKEN, &SYNC_TIMEOUT];
+const MAX_CONNECTIONS: Param<usize> = Param::optional(
+    "max.connections",
+    64,
+    "Senders connected at once (each holds a thread); a further sender is told the receiver is busy \
+     and tries again after its backoff.",
+    "8",
+);
+
+const HANDSHAKE_TIMEOUT: Param<Duration> = Param::optional(
+    "handshake.timeout.ms",
+    Duration::from_secs(10),
+    "A connection that has not sent its HELLO by then is closed, so idle sockets cannot hold \
+     the sender slots.",
+    "3000",
+);
+
+const PARAMS: &[&dyn Describe] = &[
+    &HOST,
+    &PORT,
+    &AUTH_TOKEN,
+    &SYNC_TIMEOUT,
+    &MAX_CONNECTIONS,
+    &HANDSHAKE_TIMEOUT,
+];
 
 pub struct ForwarderSourceFactory;
 
@@ -53,7 +77,9 @@ impl SourceFactory for ForwarderSourceFactory {
     }
 
     fn validate(&self, config: &ConnectorConfig, _schema: &Schema) -> Result<(), ConfigError> {
-        PORT.read(config).map(|_| ())
+        PORT.read(config)?;
+        MAX_CONNECTIONS.read(config)?;
+        HANDSHAKE_TIMEOUT.read(config).map(|_| ())
     }
 
     fn create(
@@ -82,6 +108,10 @@ impl SourceFactory for ForwarderSourceFactory {
                 t => t,
             },
             sync_timeout: SYNC_TIMEOUT.read(config)?,
+            limits: Limits {
+                max_connections: MAX_CONNECTIONS.read(config)?.max(1),
+                handshake_timeout: HANDSHAKE_TIMEOUT.read(config)?,
+            },
         }))
     }
 }
@@ -91,6 +121,23 @@ struct ForwarderSource {
     schema: Schema,
     token: Option<String>,
     sync_timeout: Duration,
+    limits: Limits,
+}
+
+/// What one listener lets its senders hold.
+#[derive(Clone, Copy)]
+struct Limits {
+    max_connections: usize,
+    handshake_timeout: Duration,
+}
+
+/// A sender slot, given back when its connection ends however it ends.
+struct Slot(Arc<AtomicUsize>);
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
+    }
 }
 
 /// A decoded batch from a connection, and where its acknowledgement goes.
@@ -108,10 +155,10 @@ impl Source for ForwarderSource {
         listener.set_nonblocking(true)?;
         let (tx, rx) = mpsc::sync_channel::<Arrival>(16);
         let running = ctx.running_flag();
-        let (schema, token) = (self.schema.clone(), self.token.clone());
+        let (schema, token, limits) = (self.schema.clone(), self.token.clone(), self.limits);
         let acceptor = std::thread::Builder::new()
             .name("forwarder-accept".into())
-            .spawn(move || accept_loop(listener, schema, token, tx, running))
+            .spawn(move || accept_loop(listener, schema, token, limits, tx, running))
             .expect("spawning a thread");
         while ctx.is_running() {
             match rx.recv_timeout(Duration::from_millis(100)) {
@@ -136,18 +183,45 @@ fn accept_loop(
     listener: TcpListener,
     schema: Schema,
     token: Option<String>,
+    limits: Limits,
     tx: mpsc::SyncSender<Arrival>,
     running: Arc<AtomicBool>,
 ) {
+    let open = Arc::new(AtomicUsize::new(0));
     while running.load(Ordering::Acquire) {
         match listener.accept() {
             Ok((socket, peer)) => {
+                if open.fetch_add(1, Ordering::AcqRel) >= limits.max_connections {
+                    open.fetch_sub(1, Ordering::AcqRel);
+                    log::warn!(
+                        "forwarder source: {} senders connected (max.connections); refused {peer}",
+                        limits.max_connections
+                    );
+                    refuse(
+                        socket,
+                        &format!(
+                            "this receiver already has {} senders (max.connections)",
+                            limits.max_connections
+                        ),
+                    );
+                    continue;
+                }
+                let slot = Slot(open.clone());
                 let (schema, token, tx, running) =
                     (schema.clone(), token.clone(), tx.clone(), running.clone());
                 let _ = std::thread::Builder::new()
                     .name("forwarder-conn".into())
                     .spawn(move || {
-                        if let Err(e) = serve(socket, &schema, token.as_deref(), &tx, &running) {
+                        let _slot = slot;
+                        let served = serve(
+                            socket,
+                            &schema,
+                            token.as_deref(),
+                            limits.handshake_timeout,
+                            &tx,
+                            &running,
+                        );
+                        if let Err(e) = served {
                             log::warn!("forwarder source: sender {peer}: {e}");
                         }
                     });
@@ -163,11 +237,20 @@ fn accept_loop(
     }
 }
 
+/// Tells a sender turned away for want of a slot to come back later, best effort.
+fn refuse(socket: TcpStream, why: &str) {
+    let _ = socket.set_nonblocking(false);
+    let _ = socket.set_write_timeout(Some(Duration::from_secs(1)));
+    let mut writer = BufWriter::new(socket);
+    let _ = write_frame(&mut writer, BUSY, &[why.as_bytes()]);
+}
+
 /// One sender's connection: handshake, then batches in, acknowledgements out.
 fn serve(
     socket: TcpStream,
     schema: &Schema,
     token: Option<&str>,
+    handshake_timeout: Duration,
     tx: &mpsc::SyncSender<Arrival>,
     running: &AtomicBool,
 ) -> io::Result<()> {
@@ -176,6 +259,7 @@ fn serve(
     socket.set_read_timeout(Some(Duration::from_millis(200)))?;
     let mut reader = BufReader::with_capacity(256 * 1024, socket.try_clone()?);
     let mut writer = BufWriter::new(socket);
+    let handshake_deadline = std::time::Instant::now() + handshake_timeout;
     let hello: Hello = loop {
         match read_frame(&mut reader) {
             Ok((HELLO, body)) => {
@@ -186,6 +270,12 @@ fn serve(
                 return Err(io::Error::new(
                     io::ErrorKind::InvalidData,
                     format!("expected HELLO, got frame {kind}"),
+                ))
+            }
+            Err(e) if is_timeout(&e) && std::time::Instant::now() >= handshake_deadline => {
+                return Err(io::Error::new(
+                    io::ErrorKind::TimedOut,
+                    format!("no HELLO within {handshake_timeout:?} (handshake.timeout.ms); closed"),
                 ))
             }
             Err(e) if is_timeout(&e) && running.load(Ordering::Acquire) => continue,

@@ -617,13 +617,20 @@ fn server_source_limits_connections_and_message_size() {
         Err(Error::Http(response)) => assert_eq!(response.status(), 503),
         other => panic!("expected 503, got {:?}", other.map(|_| ())),
     }
-    // A message over max.message.bytes ends that client's connection and is counted.
+    // A message over max.message.bytes ends that client's connection with a close frame
+    // saying why (1009), and is counted.
     let big = format!(r#"{{"id":2,"pad":"{}"}}"#, "x".repeat(100));
     first.send(Message::text(big)).unwrap();
-    let closed = wait_until(WAIT, || {
-        matches!(first.read(), Err(_) | Ok(Message::Close(_)))
-    });
-    assert!(closed, "the oversized message did not close the connection");
+    let close = loop {
+        match first.read() {
+            Ok(Message::Close(frame)) => break frame,
+            Ok(_) => continue,
+            Err(e) => panic!("the connection ended without a close frame: {e}"),
+        }
+    };
+    let close = close.expect("a close frame with a code");
+    assert_eq!(u16::from(close.code), 1009, "{close:?}");
+    assert!(close.reason.contains("max.message.bytes"), "{close:?}");
     // The slot is free again.
     let mut again = None;
     assert!(wait_until(WAIT, || {

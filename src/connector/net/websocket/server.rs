@@ -263,6 +263,18 @@ pub(super) fn idle_close(idle: Duration) -> tungstenite::protocol::CloseFrame {
     }
 }
 
+/// The close frame (1009, "message too big") for a client whose message passed
+/// max.message.bytes, when `e` says so: the client learns why instead of seeing a dead socket.
+pub(super) fn too_big_close(e: &tungstenite::Error) -> Option<tungstenite::protocol::CloseFrame> {
+    match e {
+        tungstenite::Error::Capacity(why) => Some(tungstenite::protocol::CloseFrame {
+            code: tungstenite::protocol::frame::coding::CloseCode::Size,
+            reason: format!("{why} (max.message.bytes)").into(),
+        }),
+        _ => None,
+    }
+}
+
 /// The callback type is fixed by tungstenite, so its large error cannot be boxed.
 fn refuse(status: StatusCode, why: String) -> ErrorResponse {
     let mut response = ErrorResponse::new(Some(why));

@@ -177,7 +177,13 @@ async fn read_client(
             Ok(Message::Binary(b)) => Inbound::Payload(b),
             Ok(Message::Close(_)) => break,
             Ok(_) => continue,
-            Err(e) => Inbound::Error(format!("websocket-server source: client {peer}: {e}")),
+            Err(e) => {
+                if let Some(close) = super::server::too_big_close(&e) {
+                    let _ =
+                        tokio::time::timeout(Duration::from_secs(1), ws.close(Some(close))).await;
+                }
+                Inbound::Error(format!("websocket-server source: client {peer}: {e}"))
+            }
         };
         let fatal = matches!(item, Inbound::Error(_));
         // Waiting here when the app is slow pushes back on the client through TCP.

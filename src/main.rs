@@ -65,6 +65,11 @@ enum Command {
         /// Default: $EVENTFLUX_TOKEN when set.
         #[arg(long)]
         token_file: Option<PathBuf>,
+        /// How long stopping may take (30s, 500ms, 2m), for all apps together (they stop at
+        /// the same time): past it, what sinks still hold goes to their error strategy. A
+        /// second Ctrl-C or SIGTERM stops at once, after saying what is lost.
+        #[arg(long, value_parser = cli::status::parse_period, default_value = "30s")]
+        shutdown_timeout: Duration,
     },
     /// Compile and validate an app without running it; print its dataflow graph.
     Check {
@@ -250,8 +255,11 @@ fn serve(
     http: &str,
     dir: Option<&Path>,
     token: Option<String>,
+    options: RunOptions,
 ) -> Result<ExitCode, String> {
-    let server = eventflux::server::Server::new(engine).with_token(token);
+    let server = eventflux::server::Server::new(engine)
+        .with_token(token)
+        .with_run_options(options);
     if let Some(dir) = dir {
         let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
             .map_err(|e| format!("--apps {}: cannot read: {e}", dir.display()))?
@@ -266,8 +274,14 @@ fn serve(
         }
         log::info!("deployed {} app(s) from {}", files.len(), dir.display());
     }
-    let stop = stop_flag(|| "what the apps' sinks still buffer is lost".to_string())?;
     let handle = server.serve(http)?;
+    let deployments = handle.deployments().clone();
+    let stop = stop_flag(move || {
+        format!(
+            "{} event(s) still buffered in the apps' sinks are lost",
+            deployments.buffered_in_sinks()
+        )
+    })?;
     log::info!(
         "serving on http://{}; Ctrl-C stops every app",
         handle.address()
@@ -362,11 +376,16 @@ fn dispatch(command: Command) -> Result<ExitCode, String> {
             http,
             apps,
             token_file,
+            shutdown_timeout,
         } => serve(
             engine,
             &http,
             apps.as_deref(),
             token(token_file.as_deref())?,
+            RunOptions {
+                shutdown_timeout,
+                ..RunOptions::default()
+            },
         ),
         Command::Check { app, dot } => {
             let sql = read(&app)?;

@@ -278,7 +278,14 @@ impl SinkDriver {
                         };
                         check =
                             !deliver(sink.as_mut(), &batch, &mut rejects, &thread_handler, quit);
-                        busy.store(0, Ordering::Release);
+                        // The deadline counted this batch as dropped; `deliver` has now
+                        // accounted for each event itself (delivered or to the error strategy).
+                        if busy.swap(0, Ordering::AcqRel) == 0 {
+                            thread_handler
+                                .counters
+                                .dropped
+                                .fetch_sub(batch.len() as u64, Ordering::Relaxed);
+                        }
                     } else if open {
                         sink.idle();
                         check = checked.elapsed() >= HEALTH_CHECK_EVERY;
@@ -363,11 +370,15 @@ impl SinkDriver {
     fn abandon(&self) {
         self.abandoned.store(true, Ordering::Release);
         let left = self.queue.take_all();
-        let busy = self.in_flight.load(Ordering::Acquire);
+        // The batch in delivery counts as dropped until its delivery ends, if it ever does.
+        let busy = self.in_flight.swap(0, Ordering::AcqRel);
+        self.counters
+            .dropped
+            .fetch_add(busy as u64, Ordering::Relaxed);
         log::warn!(
             "{}: the shutdown deadline passed with the sink still delivering: {} buffered \
-             event(s) go to the error strategy; {busy} in delivery are lost if the process \
-             exits now (raise --shutdown-timeout to wait longer)",
+             event(s) go to the error strategy; {busy} in delivery are counted as dropped \
+             (raise --shutdown-timeout to wait longer)",
             self.label,
             left.len()
         );

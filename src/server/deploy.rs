@@ -67,6 +67,8 @@ pub struct Deployments {
     apps: RwLock<BTreeMap<String, Arc<Deployed>>>,
     /// Held across a whole deploy or delete: changes happen one at a time.
     changing: Mutex<()>,
+    /// How apps deployed from here run (the server's `--shutdown-timeout`, ...).
+    options: Mutex<RunOptions>,
 }
 
 /// `@app:name` in the text, or the given fallback.
@@ -85,6 +87,16 @@ impl Deployments {
 
     pub fn get(&self, name: &str) -> Option<Arc<Deployed>> {
         self.apps.read().get(name).cloned()
+    }
+
+    /// Sets how apps deployed from now on run.
+    pub fn set_run_options(&self, options: RunOptions) {
+        *self.options.lock() = options;
+    }
+
+    /// Events the hosted apps' sinks still hold (what a stop at once would lose).
+    pub fn buffered_in_sinks(&self) -> usize {
+        self.list().iter().map(|d| d.app.buffered_in_sinks()).sum()
     }
 
     pub fn names(&self) -> Vec<String> {
@@ -115,7 +127,7 @@ impl Deployments {
     ) -> Result<Arc<Deployed>, DeployError> {
         let _one_at_a_time = self.changing.lock();
         let app = engine
-            .compile_with(file, sql, RunOptions::default())
+            .compile_with(file, sql, *self.options.lock())
             .map_err(DeployError::Compile)?;
         let name = chosen_name(sql, &app, name);
         if self.apps.read().contains_key(&name) {
@@ -137,12 +149,20 @@ impl Deployments {
         Some(stats)
     }
 
-    /// Stops every app (server shutdown), in name order.
+    /// Stops every app (server shutdown) at the same time, so the whole stop takes one
+    /// shutdown deadline, not one per app; the summaries come in name order.
     pub fn stop_all(&self) -> Vec<(String, AppStats)> {
         let _one_at_a_time = self.changing.lock();
-        self.list()
-            .into_iter()
-            .map(|d| (d.name.clone(), d.stop()))
-            .collect()
+        let apps = self.list();
+        std::thread::scope(|scope| {
+            let stopping: Vec<_> = apps
+                .iter()
+                .map(|d| (d.name.clone(), scope.spawn(|| d.stop())))
+                .collect();
+            stopping
+                .into_iter()
+                .map(|(name, stop)| (name, stop.join().unwrap_or_default()))
+                .collect()
+        })
     }
 }

@@ -21,7 +21,7 @@ mod tail;
 pub use deploy::{DeployError, Deployed, Deployments};
 
 use crate::connector::net::runtime;
-use crate::runtime::app::{App, AppStats};
+use crate::runtime::app::{App, AppStats, RunOptions};
 use crate::Engine;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -130,6 +130,12 @@ impl Server {
             .deploy(&self.ctx.engine, file, sql, name)
             .map(|_| ())
             .map_err(|e| deploy_error_text(&e))
+    }
+
+    /// How the apps deployed through this server run (their shutdown deadline, ...).
+    pub fn with_run_options(self, options: RunOptions) -> Server {
+        self.ctx.deployments.set_run_options(options);
+        self
     }
 
     /// Every route but `/healthz` then wants `Authorization: Bearer TOKEN` (or `?token=`).

@@ -477,8 +477,8 @@ fn ffmpeg_with_b_frames(port: u16, frames: usize) -> std::process::Child {
 
 /// A slow app (an @async stream with a tiny buffer, a consumer that takes 60 ms a frame, half
 /// the stream's rate) behind the srt source with a 120 KB limit: returns the frames the app
-/// got and the caller's last stats row.
-fn behind_a_slow_app(on_full: &str, frames: usize) -> (Vec<Event>, Event) {
+/// got, the caller's last stats row and the source's dropped count in the app's summary.
+fn behind_a_slow_app(on_full: &str, frames: usize) -> (Vec<Event>, Event, u64) {
     let port = free_port();
     let sql = format!(
         "@source(type='srt', host='127.0.0.1', port='{port}', max.buffer.bytes='120000',
@@ -512,7 +512,7 @@ fn behind_a_slow_app(on_full: &str, frames: usize) -> (Vec<Event>, Event) {
         rows.extend(stats.drain());
         rows.iter().any(|r| text(r, 11) == "closed")
     });
-    app.shutdown().unwrap();
+    let summary = app.shutdown().unwrap();
     rows.extend(stats.drain());
     for r in &rows {
         assert!(
@@ -526,7 +526,7 @@ fn behind_a_slow_app(on_full: &str, frames: usize) -> (Vec<Event>, Event) {
         .find(|r| text(r, 11) == "closed")
         .expect("the caller's last stats row");
     let got = std::mem::take(&mut *got.lock().unwrap());
-    (got, last)
+    (got, last, summary.sources[0].dropped)
 }
 
 #[test]
@@ -536,7 +536,7 @@ fn a_slow_app_sheds_whole_frames_and_gops_and_every_frame_is_accounted_for() {
         return;
     }
     const SENT: usize = 100;
-    let (got, last) = behind_a_slow_app("drop-gop", SENT);
+    let (got, last, summary_dropped) = behind_a_slow_app("drop-gop", SENT);
     eprintln!(
         "drop-gop: {} frames to the app; last stats row {last:?}",
         got.len()
@@ -553,6 +553,10 @@ fn a_slow_app_sheds_whole_frames_and_gops_and_every_frame_is_accounted_for() {
         long(&last, 4) + long(&last, 5) + long(&last, 6),
         dropped as i64,
         "the kinds add up: {last:?}"
+    );
+    assert_eq!(
+        summary_dropped, dropped as u64,
+        "the shed frames are the source's dropped count in the summary"
     );
     // Which kinds go depends on timing (whole GOPs only when a keyframe cannot fit):
     // gop_queue's unit tests pin each step down.
@@ -571,12 +575,13 @@ fn on_full_block_stops_reading_instead_of_shedding() {
     if !ffmpeg_available() {
         return;
     }
-    let (got, last) = behind_a_slow_app("block", 60);
+    let (got, last, summary_dropped) = behind_a_slow_app("block", 60);
     eprintln!(
         "block: {} frames to the app; last stats row {last:?}",
         got.len()
     );
     assert_eq!(long(&last, 3), 0, "nothing shed: {last:?}");
+    assert_eq!(summary_dropped, 0, "nothing counted as dropped");
     // SRT's own loss (its receive latency passed while we did not read) shows as TS loss and
     // incomplete frames, never as frames gone without a count.
     assert_eq!(

@@ -111,6 +111,9 @@ pub trait SourceOutput: Send {
     /// Reports a failure that is not tied to a decodable payload (connection lost, ...). It is
     /// logged, counted and handed to the error strategy with the payload, if any.
     fn error(&mut self, error: &ConnectorError, payload: Option<&Bytes>);
+    /// Counts `count` events the source shed on purpose (backpressure): lost, with nothing to
+    /// hand to the error strategy. The source logs why.
+    fn dropped(&mut self, count: u64);
 }
 
 /// What a running source is handed.
@@ -193,6 +196,13 @@ impl SourceContext {
     pub fn emit_side_rows(&mut self, param: &str, rows: Vec<Arc<[Value]>>) {
         if !rows.is_empty() {
             self.output.side_rows(param, rows);
+        }
+    }
+
+    /// Counts events this source shed on purpose (see [`SourceOutput::dropped`]).
+    pub fn count_dropped(&mut self, count: u64) {
+        if count > 0 {
+            self.output.dropped(count);
         }
     }
 

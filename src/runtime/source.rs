@@ -151,6 +151,13 @@ impl SourceOutput for SourceInlet {
         self.handler
             .handle_class(error.class, &error.message, &[], payload);
     }
+
+    fn dropped(&mut self, count: u64) {
+        self.handler
+            .counters
+            .dropped
+            .fetch_add(count, Ordering::Relaxed);
+    }
 }
 
 pub struct SourceDriver {

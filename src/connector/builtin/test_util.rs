@@ -14,6 +14,8 @@ pub struct Recorded {
     pub errors: Vec<String>,
     /// Rows emitted into side streams, by parameter.
     pub side_rows: std::collections::BTreeMap<String, Vec<Arc<[Value]>>>,
+    /// Events the source said it shed.
+    pub dropped: u64,
 }
 
 /// Records payload batches, row batches and errors; clones share the record.
@@ -103,5 +105,9 @@ impl SourceOutput for Recorder {
 
     fn error(&mut self, error: &ConnectorError, _payload: Option<&Bytes>) {
         self.0.lock().errors.push(error.message.clone());
+    }
+
+    fn dropped(&mut self, count: u64) {
+        self.0.lock().dropped += count;
     }
 }

@@ -19,7 +19,7 @@ use parking_lot::{Condvar, Mutex};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 pub(super) type Row = Arc<[Value]>;
 
@@ -187,6 +187,8 @@ struct State {
     side: Vec<(&'static str, Row)>,
     errors: Vec<ConnectorError>,
     held: u64,
+    /// Frames shed or evicted since the last take, for the source's dropped count.
+    shed: u64,
 }
 
 /// What the source thread hands to the app in one go.
@@ -196,6 +198,8 @@ pub(super) struct Batch {
     /// Rows for side streams, by parameter name.
     pub side: Vec<(&'static str, Row)>,
     pub errors: Vec<ConnectorError>,
+    /// Frames shed (backpressure) or evicted from a paused stream's cache since the last take.
+    pub shed: u64,
     taken: Vec<(String, u64)>,
 }
 
@@ -270,6 +274,7 @@ impl Outbox {
             return;
         };
         let before = s.held();
+        let lost_before = s.queue.drops.frames() + s.cache.evicted;
         if s.ingest.is_paused() {
             s.was_paused = true;
             let continues = s.consumer_current && !s.queue.is_shedding();
@@ -296,6 +301,7 @@ impl Outbox {
             }
         }
         let after = s.held();
+        state.shed += (s.queue.drops.frames() + s.cache.evicted).saturating_sub(lost_before);
         s.publish();
         adjust(&mut state.held, before, after);
         drop(guard);
@@ -355,6 +361,7 @@ impl Outbox {
         let mut batch = Batch {
             side: std::mem::take(&mut state.side),
             errors: std::mem::take(&mut state.errors),
+            shed: std::mem::take(&mut state.shed),
             ..Batch::default()
         };
         let ids: Vec<String> = state.streams.keys().cloned().collect();
@@ -479,6 +486,44 @@ impl Feed {
 /// this (the source's) thread, which may block while the app is slow: the network side goes
 /// on reading meanwhile. Returns when the network side has ended and everything it queued is
 /// delivered (so stopping flushes).
+/// Logs shedding once per episode: when it starts, and with its count once a second has
+/// passed without any (or when the source stops).
+#[derive(Default)]
+struct Shedding {
+    /// Frames shed in the current episode, and when the last was.
+    episode: Option<(u64, Instant)>,
+}
+
+impl Shedding {
+    fn saw(&mut self, shed: u64, now: Instant) {
+        match (&mut self.episode, shed) {
+            (None, 0) => {}
+            (None, n) => {
+                log::warn!(
+                    "frames are being shed: the app is behind the input, or a paused stream's \
+                     cache is full (max.buffer.bytes, on.full, gop.buffer.count)"
+                );
+                self.episode = Some((n, now));
+            }
+            (Some((_, last)), 0) => {
+                if now.duration_since(*last) >= Duration::from_secs(1) {
+                    self.end();
+                }
+            }
+            (Some((total, last)), n) => {
+                *total += n;
+                *last = now;
+            }
+        }
+    }
+
+    fn end(&mut self) {
+        if let Some((total, _)) = self.episode.take() {
+            log::warn!("shed {total} frame(s) while the app was behind (counted as dropped)");
+        }
+    }
+}
+
 pub(super) fn deliver<F>(
     ctx: &mut SourceContext,
     settings: BufferSettings,
@@ -494,11 +539,14 @@ where
     };
     let outbox = feed.outbox.clone();
     let task = runtime().spawn(network(feed));
+    let mut shedding = Shedding::default();
     loop {
         let mut batch = outbox.take(Duration::from_millis(50));
         for e in &batch.errors {
             ctx.report_error(e, None);
         }
+        ctx.count_dropped(batch.shed);
+        shedding.saw(batch.shed, Instant::now());
         ctx.emit_rows(std::mem::take(&mut batch.rows));
         let side = std::mem::take(&mut batch.side);
         for (param, rows) in side.chunk_by(|a, b| a.0 == b.0).map(|run| {
@@ -512,6 +560,7 @@ where
             break;
         }
     }
+    shedding.end();
     match runtime().block_on(task) {
         Ok(result) => result,
         Err(e) => Err(ConnectorError::permanent(format!(

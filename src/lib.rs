@@ -8,6 +8,7 @@ pub mod connector;
 mod engine;
 pub mod event;
 pub mod functions;
+pub mod fuzz;
 pub mod json;
 pub mod lang;
 pub mod media;

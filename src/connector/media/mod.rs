@@ -12,5 +12,6 @@ mod stats;
 
 pub use mjpeg::{MjpegSinkFactory, MjpegSourceFactory};
 pub use rtp::RtpSourceFactory;
+pub(crate) use rtsp::fuzz_rtsp_server;
 pub use rtsp::{RtspSinkFactory, RtspSourceFactory};
 pub use srt::SrtSourceFactory;

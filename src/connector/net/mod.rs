@@ -8,6 +8,8 @@ mod http;
 mod runtime;
 mod websocket;
 
+pub(crate) use forwarder::fuzz_frames as fuzz_forwarder;
+
 pub use backoff::Backoff;
 pub use forwarder::{ForwarderSinkFactory, ForwarderSourceFactory};
 pub use http::{HttpSinkFactory, HttpSourceFactory};

@@ -32,3 +32,20 @@ const AUTH_TOKEN: Param<Option<String>> = Param::optional(
      use the forwarder on a trusted network or inside a tunnel.",
     "${FORWARDER_SECRET}",
 );
+
+/// Fuzzing: reads frames from `data` as the receiver does, decoding a HELLO and every BATCH
+/// body against `schema`, until the bytes run out or a frame is damaged.
+pub(crate) fn fuzz_frames(data: &[u8], schema: &crate::schema::Schema) {
+    let mut input = std::io::Cursor::new(data);
+    while let Ok((kind, body)) = protocol::read_frame(&mut input) {
+        match kind {
+            protocol::HELLO => {
+                let _ = serde_json::from_slice::<protocol::Hello>(&body);
+            }
+            protocol::BATCH => {
+                let _ = protocol::decode_batch(&body, schema);
+            }
+            _ => {}
+        }
+    }
+}

@@ -1,0 +1,3 @@
+CREATE STREAM A (id INT, v DOUBLE);
+CREATE STREAM B (id INT, v DOUBLE);
+INSERT INTO O SELECT a.id, b.v FROM PATTERN (every a=A -> b=B[b.id == a.id]) WITHIN 10 SEC;

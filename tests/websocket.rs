@@ -646,3 +646,76 @@ fn server_source_limits_connections_and_message_size() {
     assert_eq!(stats.sources[0].events, 2);
     assert!(stats.sources[0].errors >= 1, "{:?}", stats.sources[0]);
 }
+
+/// A server that dies with frames still unread in its socket: the sink's writes had all
+/// succeeded, but the batch was never confirmed (no pong), so it is sent again to the next
+/// connection and nothing is lost. (A plain Rust server here: it must stop reading at a
+/// chosen frame, which no off-the-shelf peer does.)
+#[test]
+fn client_sink_resends_a_batch_the_server_died_before_confirming() {
+    use tokio_tungstenite::tungstenite::{accept, Message};
+    init_logs();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let (all_arrived, arrived) = std::sync::mpsc::channel();
+    let server = std::thread::spawn(move || {
+        let mut got = Vec::new();
+        // First connection: read three frames, then die without reading the rest.
+        let (socket, _) = listener.accept().unwrap();
+        let mut ws = accept(socket).unwrap();
+        for _ in 0..3 {
+            if let Ok(Message::Text(t)) = ws.read() {
+                got.push(t.to_string());
+            }
+        }
+        drop(ws);
+        // Second connection: read (tungstenite answers the pings) until the sink closes.
+        let (socket, _) = listener.accept().unwrap();
+        socket
+            .set_read_timeout(Some(Duration::from_secs(20)))
+            .unwrap();
+        let mut ws = accept(socket).unwrap();
+        while let Ok(m) = ws.read() {
+            if let Message::Text(t) = m {
+                got.push(t.to_string());
+            }
+            let distinct: std::collections::BTreeSet<_> = got.iter().collect();
+            if distinct.len() == 200 {
+                let _ = all_arrived.send(());
+            }
+        }
+        got
+    });
+    let app = compile(&format!(
+        "@sink(type='websocket', websocket.url='ws://127.0.0.1:{port}/in',
+               websocket.reconnect.delay.ms='50', @map(type='json'))
+         CREATE STREAM S (id BIGINT);"
+    ));
+    app.start().unwrap();
+    app.input("S")
+        .unwrap()
+        .send_batch((0..200).map(|i| vec![Value::Long(i)]).collect())
+        .unwrap();
+    assert!(
+        arrived.recv_timeout(WAIT).is_ok(),
+        "the frames the first server never read did not arrive"
+    );
+    // Confirmed by the pong, the batch is delivered: stopping closes the connection.
+    let stats = app.shutdown().unwrap();
+    let got = server.join().unwrap();
+    let ids: std::collections::BTreeSet<i64> = got
+        .iter()
+        .map(|t| {
+            serde_json::from_str::<serde_json::Value>(t).unwrap()["id"]
+                .as_i64()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(ids.len(), 200, "every id arrived: {} of 200", ids.len());
+    assert!(
+        got.len() > 200,
+        "the unconfirmed batch came again: {}",
+        got.len()
+    );
+    assert_eq!(stats.sinks[0].dropped + stats.sinks[0].dead_lettered, 0);
+}

@@ -21,9 +21,13 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio_tungstenite::tungstenite::Message;
 
-/// Frames written between flushes; after a failed flush the sink resends from the last
-/// flushed frame (at-least-once for the frames in flight when the connection broke).
+/// Frames written between flushes of the socket.
 const FLUSH_EVERY: usize = 64;
+/// How long a batch may wait for the server's pong that confirms it.
+const CONFIRM_TIMEOUT: Duration = Duration::from_secs(10);
+/// Connections a batch gets to be confirmed before it goes to the error strategy (each one
+/// reconnected with backoff as websocket.reconnect.* say).
+const CONFIRM_ATTEMPTS: u32 = 5;
 /// Connection attempts still made while the app is stopping, so shutdown ends.
 const ATTEMPTS_WHILE_STOPPING: u32 = 3;
 
@@ -38,9 +42,10 @@ impl SinkFactory for WsSinkFactory {
                 encoded by the @map (json by default). While the connection is down, events \
                 wait in the sink buffer (buffer.size, buffer.when.full) and are sent in order \
                 after the reconnect; when websocket.reconnect.max.attempts runs out, the \
-                events not sent go to the error strategy (dlq, log, fail). A frame being \
-                written at the moment the connection breaks is sent again after the \
-                reconnect, so a server may see it twice (at-least-once).",
+                events not sent go to the error strategy (dlq, log, fail). Each batch is \
+                confirmed by the server's pong to a ping sent after it; a batch the connection \
+                lost before that is sent again after the reconnect, so a server may see \
+                frames twice (at-least-once), never misses one without an error.",
             params: specs(&[
                 CLIENT_PARAMS,
                 &[&MESSAGE_TYPE],
@@ -80,6 +85,7 @@ impl SinkFactory for WsSinkFactory {
             scratch: Vec::with_capacity(256),
             frames: Vec::new(),
             last_ping: Instant::now(),
+            next_confirmation: 0,
         }))
     }
 }
@@ -95,6 +101,8 @@ struct WsSink {
     /// (index in the batch, frame) of the events that encoded.
     frames: Vec<(usize, Message)>,
     last_ping: Instant,
+    /// The payload of the next confirming ping.
+    next_confirmation: u64,
 }
 
 impl Sink for WsSink {
@@ -162,41 +170,54 @@ impl Sink for WsSink {
 }
 
 impl WsSink {
-    /// Sends the frames in order, reconnecting as needed. Returns how many were sent, and the
-    /// error that stopped it short.
+    /// Sends the frames in order, reconnecting as needed, and returns once the server has
+    /// confirmed them: a ping written after the last frame is answered with its pong, which a
+    /// server sends only after reading every frame before the ping (WebSocket has no other
+    /// acknowledgement). A connection that breaks before the pong gets the whole batch again
+    /// after the reconnect, so the server may see frames twice but never misses one without
+    /// an error. Returns how many were confirmed, and the error that stopped it short.
     async fn send_all(
         &mut self,
         frames: &[(usize, Message)],
     ) -> (usize, Result<(), ConnectorError>) {
-        let mut done = 0;
-        while done < frames.len() {
+        if frames.is_empty() {
+            return (0, Ok(()));
+        }
+        let mut attempt = 0u32;
+        loop {
+            attempt += 1;
+            if attempt > CONFIRM_ATTEMPTS {
+                return (
+                    0,
+                    Err(ConnectorError::transient(format!(
+                        "{}: the batch was not confirmed after {CONFIRM_ATTEMPTS} connections \
+                         (does the server answer pings?)",
+                        self.client.url
+                    ))),
+                );
+            }
+            if attempt > 1 {
+                log::warn!(
+                    "websocket sink: {}: sending {} frame(s) again after the reconnect; the \
+                     server may see some of them twice",
+                    self.client.url,
+                    frames.len()
+                );
+            }
+            let token = self.next_confirmation;
+            self.next_confirmation += 1;
             let stream = match self.live_stream().await {
                 Ok(s) => s,
-                Err(e) => return (done, Err(e)),
+                Err(e) => return (0, Err(e)),
             };
-            let chunk = &frames[done..(done + FLUSH_EVERY).min(frames.len())];
-            let mut result = Ok(());
-            for (_, frame) in chunk {
-                result = stream.feed(frame.clone()).await;
-                if result.is_err() {
-                    break;
-                }
-            }
-            if result.is_ok() {
-                result = stream.flush().await;
-            }
-            match result {
-                Ok(()) => done += chunk.len(),
+            match write_and_confirm(stream, frames, token, CONFIRM_TIMEOUT).await {
+                Ok(()) => return (frames.len(), Ok(())),
                 Err(e) => {
-                    log::warn!(
-                        "websocket sink: {}: sending failed: {e}; reconnecting",
-                        self.client.url
-                    );
+                    log::warn!("websocket sink: {}: {e}; reconnecting", self.client.url);
                     self.stream = None;
                 }
             }
         }
-        (done, Ok(()))
     }
 
     /// The open connection, after reading what the server sent (so a close or EOF is noticed
@@ -276,6 +297,51 @@ impl WsSink {
                 }
             }
         }
+    }
+}
+
+/// Writes `frames` in chunks, then a ping carrying `token`, and waits up to `limit` for its
+/// pong (other frames from the server are skipped; a close ends the connection).
+async fn write_and_confirm(
+    stream: &mut WsStream,
+    frames: &[(usize, Message)],
+    token: u64,
+    limit: Duration,
+) -> Result<(), String> {
+    for chunk in frames.chunks(FLUSH_EVERY) {
+        for (_, frame) in chunk {
+            stream
+                .feed(frame.clone())
+                .await
+                .map_err(|e| format!("sending failed: {e}"))?;
+        }
+        stream
+            .flush()
+            .await
+            .map_err(|e| format!("sending failed: {e}"))?;
+    }
+    let ping = bytes::Bytes::copy_from_slice(&token.to_be_bytes());
+    stream
+        .send(Message::Ping(ping.clone()))
+        .await
+        .map_err(|e| format!("sending failed: {e}"))?;
+    let confirmed = async {
+        loop {
+            match stream.next().await {
+                Some(Ok(Message::Pong(p))) if p == ping => return Ok(()),
+                Some(Ok(Message::Close(_))) | None => {
+                    return Err("the server closed the connection before confirming".to_string())
+                }
+                Some(Err(e)) => return Err(format!("the connection failed: {e}")),
+                Some(Ok(_)) => {}
+            }
+        }
+    };
+    match tokio::time::timeout(limit, confirmed).await {
+        Ok(result) => result,
+        Err(_) => Err(format!(
+            "the server did not answer the ping after the batch within {limit:?}"
+        )),
     }
 }
 

@@ -667,3 +667,42 @@ fn an_app_that_is_not_utf8_gets_a_positioned_error() {
         "{stderr}"
     );
 }
+
+/// `WITH (...)` values take `${VAR}` and `${VAR:default}` as annotations do, and an unset
+/// variable is an error at the value.
+#[test]
+fn with_options_substitute_environment_variables() {
+    std::env::set_var("EVENTFLUX_TEST_WITH_COUNT", "3");
+    let app = Engine::new()
+        .compile(
+            "CREATE STREAM S (x INT) WITH (type='source', extension='datagen', \
+                                          count='${EVENTFLUX_TEST_WITH_COUNT}', \
+                                          rate='${EVENTFLUX_TEST_WITH_UNSET_RATE:1000}');",
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+    let got = app.subscribe("S").unwrap();
+    app.start().unwrap();
+    let mut n = 0;
+    while got.recv_timeout(Duration::from_secs(5)).is_some() {
+        n += 1;
+        if n == 3 {
+            break;
+        }
+    }
+    app.shutdown().unwrap();
+    assert_eq!(n, 3);
+    assert!(got.drain().is_empty(), "count came from the environment");
+    let e = Engine::new()
+        .compile(
+            "CREATE STREAM S (x INT)\n  WITH (type='source', extension='datagen', \
+             count='${EVENTFLUX_TEST_WITH_UNSET}');",
+        )
+        .err()
+        .expect("an unset variable")
+        .to_string();
+    assert!(
+        e.contains("environment variable 'EVENTFLUX_TEST_WITH_UNSET' is not set")
+            && e.contains(":2:"),
+        "{e}"
+    );
+}

@@ -402,6 +402,40 @@ impl Scanner<'_> {
     }
 }
 
+/// `${VAR}` in `WITH (...)` values, substituted as in annotations: an unset variable without
+/// a default is an error at the value, and a value put in for a secret key or variable is kept
+/// in the option's `secrets`.
+pub(crate) fn substitute_with_options(
+    options: &mut [crate::sql::ast::WithOption],
+    env: &dyn Fn(&str) -> Option<String>,
+    errors: &mut Vec<Diagnostic>,
+) {
+    for o in options {
+        if !o.value.contains("${") {
+            continue;
+        }
+        let key_secret = crate::redact::is_secret_name(&o.key);
+        let mut secrets = Vec::new();
+        match substitute_env_seen(&o.value, env, &mut |var, v| {
+            if key_secret || crate::redact::is_secret_name(var) {
+                secrets.push(v.to_string());
+            }
+        }) {
+            Ok(v) => {
+                o.value = v;
+                o.secrets = secrets;
+            }
+            Err(var) => errors.push(
+                Diagnostic::new(
+                    o.value_pos,
+                    format!("environment variable '{var}' is not set"),
+                )
+                .with_help(format!("set {var}, or give a default: ${{{var}:default}}")),
+            ),
+        }
+    }
+}
+
 /// Replaces `${VAR}` and `${VAR:default}`; `Err(VAR)` for the first unset variable without default.
 pub fn substitute_env(raw: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<String, String> {
     substitute_env_seen(raw, env, &mut |_, _| {})

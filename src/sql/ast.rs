@@ -24,9 +24,12 @@ pub struct AttrDecl {
 #[derive(Debug, Clone, PartialEq)]
 pub struct WithOption {
     pub key: String,
+    /// `${VAR}` already substituted, as in annotations.
     pub value: String,
     pub key_pos: Pos,
     pub value_pos: Pos,
+    /// Values that came from the environment for a secret name (redacted wherever text leaves).
+    pub secrets: Vec<String>,
 }
 
 /// `CREATE STREAM Name (attr TYPE, ...) [WITH (...)]`.

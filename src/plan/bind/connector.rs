@@ -194,6 +194,10 @@ impl Binder<'_> {
                     key_pos.insert("map.type".to_string(), o.value_pos);
                 }
                 k => {
+                    if crate::redact::is_secret_name(k) {
+                        config.secrets.push(o.value.clone());
+                    }
+                    config.secrets.extend(o.secrets.iter().cloned());
                     if let Some(mk) = k.strip_prefix("map.") {
                         map_params.insert(mk.to_string(), o.value.clone());
                     } else {

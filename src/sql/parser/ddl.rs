@@ -132,6 +132,7 @@ pub(super) fn parse_with_options(p: &mut Parser) -> PResult<Vec<WithOption>> {
             value,
             key_pos,
             value_pos: pos_of(&v),
+            secrets: Vec::new(),
         });
         let sep = p.next_token();
         match sep.token {

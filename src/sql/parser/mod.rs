@@ -117,6 +117,9 @@ pub fn parse_app(text: &str, env: &dyn Fn(&str) -> Option<String>) -> (AppAst, V
                         }
                     }
                 }
+                if let StatementKind::CreateStream(d) = &mut kind {
+                    crate::sql::annotation::substitute_with_options(&mut d.with, env, &mut errors);
+                }
                 let after = parser.peek_token();
                 if after.token != Token::SemiColon && after.token != Token::EOF {
                     errors.push(unexpected(&after, "';' after the statement"));

@@ -82,6 +82,8 @@ class Flapping:
             self.proc = self.start()
 
     def close(self):
+        self.stop.set()
+        self.thread.join()
         self.proc.terminate()
         try:
             self.proc.wait(10)

@@ -33,7 +33,11 @@ impl Binder<'_> {
             join: None,
             tables: &tables,
         };
-        let having = match &q.having {
+        let having_text = q
+            .having
+            .as_ref()
+            .map(|h| having_over_outputs(h, &q.projection));
+        let having = match &having_text {
             Some(h) => match out_scope.bind(h) {
                 Ok(b) if b.ty.is_none() || b.ty == Some(AttrType::Bool) => Some(b.expr),
                 Ok(b) => {
@@ -51,7 +55,7 @@ impl Binder<'_> {
                         || d.message.contains("aggregates belong in SELECT")
                     {
                         d.help = Some(format!(
-                            "HAVING filters output rows: name what it tests in SELECT (sum(x) AS total) and write HAVING total > ...; '{}' has: {}",
+                            "HAVING filters output rows: what it tests must be in SELECT (HAVING sum(x) > 3 reads SELECT's sum(x), HAVING total > 3 its alias); '{}' has: {}",
                             output.name(),
                             output.names().collect::<Vec<_>>().join(", ")
                         ));
@@ -123,5 +127,51 @@ pub(super) fn implicit_name(e: &sqlparser::ast::Expr) -> Option<String> {
         S::Function(f) => Some(f.name.to_string().to_ascii_lowercase()),
         S::Nested(inner) => implicit_name(inner),
         _ => None,
+    }
+}
+
+/// HAVING as SQL users write it: a sub-expression that is also a SELECT item (`HAVING
+/// sum(price) > 3` beside `SELECT sum(price) AS total`) reads that item's output attribute.
+fn having_over_outputs(
+    h: &sqlparser::ast::Expr,
+    projection: &[SelectItem],
+) -> sqlparser::ast::Expr {
+    use sqlparser::ast::{Expr as S, Ident, SelectItem as I};
+    let named = projection.iter().find_map(|item| match item {
+        I::ExprWithAlias { expr, alias } if expr == h => Some(alias.clone()),
+        I::UnnamedExpr(expr) if expr == h && !matches!(h, S::Identifier(_)) => {
+            implicit_name(expr).map(Ident::new)
+        }
+        _ => None,
+    });
+    if let Some(name) = named {
+        return S::Identifier(name);
+    }
+    let go = |e: &S| Box::new(having_over_outputs(e, projection));
+    match h {
+        S::BinaryOp { left, op, right } => S::BinaryOp {
+            left: go(left),
+            op: op.clone(),
+            right: go(right),
+        },
+        S::UnaryOp { op, expr } => S::UnaryOp {
+            op: *op,
+            expr: go(expr),
+        },
+        S::Nested(e) => S::Nested(go(e)),
+        S::IsNull(e) => S::IsNull(go(e)),
+        S::IsNotNull(e) => S::IsNotNull(go(e)),
+        S::Between {
+            expr,
+            negated,
+            low,
+            high,
+        } => S::Between {
+            expr: go(expr),
+            negated: *negated,
+            low: go(low),
+            high: go(high),
+        },
+        other => other.clone(),
     }
 }

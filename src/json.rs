@@ -88,11 +88,27 @@ pub fn to_json(v: &Value) -> Json {
         Value::Null => Json::Null,
         Value::Int(i) => json!(i),
         Value::Long(l) => json!(l),
-        Value::Float(f) if f.is_finite() => json!(*f as f64),
+        // The double nearest the float's shortest decimal form: 34.6f prints as 34.6, as the
+        // json mapper writes it, not as 34.599998474121094.
+        Value::Float(f) if f.is_finite() => {
+            json!(f.to_string().parse::<f64>().unwrap_or(*f as f64))
+        }
         Value::Double(d) if d.is_finite() => json!(d),
         Value::Float(_) | Value::Double(_) => Json::Null,
         Value::Bool(b) => json!(b),
         Value::String(s) => json!(s.as_ref()),
         Value::Bytes(b) => json!(base64::engine::general_purpose::STANDARD.encode(b)),
+    }
+}
+
+#[cfg(test)]
+mod float_tests {
+    use super::*;
+
+    #[test]
+    fn a_float_prints_as_its_shortest_decimal() {
+        assert_eq!(to_json(&Value::Float(34.6)).to_string(), "34.6");
+        assert_eq!(to_json(&Value::Float(1e-7)).to_string(), "1e-7");
+        assert_eq!(to_json(&Value::Float(f32::NAN)), Json::Null);
     }
 }

@@ -302,6 +302,18 @@ pub fn builtins() -> Vec<ScalarFunction> {
         .lenient()
         .build(),
         Def::new(
+            "default",
+            &[("value", Any), ("fallback", Any)],
+            Common(0),
+            "value, or fallback when value is NULL (Siddhi's default).",
+            |a, _| match a.iter().find(|v| !v.is_null()) {
+                Some(v) => widened(v, a),
+                None => Some(Value::Null),
+            },
+        )
+        .lenient()
+        .build(),
+        Def::new(
             "nullif",
             &[("a", Any), ("b", Any)],
             First,

@@ -524,7 +524,65 @@ impl Scope<'_> {
             }
             FunctionArguments::Subquery(_) => return Err(unsupported(e, "a subquery")),
         };
+        if matches!(name.to_ascii_lowercase().as_str(), "convert" | "cast") && args.len() == 2 {
+            return self.convert_call(e, &name, &args);
+        }
         self.call(e, &name, &args)
+    }
+
+    /// Siddhi's `convert(value, 'type')` and `cast(value, 'type')`: `CAST(value AS type)`, the
+    /// type named by a string literal ('int', 'long', 'double', 'string', 'bool', ...).
+    fn convert_call(&self, e: &sql::Expr, name: &str, args: &[sql::Expr]) -> BResult {
+        let inner = self.bind(&args[0])?;
+        let named = match &args[1] {
+            sql::Expr::Value(v) => match &v.value {
+                sql::Value::SingleQuotedString(t) => Some(t.as_str()),
+                _ => None,
+            },
+            _ => None,
+        };
+        let to = named.and_then(AttrType::parse).ok_or_else(|| {
+            Diagnostic::new(
+                pos(&args[1]),
+                format!(
+                    "{name}(value, 'type') needs the type as a quoted name{}: 'int', 'long', \
+                     'float', 'double', 'bool', 'string' or 'bytes'",
+                    named
+                        .map(|t| did_you_mean(t, AttrType::SPELLINGS.iter().map(|(s, _)| *s)))
+                        .unwrap_or_default()
+                ),
+            )
+        })?;
+        if to == AttrType::Bytes
+            && inner
+                .ty
+                .is_some_and(|t| t != AttrType::String && t != AttrType::Bytes)
+        {
+            return Err(Diagnostic::new(
+                pos(e),
+                format!(
+                    "cannot convert {} to BYTES (only STRING or BYTES)",
+                    type_name(inner.ty)
+                ),
+            ));
+        }
+        // Siddhi's rule for BOOL (not SQL's): a string is true when it reads "true" in any
+        // case, a number when it is 1; anything else is false.
+        let expr = match (to, inner.ty) {
+            (AttrType::Bool, Some(AttrType::String)) => Expr::Like {
+                expr: Box::new(inner.expr),
+                pattern: Box::new(Expr::Literal(Value::from("true"))),
+                negated: false,
+                case_insensitive: true,
+            },
+            (AttrType::Bool, Some(t)) if t.is_numeric() => Expr::Cmp {
+                op: CmpOp::Eq,
+                left: Box::new(inner.expr),
+                right: Box::new(Expr::Literal(Value::Int(1))),
+            },
+            _ => Expr::Cast(Box::new(inner.expr), to),
+        };
+        Ok(Bound { expr, ty: Some(to) })
     }
 
     fn aggregate_call(

@@ -1,0 +1,6 @@
+-- Siddhi: OrAggregatorExtensionTestCase.testOrAggregatorTrueOnlyScenario
+@app:playback
+-- or(isFraud) over lengthBatch(3), grouped, all events: one row per group per batch; the test counts 1 row(s)
+-- (no expired rows: the selector keeps each group's last event of the batch chunk).
+CREATE STREAM cscStream (messageID STRING, isFraud BOOL, price DOUBLE);
+INSERT ALL EVENTS INTO outputStream SELECT messageID, or(isFraud) AS isValidTransaction FROM cscStream WINDOW('lengthBatch', 3) GROUP BY messageID;

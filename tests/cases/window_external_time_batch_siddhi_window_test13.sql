@@ -1,0 +1,10 @@
+-- Siddhi: ExternalTimeBatchWindowTestCase.externalTimeBatchWindowTest13
+@app:playback
+-- Each side emits a batch when an event past its end arrives; a side's held batch (the one it last emitted)
+-- is what the other side joins against. FLOAT prices are the Java floats' exact values.
+-- All events: 2 current rows, and 1 expired (the first cse batch expiring when the second is emitted).
+CREATE STREAM cseEventStream (timestamp BIGINT, symbol STRING, price FLOAT, volume INT);
+CREATE STREAM twitterStream (timestamp BIGINT, user STRING, tweet STRING, company STRING);
+INSERT ALL EVENTS INTO outputStream SELECT cseEventStream.symbol AS symbol, twitterStream.tweet, cseEventStream.price
+FROM cseEventStream WINDOW('externalTimeBatch', timestamp, 1 SEC, 0) JOIN twitterStream WINDOW('externalTimeBatch', timestamp, 1 SEC, 0)
+ON cseEventStream.symbol = twitterStream.company;

@@ -1,0 +1,7 @@
+-- Siddhi: TimeBatchWindowTestCase.timeWindowBatchTest3
+@app:playback
+-- Events at 1000, 2100-2102 and 3202-3203 (the Thread.sleep(1100) calls); batches close at 2000, 3000,
+-- 4000 and 5000 (the first event starts the batch grid); one row per batch chunk, its last event's.
+-- Current events only: 3 rows, no remove events.
+CREATE STREAM cseEventStream (symbol STRING, price FLOAT, volume INT);
+INSERT INTO outputStream SELECT symbol, sum(price) AS price FROM cseEventStream WINDOW('timeBatch', 1 SEC);

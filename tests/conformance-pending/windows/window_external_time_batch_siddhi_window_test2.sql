@@ -1,0 +1,7 @@
+-- Siddhi: ExternalTimeBatchWindowTestCase.externalTimeBatchWindowTest2
+@app:playback
+-- Batches start at the first event (4341): [4341, 5341) holds 3 events. 2 current rows, no expired.
+-- Siddhi's selector emits one row per chunk for an aggregation without GROUP BY: the chunk's last
+-- event, so a flush [expired..., reset, current...] gives only a current row.
+CREATE STREAM LoginEvents (timestamp BIGINT, ip STRING);
+INSERT ALL EVENTS INTO uniqueIps SELECT timestamp, ip, count() AS total FROM LoginEvents WINDOW('externalTimeBatch', timestamp, 1 SEC);

@@ -470,6 +470,8 @@ struct RateLimiter {
     held: Vec<Row>,
     /// FIRST: groups already emitted in this period.
     emitted: Vec<Option<u64>>,
+    /// FIRST EVERY n EVENTS: rows seen per group since its row went out.
+    first_counts: std::collections::HashMap<Option<u64>, u64>,
     next_tick: Option<i64>,
     origin: Option<i64>,
 }
@@ -481,6 +483,7 @@ impl RateLimiter {
             count: 0,
             held: Vec::new(),
             emitted: Vec::new(),
+            first_counts: std::collections::HashMap::new(),
             next_tick: None,
             origin: None,
         }
@@ -523,14 +526,19 @@ impl RateLimiter {
                     }
                 }
                 (OutputMode::First, OutputEvery::Events(n)) => {
-                    if !self.emitted.contains(&row.key) {
-                        self.emitted.push(row.key);
-                        out.push(row);
-                    }
-                    self.count += 1;
-                    if self.count == n {
-                        self.emitted.clear();
-                        self.count = 0;
+                    // Counted per group (Siddhi's FirstGroupByPerEventOutputRateLimiter): a
+                    // group's first row goes out, its next n - 1 do not, then it starts over.
+                    match self.first_counts.get_mut(&row.key) {
+                        None => {
+                            if n > 1 {
+                                self.first_counts.insert(row.key, 1);
+                            }
+                            out.push(row);
+                        }
+                        Some(c) if *c + 1 >= n => {
+                            self.first_counts.remove(&row.key);
+                        }
+                        Some(c) => *c += 1,
                     }
                 }
                 (OutputMode::Last, OutputEvery::Events(n)) => {

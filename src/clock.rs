@@ -17,6 +17,9 @@ pub struct Clock {
     /// Wall mode: the end of bounded input moved time past the wall clock (see
     /// [`Clock::finish_at`]); reads never go below it.
     wall_floor: AtomicI64,
+    /// When the app started: its first event's time in playback, `App::start` on a wall
+    /// clock; `i64::MIN` until then. Output periods count from it, as Siddhi's do.
+    start: AtomicI64,
 }
 
 pub fn wall_millis() -> i64 {
@@ -32,7 +35,25 @@ impl Clock {
             mode,
             playback_now: AtomicI64::new(0),
             wall_floor: AtomicI64::new(i64::MIN),
+            start: AtomicI64::new(i64::MIN),
         }
+    }
+
+    /// The app starts now (wall clock); a playback clock starts at its first time instead.
+    pub fn mark_start(&self) {
+        if self.mode == ClockMode::Wall {
+            let _ = self.start.compare_exchange(
+                i64::MIN,
+                wall_millis(),
+                Ordering::AcqRel,
+                Ordering::Acquire,
+            );
+        }
+    }
+
+    /// When the app started (see the field), if it has.
+    pub fn start(&self) -> Option<i64> {
+        Some(self.start.load(Ordering::Acquire)).filter(|t| *t != i64::MIN)
     }
 
     pub fn mode(&self) -> ClockMode {
@@ -61,6 +82,9 @@ impl Clock {
     /// Moves playback time forward (never back). No effect on a wall clock.
     pub fn advance_to(&self, ts: i64) {
         if self.mode == ClockMode::Playback {
+            let _ = self
+                .start
+                .compare_exchange(i64::MIN, ts, Ordering::AcqRel, Ordering::Acquire);
             self.playback_now.fetch_max(ts, Ordering::AcqRel);
         }
     }

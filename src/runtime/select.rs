@@ -108,7 +108,9 @@ impl StatefulQuery {
                 }),
                 groups: Groups::default(),
                 scheduled: BTreeSet::new(),
-                rate: plan.output_rate.map(RateLimiter::new),
+                rate: plan
+                    .output_rate
+                    .map(|r| RateLimiter::new(r, plan.window.is_some())),
                 emits: Vec::new(),
             }),
             keep_empty_groups,
@@ -141,7 +143,7 @@ impl StatefulQuery {
         st.emits = emits;
         self.finish_chunk(&mut rows);
         if let Some(rate) = st.rate.as_mut() {
-            rows = rate.offer(rows, at);
+            rows = rate.offer(rows, at, self.env.clock.start());
             rows.extend(rate.tick(at));
         }
         self.schedule(&mut st);
@@ -204,6 +206,7 @@ impl StatefulQuery {
                     Emit::Event(ev) if wanted(ev.kind) => Some(Row {
                         event: self.project(ev, &[], bounds),
                         key: None,
+                        emptied: false,
                     }),
                     _ => None,
                 })
@@ -211,6 +214,10 @@ impl StatefulQuery {
                 .collect();
         }
         let batch = st.window.as_ref().is_some_and(|w| w.is_batch());
+        let snapshot = st
+            .rate
+            .as_ref()
+            .is_some_and(|r| r.rate.mode == OutputMode::Snapshot);
         let mut rows = Vec::new();
         // Batch mode: the last event per group in this chunk, in first-seen order.
         let mut last: Vec<(usize, Event)> = Vec::new();
@@ -258,16 +265,26 @@ impl StatefulQuery {
                     None => last.push((gi, ev.clone())),
                 }
             } else {
+                let emptied = expired && group.members <= 0;
                 if self.forwards(ev.kind) {
                     let values: SmallVec<[Value; 4]> =
                         group.aggs.iter().map(|a| a.value()).collect();
                     let row = self.project(ev, &values, bounds);
-                    if self.having(&row) {
+                    // A snapshot only holds rows: it must see the one that empties a group.
+                    if self.having(&row) || (emptied && snapshot) {
                         rows.push(Row {
                             event: row,
                             key: Some(group.id),
+                            emptied,
                         });
                     }
+                } else if emptied && snapshot {
+                    // Not output, but the snapshot must forget the group.
+                    rows.push(Row {
+                        event: ev.clone(),
+                        key: Some(group.id),
+                        emptied,
+                    });
                 }
                 if group.members <= 0 && !group.idle && !self.keep_empty_groups {
                     // Sliding windows: forget groups with nothing left in the window (in bulk).
@@ -306,6 +323,7 @@ impl StatefulQuery {
                 rows.push(Row {
                     event: row,
                     key: Some(st.groups.groups[gi].1.id),
+                    emptied: false,
                 });
             }
         }
@@ -444,7 +462,7 @@ impl StatefulQuery {
     fn emit_rows(&self, mut st: parking_lot::MutexGuard<'_, State>, mut rows: Vec<Row>, now: i64) {
         self.finish_chunk(&mut rows);
         if let Some(rate) = st.rate.as_mut() {
-            rows = rate.offer(rows, now);
+            rows = rate.offer(rows, now, self.env.clock.start());
         }
         self.schedule(&mut st);
         drop(st);
@@ -459,11 +477,14 @@ impl StatefulQuery {
 struct Row {
     event: Event,
     key: Option<u64>,
+    /// This expired row left its group with nothing in the window: a snapshot drops the group.
+    emptied: bool,
 }
 
 /// `OUTPUT [ALL|FIRST|LAST|SNAPSHOT] EVERY (n EVENTS | t)`.
 struct RateLimiter {
     rate: OutputRate,
+    windowed: bool,
     /// Rows seen in the current event-count period.
     count: u64,
     /// ALL: everything held; LAST and SNAPSHOT: one row per group (first-seen order).
@@ -477,9 +498,11 @@ struct RateLimiter {
 }
 
 impl RateLimiter {
-    fn new(rate: OutputRate) -> Self {
+    /// `windowed`: the query has a window (a snapshot then holds what the window holds).
+    fn new(rate: OutputRate, windowed: bool) -> Self {
         RateLimiter {
             rate,
+            windowed,
             count: 0,
             held: Vec::new(),
             emitted: Vec::new(),
@@ -506,12 +529,15 @@ impl RateLimiter {
         }
     }
 
-    /// New rows at `now`: returns what goes out immediately.
-    fn offer(&mut self, rows: Vec<Row>, now: i64) -> Vec<Row> {
+    /// New rows at `now`: returns what goes out immediately. Periods count from `app_start`
+    /// (Siddhi's rule), else from the first row.
+    fn offer(&mut self, rows: Vec<Row>, now: i64, app_start: Option<i64>) -> Vec<Row> {
         let mut out = Vec::new();
         if let OutputEvery::Millis(period) = self.rate.every {
             if self.next_tick.is_none() && (!rows.is_empty() || !self.held.is_empty()) {
-                let origin = *self.origin.get_or_insert(now);
+                let origin = *self
+                    .origin
+                    .get_or_insert(app_start.filter(|s| *s <= now).unwrap_or(now));
                 self.next_tick = Some(origin + ((now - origin).div_euclid(period) + 1) * period);
             }
         }
@@ -558,7 +584,10 @@ impl RateLimiter {
                 }
                 (OutputMode::Last, OutputEvery::Millis(_)) => self.keep_last(row),
                 (OutputMode::Snapshot, _) => {
-                    if row.key.is_some() {
+                    if row.emptied {
+                        // Nothing of the group is left in the window: it leaves the snapshot.
+                        self.held.retain(|h| h.key != row.key);
+                    } else if row.key.is_some() {
                         // Aggregations: the latest row of each group.
                         self.keep_last(Row {
                             event: Event {
@@ -566,7 +595,12 @@ impl RateLimiter {
                                 ..row.event
                             },
                             key: row.key,
+                            emptied: false,
                         });
+                    } else if !self.windowed {
+                        // No window: a snapshot is the latest row.
+                        self.held.clear();
+                        self.held.push(row);
                     } else if row.event.kind == EventKind::Expired {
                         // Plain windows: what the window currently holds.
                         if let Some(i) = self
@@ -602,6 +636,7 @@ impl RateLimiter {
                         data: r.event.data.clone(),
                     },
                     key: r.key,
+                    emptied: false,
                 })),
             }
             self.next_tick = if self.held.is_empty() && self.rate.mode != OutputMode::First {

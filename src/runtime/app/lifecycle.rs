@@ -23,6 +23,7 @@ impl App {
         if !matches!(*state, State::Compiled) {
             return Err(EngineError::State("the app was already started".into()));
         }
+        self.env.clock.mark_start();
         let mut sinks = Vec::new();
         let mut sources = Vec::new();
         if self.options.connectors {

@@ -38,7 +38,15 @@ struct Groups {
     groups: Vec<(GroupKey, Group)>,
     /// Groups with no member left; swept in bulk so keys that come and go do not churn.
     empty: usize,
-    next_id: u64,
+}
+
+/// A group's id for the rate limiter: the same for the same key after a batch window's reset
+/// or a sweep, so LAST/FIRST/SNAPSHOT keep one row per group, not per position.
+fn stable_id(key: &GroupKey) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = rustc_hash::FxHasher::default();
+    key.hash(&mut h);
+    h.finish()
 }
 
 impl Groups {
@@ -226,6 +234,14 @@ impl StatefulQuery {
                 Emit::Reset => {
                     if batch {
                         self.flush_batch(st, &mut last, &mut rows, bounds);
+                        if snapshot {
+                            // The batch left the window: so do its groups, from the snapshot.
+                            rows.push(Row {
+                                event: Event::new(now, Arc::from(Vec::new())),
+                                key: None,
+                                emptied: true,
+                            });
+                        }
                     }
                     st.groups = Groups::default();
                     continue;
@@ -350,10 +366,9 @@ impl StatefulQuery {
                 aggs,
                 members: 0,
                 idle: false,
-                id: groups.next_id,
+                id: stable_id(&key),
             },
         ));
-        groups.next_id += 1;
         groups.index.insert(key, groups.groups.len() - 1);
         groups.groups.len() - 1
     }
@@ -585,8 +600,11 @@ impl RateLimiter {
                 (OutputMode::Last, OutputEvery::Millis(_)) => self.keep_last(row),
                 (OutputMode::Snapshot, _) => {
                     if row.emptied {
-                        // Nothing of the group is left in the window: it leaves the snapshot.
-                        self.held.retain(|h| h.key != row.key);
+                        // Nothing of the group (key None: of any group) is left in the window.
+                        match row.key {
+                            Some(_) => self.held.retain(|h| h.key != row.key),
+                            None => self.held.clear(),
+                        }
                     } else if row.key.is_some() {
                         // Aggregations: the latest row of each group.
                         self.keep_last(Row {

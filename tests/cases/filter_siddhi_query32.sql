@@ -1,0 +1,9 @@
+-- Siddhi: FilterTestCase1.testFilterQuery32
+@app:playback
+-- Siddhi waits for 1 events (no count assertion); rows follow the filter.
+-- Siddhi's condition: price != 50 and volume != 50L (typed literals 50f/50L/50d are 50.0/50/50.0 here).
+CREATE STREAM cseEventStream (symbol STRING, price FLOAT, volume INT);
+INSERT INTO outputStream
+SELECT symbol, price, volume
+FROM cseEventStream
+WHERE price <> 50 AND volume <> 50;

@@ -1,0 +1,8 @@
+-- Siddhi: FilterTestCase1.testFilterQuery42
+@app:playback
+-- Siddhi waits for 1 events (no count assertion); rows follow the filter.
+CREATE STREAM cseEventStream (symbol STRING, price FLOAT, volume INT);
+INSERT INTO outputStream
+SELECT symbol, price, volume
+FROM cseEventStream
+WHERE price >= 54;

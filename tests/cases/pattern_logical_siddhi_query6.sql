@@ -1,0 +1,9 @@
+-- Siddhi: LogicalPatternTestCase.testQuery6
+@app:playback
+-- and over two streams: asserted 1 event (WSO2, 72.7, 75.7).
+-- Siddhi's FLOAT prices are DOUBLE here; Thread.sleep(100) gaps are 100 ms timestamps.
+CREATE STREAM Stream1 (symbol STRING, price DOUBLE, volume INT);
+CREATE STREAM Stream2 (symbol STRING, price DOUBLE, volume INT);
+INSERT INTO OutputStream
+SELECT e1.symbol AS symbol1, e2.price AS price2, e3.price AS price3
+FROM PATTERN (e1=Stream1[price > 20] -> e2=Stream2[price > e1.price] and e3=Stream1['IBM' = symbol]);

@@ -1,0 +1,13 @@
+-- Siddhi: JoinTableTestCase.testTableJoinQuery10
+@app:playback
+-- Siddhi filters the stream side (CheckStockStream[symbol=='WSO2']); a WHERE on the joined
+-- rows is the same here. Asserted: (WSO2, WSO2, 100), (WSO2, IBM, 10).
+-- Siddhi's FLOAT/LONG are DOUBLE/BIGINT here; back-to-back sends are 1 ms apart.
+CREATE STREAM StockStream (symbol STRING, price DOUBLE, volume BIGINT);
+CREATE STREAM CheckStockStream (symbol STRING);
+CREATE TABLE StockTable (symbol STRING, price DOUBLE, volume BIGINT);
+INSERT INTO StockTable SELECT * FROM StockStream;
+INSERT INTO OutputStream
+SELECT CheckStockStream.symbol AS checkSymbol, StockTable.symbol AS symbol, StockTable.volume AS volume
+FROM CheckStockStream JOIN StockTable
+WHERE CheckStockStream.symbol = 'WSO2';

@@ -1523,3 +1523,40 @@ fn playback_source_batches_move_time_event_by_event() {
         ]
     );
 }
+
+/// Queries that feed each other synchronously are a loop, refused; a table read by a join is
+/// not a trigger, so writing the join's result back into that table is no loop.
+#[test]
+fn a_loop_of_streams_is_refused_but_a_table_read_by_a_join_is_not_a_loop() {
+    let engine = Engine::new();
+    let e = compile_err(
+        &engine,
+        "CREATE STREAM A (x INT);\nCREATE STREAM B (x INT);\n\
+         INSERT INTO B SELECT x FROM A;\nINSERT INTO A SELECT x FROM B;",
+    );
+    assert!(e.to_string().contains("queries form a loop"), "{e}");
+    let app = compile(
+        &engine,
+        "CREATE STREAM S (k STRING, v INT);\n\
+         CREATE TABLE T (k STRING, v INT, PRIMARY KEY (k));\n\
+         INSERT INTO Next SELECT s.k AS k, s.v + coalesce(t.v, 0) AS v\n\
+           FROM S AS s LEFT OUTER JOIN T AS t ON s.k = t.k;\n\
+         UPSERT INTO T SELECT k, v FROM Next;",
+    );
+    let next = app.subscribe("Next").unwrap();
+    app.start().unwrap();
+    let input = app.input("S").unwrap();
+    input.send(vec![s("a"), Value::Int(1)]).unwrap();
+    input.send(vec![s("a"), Value::Int(2)]).unwrap();
+    let got: Vec<Value> = (0..2)
+        .map(|_| {
+            next.recv_timeout(std::time::Duration::from_secs(5))
+                .unwrap()
+                .get(1)
+                .clone()
+        })
+        .collect();
+    // The second event sees the row the first one upserted: a running total.
+    assert_eq!(got, vec![Value::Int(1), Value::Int(3)]);
+    app.shutdown().unwrap();
+}

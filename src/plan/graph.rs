@@ -279,6 +279,18 @@ pub struct QueryPlan {
 impl QueryPlan {
     /// Every stream the query reads, in order: its input, a join's right side, each stream of
     /// a pattern or sequence (once each).
+    /// The inputs whose events make this query emit: a join side that does not trigger (a
+    /// table, the far side of UNIDIRECTIONAL) only holds what it receives.
+    pub fn triggering_inputs(&self) -> Vec<StreamId> {
+        let mut out = self.inputs();
+        if let Some(j) = &self.join {
+            out.retain(|s| {
+                (*s == self.input && j.left_triggers) || (*s == j.right && j.right_triggers)
+            });
+        }
+        out
+    }
+
     pub fn inputs(&self) -> Vec<StreamId> {
         let mut out = vec![self.input];
         out.extend(self.join.as_ref().map(|j| j.right));

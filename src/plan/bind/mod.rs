@@ -138,7 +138,11 @@ impl Binder<'_> {
         let mut edges: Vec<Vec<(StreamId, usize)>> = vec![Vec::new(); n];
         for (qi, q) in plan.queries.iter().enumerate() {
             if plan.streams[q.output].async_buffer.is_none() {
-                for stream in q.inputs() {
+                for stream in q.triggering_inputs() {
+                    // The table side of a join is read, never triggers: no edge.
+                    if q.join.is_some() && plan.streams[stream].table.is_some() {
+                        continue;
+                    }
                     edges[stream].push((q.output, qi));
                 }
             }

@@ -130,25 +130,41 @@ impl PatternQuery {
         cx: &EvalContext,
         scratch: &mut Event,
     ) -> Outcome {
+        // One event may meet both elements of an `and` (Siddhi's rule): the second is tried
+        // on the row the first one filled.
+        let mut filled: Option<(Vec<Value>, u8)> = None;
         for (i, sub) in [first, second].into_iter().enumerate() {
+            let (base, now_done) = match &filled {
+                Some((r, d)) => (r.as_slice(), *d),
+                None => (row, done),
+            };
             let settled = (MET | FAILED) << i;
-            if sub.stream != stream || done & settled != 0 {
+            if sub.stream != stream || now_done & settled != 0 {
                 continue;
             }
-            if let Some(new_row) = Self::accepts(sub, row, e, cx, scratch) {
-                let (row, done) = if sub.absent.is_some() {
-                    (row.to_vec(), done | FAILED << i)
-                } else {
-                    (new_row, done | MET << i)
-                };
-                return match Self::settle([first, second], logic, done) {
-                    Pair::Met => Outcome::Advance(row),
-                    Pair::Failed => Outcome::Kill,
-                    Pair::Waiting => Outcome::Half(row, done),
-                };
+            if let Some(new_row) = Self::accepts(sub, base, e, cx, scratch) {
+                if sub.absent.is_some() {
+                    let done = now_done | FAILED << i;
+                    return match Self::settle([first, second], logic, done) {
+                        Pair::Met => Outcome::Advance(base.to_vec()),
+                        Pair::Failed => Outcome::Kill,
+                        Pair::Waiting => Outcome::Half(base.to_vec(), done),
+                    };
+                }
+                filled = Some((new_row, now_done | MET << i));
+                if logic == Logic::Or {
+                    break;
+                }
             }
         }
-        Outcome::Pass
+        match filled {
+            Some((row, done)) => match Self::settle([first, second], logic, done) {
+                Pair::Met => Outcome::Advance(row),
+                Pair::Failed => Outcome::Kill,
+                Pair::Waiting => Outcome::Half(row, done),
+            },
+            None => Outcome::Pass,
+        }
     }
 
     /// Where a pair stands given what `done` says of its two elements. An absent element

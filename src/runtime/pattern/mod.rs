@@ -388,6 +388,10 @@ impl PatternQuery {
                 self.fire_due(&mut st, e.ts, &mut matched);
                 self.park_rearmed(&mut st, e.ts);
             }
+            // A leading `every ( ... )` group restarts after the event that completes it, not
+            // with it (Siddhi's rule).
+            let group_end = self.plan.leading_every_group();
+            let mut completed_group = false;
             // Later steps first, so a match advanced by this event is not advanced twice. Step 0
             // holds partial matches only when it is an `and` pair half done.
             for k in (0..=last).rev() {
@@ -436,6 +440,7 @@ impl PatternQuery {
                     };
                     match met {
                         Ok((row, counted)) => {
+                            completed_group |= group_end == Some(k);
                             self.advance(&mut st, k, row, p.start_ts, e.ts, counted, &mut matched);
                             // `every` here: the attempt also waits for the next such event.
                             if el.every {
@@ -480,8 +485,9 @@ impl PatternQuery {
             let may_start = if self.plan.every_first {
                 true
             } else if let Some(last) = self.plan.leading_every_group() {
-                // No attempt is still inside the `every ( ... )` group.
-                st.waiting[..=last].iter().all(|w| w.len == 0)
+                // No attempt is inside the `every ( ... )` group, and this event did not just
+                // complete it.
+                !completed_group && st.waiting[..=last].iter().all(|w| w.len == 0)
             } else {
                 !st.started
             };

@@ -392,6 +392,9 @@ impl PatternQuery {
             // with it (Siddhi's rule).
             let group_end = self.plan.leading_every_group();
             let mut completed_group = false;
+            // `every e1=A<n> -> ...`: like a group, a new attempt starts once the previous one
+            // has collected its n (Siddhi's rule), not at every A.
+            let counting_first = self.plan.every_first && self.plan.elements[0].count.is_some();
             // Later steps first, so a match advanced by this event is not advanced twice. Step 0
             // holds partial matches only when it is an `and` pair half done.
             for k in (0..=last).rev() {
@@ -440,11 +443,22 @@ impl PatternQuery {
                     };
                     match met {
                         Ok((row, counted)) => {
-                            completed_group |= group_end == Some(k);
+                            let first_done = k == 0 && counting_first;
+                            completed_group |= group_end == Some(k) || first_done;
                             self.advance(&mut st, k, row, p.start_ts, e.ts, counted, &mut matched);
-                            // `every` here: the attempt also waits for the next such event.
-                            if el.every {
-                                kept.push(p);
+                            // `every` here: the attempt also waits for the next such event; at
+                            // a counting element it collects afresh, from the next event on
+                            // (Siddhi's rule: no overlapping counts).
+                            if el.every && !first_done {
+                                if counted.is_some() {
+                                    let mut row = p.row.clone();
+                                    for v in &mut row[el.offset..el.offset + el.width] {
+                                        *v = Value::Null;
+                                    }
+                                    kept.push(Partial { row, count: 0, ..p });
+                                } else {
+                                    kept.push(p);
+                                }
                             }
                         }
                         Err(Outcome::Collect(row, count)) => kept.push(Partial { row, count, ..p }),
@@ -482,7 +496,9 @@ impl PatternQuery {
                 }
             }
             // Start a new attempt.
-            let may_start = if self.plan.every_first {
+            let may_start = if counting_first {
+                !completed_group && st.waiting[0].len == 0
+            } else if self.plan.every_first {
                 true
             } else if let Some(last) = self.plan.leading_every_group() {
                 // No attempt is inside the `every ( ... )` group, and this event did not just

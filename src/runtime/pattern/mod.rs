@@ -395,6 +395,10 @@ impl PatternQuery {
             // `every e1=A<n> -> ...`: like a group, a new attempt starts once the previous one
             // has collected its n (Siddhi's rule), not at every A.
             let counting_first = self.plan.every_first && self.plan.elements[0].count.is_some();
+            // A sequence's `every`: an event an attempt in progress took (without completing
+            // it) does not also start a new attempt (Siddhi's rule: attempts do not overlap).
+            let mut taken_midway = false;
+            let steps = self.plan.elements.len();
             // Later steps first, so a match advanced by this event is not advanced twice. Step 0
             // holds partial matches only when it is an `and` pair half done.
             for k in (0..=last).rev() {
@@ -443,6 +447,7 @@ impl PatternQuery {
                     };
                     match met {
                         Ok((row, counted)) => {
+                            taken_midway |= k + 1 < steps;
                             let first_done = k == 0 && counting_first;
                             completed_group |= group_end == Some(k) || first_done;
                             self.advance(&mut st, k, row, p.start_ts, e.ts, counted, &mut matched);
@@ -461,7 +466,10 @@ impl PatternQuery {
                                 }
                             }
                         }
-                        Err(Outcome::Collect(row, count)) => kept.push(Partial { row, count, ..p }),
+                        Err(Outcome::Collect(row, count)) => {
+                            taken_midway = true;
+                            kept.push(Partial { row, count, ..p })
+                        }
                         // The event an opening absent step forbids (in a pair: one that rules out
                         // its quiet branch) ends that wait.
                         Err(Outcome::Kill) if opening => self.reopen(&mut st, e.ts),
@@ -470,7 +478,10 @@ impl PatternQuery {
                         {
                             self.reopen(&mut st, e.ts)
                         }
-                        Err(Outcome::Half(row, done)) => kept.push(Partial { row, done, ..p }),
+                        Err(Outcome::Half(row, done)) => {
+                            taken_midway = true;
+                            kept.push(Partial { row, done, ..p })
+                        }
                         // An attempt ended inside a later `every` group enters it again.
                         Err(Outcome::Kill) => {
                             if let Some(group) = self.plan.later_every_group_at(k) {
@@ -480,7 +491,10 @@ impl PatternQuery {
                         // A counting element behind this step takes one more event.
                         Err(Outcome::Pass) if p.open.is_some() => {
                             match self.collect_open(&p, stream, e, &cx, &mut scratch) {
-                                Some(more) => kept.push(more),
+                                Some(more) => {
+                                    taken_midway = true;
+                                    kept.push(more)
+                                }
                                 None if self.plan.sequence && el.absent.is_none() => {}
                                 None => kept.push(p),
                             }
@@ -499,7 +513,7 @@ impl PatternQuery {
             let may_start = if counting_first {
                 !completed_group && st.waiting[0].len == 0
             } else if self.plan.every_first {
-                true
+                !(self.plan.sequence && taken_midway)
             } else if let Some(last) = self.plan.leading_every_group() {
                 // No attempt is inside the `every ( ... )` group, and this event did not just
                 // complete it.

@@ -120,60 +120,53 @@ def datagen(rate, count):
     return f"@source(type='datagen', rate='{rate}', count='{count}')\nCREATE STREAM Gen (id BIGINT);\n"
 
 
-def http_sink(args, workdir):
+def sink_against_peer(args, workdir, name, peer_cmd, sink, received_file, label):
+    """A datagen app whose sink `sink` (an @sink annotation, {port} filled in) sends to a peer
+    started by `peer_cmd(port, peer_dir)`, which flaps; failures are dead-lettered to a file."""
     port = free_port()
     rate, count = rate_and_count(args)
-    peer_dir = os.path.join(workdir, "http-peer")
+    peer_dir = os.path.join(workdir, "peer")
     os.makedirs(peer_dir, exist_ok=True)
-    python = os.path.join(ROOT, ".venv", "bin", "python3")
 
     def start():
-        p = subprocess.Popen([python, os.path.join(PEERS, "http_peer.py"), str(port), peer_dir],
-                             stdout=subprocess.PIPE, text=True)
-        return wait_ready(p, "http peer")
+        p = subprocess.Popen(peer_cmd(port, peer_dir), stdout=subprocess.PIPE, text=True)
+        return wait_ready(p, f"{name} peer")
 
     peer = Flapping(start, period=3, down=1)
-    app = run_app(args, datagen(rate, count) + f"""
-@sink(type='http', url='http://127.0.0.1:{port}/ok/soak', retry.max.attempts='4',
-      retry.delay.ms='100', error.strategy='dlq', error.dlq.stream='Failed', @map(type='json'))
+    app = run_app(args, datagen(rate, count) + sink.format(port=port) + """
 CREATE STREAM Out (id BIGINT);
 @sink(type='file', path='dlq.jsonl', @map(type='json'))
 CREATE STREAM Failed (id BIGINT, error STRING);
 INSERT INTO Out SELECT id FROM Gen;
-""", workdir, "http_sink")
+""", workdir, name)
     _, err = app.communicate(timeout=args.seconds + 120)
     peer.close()
-    _, dropped, dead = summary(err, "sink http")
-    received = ids_in(os.path.join(peer_dir, "requests.jsonl"))
+    _, dropped, dead = summary(err, label)
+    received = ids_in(os.path.join(peer_dir, received_file))
     return count, received, dead, dropped, peer.kills, ids_in(os.path.join(workdir, "dlq.jsonl"))
+
+
+PYTHON = os.path.join(ROOT, ".venv", "bin", "python3")
+
+
+def http_sink(args, workdir):
+    return sink_against_peer(
+        args, workdir, "http_sink",
+        lambda port, d: [PYTHON, os.path.join(PEERS, "http_peer.py"), str(port), d],
+        "@sink(type='http', url='http://127.0.0.1:{port}/ok/soak', retry.max.attempts='4',\n"
+        "      retry.delay.ms='100', error.strategy='dlq', error.dlq.stream='Failed', @map(type='json'))",
+        "requests.jsonl", "sink http")
 
 
 def websocket_sink(args, workdir):
-    port = free_port()
-    rate, count = rate_and_count(args)
-    peer_dir = os.path.join(workdir, "ws-peer")
-    os.makedirs(peer_dir, exist_ok=True)
-    python = os.path.join(ROOT, ".venv", "bin", "python3")
-
-    def start():
-        p = subprocess.Popen([python, os.path.join(PEERS, "ws_peer.py"), "server", "--port", str(port),
-                              "--dir", peer_dir], stdout=subprocess.PIPE, text=True)
-        return wait_ready(p, "websocket peer")
-
-    peer = Flapping(start, period=3, down=1)
-    app = run_app(args, datagen(rate, count) + f"""
-@sink(type='websocket', websocket.url='ws://127.0.0.1:{port}/sink', websocket.reconnect.delay.ms='200',
-      error.strategy='dlq', error.dlq.stream='Failed', @map(type='json'))
-CREATE STREAM Out (id BIGINT);
-@sink(type='file', path='dlq.jsonl', @map(type='json'))
-CREATE STREAM Failed (id BIGINT, error STRING);
-INSERT INTO Out SELECT id FROM Gen;
-""", workdir, "websocket_sink")
-    _, err = app.communicate(timeout=args.seconds + 120)
-    peer.close()
-    _, dropped, dead = summary(err, "sink websocket")
-    received = ids_in(os.path.join(peer_dir, "received.txt"))
-    return count, received, dead, dropped, peer.kills, ids_in(os.path.join(workdir, "dlq.jsonl"))
+    return sink_against_peer(
+        args, workdir, "websocket_sink",
+        lambda port, d: [PYTHON, os.path.join(PEERS, "ws_peer.py"), "server", "--port", str(port),
+                         "--dir", d],
+        "@sink(type='websocket', websocket.url='ws://127.0.0.1:{port}/sink',\n"
+        "      websocket.reconnect.delay.ms='200', error.strategy='dlq', error.dlq.stream='Failed',\n"
+        "      @map(type='json'))",
+        "received.txt", "sink websocket")
 
 
 def forwarder(args, workdir):

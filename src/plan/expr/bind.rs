@@ -286,19 +286,7 @@ impl Scope<'_> {
                         did_you_mean(base, AttrType::SPELLINGS.iter().map(|(s, _)| *s))
                     ))
                 })?;
-                if to == AttrType::Bytes
-                    && inner
-                        .ty
-                        .is_some_and(|t| t != AttrType::String && t != AttrType::Bytes)
-                {
-                    return Err(Diagnostic::new(
-                        pos(e),
-                        format!(
-                            "cannot CAST {} to BYTES (only STRING or BYTES)",
-                            type_name(inner.ty)
-                        ),
-                    ));
-                }
+                bytes_only_from_text(e, "CAST", inner.ty, to)?;
                 Ok(Bound {
                     expr: Expr::Cast(Box::new(inner.expr), to),
                     ty: Some(to),
@@ -553,19 +541,7 @@ impl Scope<'_> {
                 ),
             )
         })?;
-        if to == AttrType::Bytes
-            && inner
-                .ty
-                .is_some_and(|t| t != AttrType::String && t != AttrType::Bytes)
-        {
-            return Err(Diagnostic::new(
-                pos(e),
-                format!(
-                    "cannot convert {} to BYTES (only STRING or BYTES)",
-                    type_name(inner.ty)
-                ),
-            ));
-        }
+        bytes_only_from_text(e, "convert", inner.ty, to)?;
         // Siddhi's rule for BOOL (not SQL's): a string is true when it reads "true" in any
         // case, a number when it is 1; anything else is false.
         let expr = match (to, inner.ty) {
@@ -757,6 +733,26 @@ fn literal(v: &sql::Value, at: Pos) -> BResult {
         expr: Expr::Literal(value),
         ty: Some(ty),
     })
+}
+
+/// Only text or bytes become BYTES (`what`: CAST or convert, for the message).
+fn bytes_only_from_text(
+    e: &sql::Expr,
+    what: &str,
+    from: Option<AttrType>,
+    to: AttrType,
+) -> Result<(), Diagnostic> {
+    if to == AttrType::Bytes && from.is_some_and(|t| t != AttrType::String && t != AttrType::Bytes)
+    {
+        return Err(Diagnostic::new(
+            pos(e),
+            format!(
+                "cannot {what} {} to BYTES (only STRING or BYTES)",
+                type_name(from)
+            ),
+        ));
+    }
+    Ok(())
 }
 
 fn unsupported(e: &impl Spanned, what: &str) -> Diagnostic {

@@ -1560,3 +1560,30 @@ fn a_loop_of_streams_is_refused_but_a_table_read_by_a_join_is_not_a_loop() {
     assert_eq!(got, vec![Value::Int(1), Value::Int(3)]);
     app.shutdown().unwrap();
 }
+
+/// What is planned but not built says so, at its place.
+#[test]
+fn planned_siddhi_features_say_not_supported_yet() {
+    let engine = Engine::new();
+    let base = "CREATE STREAM S (x INT, s STRING);\nCREATE TABLE T (x INT, PRIMARY KEY (x));\n";
+    for (q, names) in [
+        (
+            "INSERT INTO O SELECT x FROM S WINDOW('expressionBatch', 'count() <= 3');",
+            "window 'expressionBatch'",
+        ),
+        (
+            "UPSERT INTO T SELECT x FROM S ON T.x = x;",
+            "UPSERT INTO ... ON",
+        ),
+        (
+            "INSERT INTO O SELECT createSet(s) AS c FROM S;",
+            "function 'createSet'",
+        ),
+    ] {
+        let e = compile_err(&engine, &format!("{base}{q}")).to_string();
+        assert!(
+            e.contains(names) && e.contains("not supported yet") && e.contains(":3:"),
+            "{q}\n{e}"
+        );
+    }
+}

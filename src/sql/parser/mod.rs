@@ -121,7 +121,16 @@ pub fn parse_app(text: &str, env: &dyn Fn(&str) -> Option<String>) -> (AppAst, V
                     crate::sql::annotation::substitute_with_options(&mut d.with, env, &mut errors);
                 }
                 let after = parser.peek_token();
-                if after.token != Token::SemiColon && after.token != Token::EOF {
+                let upsert_on = matches!(&kind, StatementKind::Query(q) if q.upsert)
+                    && matches!(&after.token, Token::Word(w) if w.keyword == sqlparser::keywords::Keyword::ON);
+                if upsert_on {
+                    errors.push(Diagnostic::new(
+                        pos_of(&after),
+                        "UPSERT INTO ... ON <condition> is not supported yet in this version of \
+                         EventFlux: UPSERT replaces the row with the same primary key",
+                    ));
+                    skip_statement(&mut parser);
+                } else if after.token != Token::SemiColon && after.token != Token::EOF {
                     errors.push(unexpected(&after, "';' after the statement"));
                     skip_statement(&mut parser);
                 }

@@ -229,11 +229,18 @@ impl StatefulQuery {
         let mut rows = Vec::new();
         // Batch mode: the last event per group in this chunk, in first-seen order.
         let mut last: Vec<(usize, Event)> = Vec::new();
+        // Batch mode: the rows of the batch that left; a group's expired row goes out only
+        // when the new batch has no row for that group (Siddhi's rule: one row per group).
+        let mut left_behind: Vec<Row> = Vec::new();
         for emit in emits {
             let ev = match emit {
                 Emit::Reset => {
                     if batch {
+                        let mark = rows.len();
                         self.flush_batch(st, &mut last, &mut rows, bounds);
+                        if !snapshot {
+                            left_behind.extend(rows.drain(mark..));
+                        }
                         if snapshot {
                             // The batch left the window: so do its groups, from the snapshot.
                             rows.push(Row {
@@ -311,7 +318,20 @@ impl StatefulQuery {
             }
         }
         if batch {
+            let mark = rows.len();
             self.flush_batch(st, &mut last, &mut rows, bounds);
+            // A group the new batch has a row for shows that row only.
+            let renewed: Vec<Option<u64>> = rows[mark..]
+                .iter()
+                .filter(|r| r.event.kind == EventKind::Current)
+                .map(|r| r.key)
+                .collect();
+            rows.splice(
+                mark..mark,
+                left_behind
+                    .into_iter()
+                    .filter(|r| r.event.kind == EventKind::Current || !renewed.contains(&r.key)),
+            );
         }
         rows
     }

@@ -20,7 +20,9 @@ pub fn reference_pages() -> Vec<(String, String)> {
          forwards current events, `INSERT EXPIRED EVENTS INTO` expired ones, `INSERT ALL EVENTS \
          INTO` both. Batch windows emit the previous batch as expired, then the new batch; an \
          aggregation over a batch window emits one row per group per batch (groups in first-seen \
-         order), and over a sliding window one row per arriving or expiring event. Time windows \
+         order): with `INSERT ALL EVENTS`, a group of the batch that left gets its expired row \
+         only when the new batch has no row for it (as in Siddhi), and over a sliding window one \
+         row per arriving or expiring event. Time windows \
          read only the app clock, so replays (`eventflux replay`/`test`, `@app:playback`) are \
          repeatable. When the input ends (every source reached its end, or a replay's last line), time moves on to settle what windows hold: open batches close, held events expire, pending `WITHIN` deadlines and absent waits fire, each timer once (as Flink's final watermark does; triggers do not run on). An app stopped while input still flows, or run with `--no-final-flush`, leaves them unemitted and says how many events its windows held.\n\n\
          | window | signatures |\n|---|---|\n",

@@ -142,6 +142,11 @@ impl StatefulQuery {
     fn on_timer(&self, at: i64) {
         let mut st = self.state.lock();
         st.scheduled.remove(&at);
+        // A snapshot due now is taken before what expires now leaves (Siddhi's order).
+        let mut out = match st.rate.as_mut() {
+            Some(rate) if rate.rate.mode == OutputMode::Snapshot => rate.tick(at),
+            _ => Vec::new(),
+        };
         let mut emits = std::mem::take(&mut st.emits);
         if let Some(w) = st.window.as_mut() {
             w.on_timer(at, &mut emits);
@@ -154,6 +159,8 @@ impl StatefulQuery {
             rows = rate.offer(rows, at, self.env.clock.start());
             rows.extend(rate.tick(at));
         }
+        out.append(&mut rows);
+        let rows = out;
         self.schedule(&mut st);
         drop(st);
         if !rows.is_empty() {

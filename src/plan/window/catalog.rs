@@ -52,7 +52,8 @@ pub const LENGTH_BATCH: WindowDef = WindowDef {
     ],
     description: "Batches of n events: when the n-th event arrives the previous batch expires and \
                   the new batch is emitted. With stream.current.event = true each event is emitted \
-                  as it arrives and the batch expires when it is full.",
+                  as it arrives, and a full batch expires when the next event arrives (it stays \
+                  joinable until then), as in Siddhi.",
     example: "CREATE STREAM Trades (symbol STRING, price DOUBLE, volume INT);\nINSERT INTO Out SELECT sum(price) AS total FROM Trades WINDOW('lengthBatch', 4);",
     bind: |args, _| {
         expect_count(args, &[1, 2], "lengthBatch(n[, stream.current.event])")?;

@@ -57,9 +57,9 @@ impl Window for LengthBatch {
 
     fn arrive(&mut self, events: &[Event], now: i64, out: &mut Vec<Emit>) {
         for e in events {
-            self.batch.push(e.clone());
             if self.stream_current {
-                out.push(Emit::Event(e.clone()));
+                // A full batch stays (and stays joinable) until the next event starts the
+                // next one; then it expires, in the same chunk as that event (Siddhi's order).
                 if self.batch.len() == self.n {
                     out.extend(
                         self.batch
@@ -68,8 +68,11 @@ impl Window for LengthBatch {
                     );
                     out.push(Emit::Reset);
                 }
+                self.batch.push(e.clone());
+                out.push(Emit::Event(e.clone()));
                 continue;
             }
+            self.batch.push(e.clone());
             if self.batch.len() == self.n {
                 out.extend(
                     self.previous
@@ -83,7 +86,9 @@ impl Window for LengthBatch {
         }
     }
 
+    /// Also with stream.current.event: each chunk (one arrival, or a batch expiring with the
+    /// arrival that replaces it) gives one row per group.
     fn is_batch(&self) -> bool {
-        !self.stream_current
+        true
     }
 }

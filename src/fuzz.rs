@@ -65,15 +65,7 @@ pub fn mapper(kind: &str, data: &[u8]) {
     else {
         return;
     };
-    let mut config = MapperConfig {
-        kind: kind.to_string(),
-        ..MapperConfig::default()
-    };
-    for p in &factory.spec().params {
-        if let (false, Some(d)) = (p.is_template(), &p.default) {
-            config.params.insert(p.name.to_string(), d.to_string());
-        }
-    }
+    let config = MapperConfig::with_defaults(kind, &factory.spec());
     if let Ok(mut m) = factory.source_mapper(&config, &schema()) {
         let mut rows = Vec::new();
         let _ = m.decode(&Bytes::copy_from_slice(data), &mut rows);

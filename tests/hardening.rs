@@ -293,6 +293,18 @@ fn hung_http_server() -> (u16, std::thread::JoinHandle<()>) {
     (port, t)
 }
 
+/// An app whose datagen feeds an http sink at `/path` of the hung server on `port`.
+fn hung_sink_app(port: u16, path: &str) -> String {
+    format!(
+        "@source(type='datagen', rate='2000')\n\
+         CREATE STREAM S (x INT);\n\
+         @sink(type='http', url='http://127.0.0.1:{port}/{path}', timeout.ms='60000', \
+               buffer.size='100', @map(type='json'))\n\
+         CREATE STREAM O (x INT);\n\
+         INSERT INTO O SELECT x FROM S;"
+    )
+}
+
 /// One hung sink does not stall its stream's other sinks, and shutdown ends at its deadline:
 /// a file sink beside an http sink whose server never answers gets every event, the http
 /// sink's overflow is counted as dropped, and what it still holds at the deadline goes to its
@@ -371,18 +383,7 @@ fn signal(pid: u32, name: &str) {
 fn a_second_signal_stops_at_once_and_says_what_is_lost() {
     let (port, _server) = hung_http_server();
     let dir = scratch("signal");
-    std::fs::write(
-        dir.join("app.sql"),
-        format!(
-            "@source(type='datagen', rate='2000')\n\
-             CREATE STREAM S (x INT);\n\
-             @sink(type='http', url='http://127.0.0.1:{port}/hook', timeout.ms='60000', \
-                   buffer.size='100', @map(type='json'))\n\
-             CREATE STREAM O (x INT);\n\
-             INSERT INTO O SELECT x FROM S;"
-        ),
-    )
-    .unwrap();
+    std::fs::write(dir.join("app.sql"), hung_sink_app(port, "hook")).unwrap();
     let mut child = bin()
         .args(["run", "app.sql", "--shutdown-timeout", "10m"])
         .current_dir(&dir)
@@ -416,18 +417,7 @@ fn serve_stops_every_app_at_its_shutdown_deadline() {
     let apps = dir.join("apps");
     std::fs::create_dir_all(&apps).unwrap();
     for name in ["one", "two"] {
-        std::fs::write(
-            apps.join(format!("{name}.sql")),
-            format!(
-                "@source(type='datagen', rate='2000')\n\
-                 CREATE STREAM S (x INT);\n\
-                 @sink(type='http', url='http://127.0.0.1:{port}/{name}', timeout.ms='60000', \
-                       buffer.size='100', @map(type='json'))\n\
-                 CREATE STREAM O (x INT);\n\
-                 INSERT INTO O SELECT x FROM S;"
-            ),
-        )
-        .unwrap();
+        std::fs::write(apps.join(format!("{name}.sql")), hung_sink_app(port, name)).unwrap();
     }
     let mut child = bin()
         .args(["serve", "--apps", "apps", "--http", "127.0.0.1:0"])

@@ -14,6 +14,23 @@ pub struct MapperConfig {
     pub attributes: Vec<(String, String)>,
 }
 
+impl MapperConfig {
+    /// `@map(type='kind')` with nothing else: the mapper's declared defaults filled in (as
+    /// the registry does for a connector's default format).
+    pub fn with_defaults(kind: &str, spec: &crate::connector::spec::ConnectorSpec) -> MapperConfig {
+        let mut map = MapperConfig {
+            kind: kind.to_string(),
+            ..Default::default()
+        };
+        for p in &spec.params {
+            if let (false, Some(d)) = (p.is_template(), &p.default) {
+                map.params.insert(p.name.to_string(), d.to_string());
+            }
+        }
+        map
+    }
+}
+
 /// One `@source`/`@sink` (or `WITH`) binding, `${VAR}` already substituted and the declared
 /// defaults filled in by the registry.
 #[derive(Debug, Clone, Default, PartialEq)]

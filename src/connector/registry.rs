@@ -242,18 +242,16 @@ impl ConnectorRegistry {
                 }
             }
             (None, Some(default)) => {
-                let mut map = crate::connector::config::MapperConfig {
-                    kind: default.to_string(),
-                    ..Default::default()
-                };
-                if let Some(mapper) = self.mapper(default) {
-                    for p in &mapper.spec().params {
-                        if let (false, Some(d)) = (p.is_template(), &p.default) {
-                            map.params.insert(p.name.to_string(), d.to_string());
-                        }
-                    }
-                }
-                out.map = Some(map);
+                out.map = Some(match self.mapper(default) {
+                    Some(mapper) => crate::connector::config::MapperConfig::with_defaults(
+                        default,
+                        &mapper.spec(),
+                    ),
+                    None => crate::connector::config::MapperConfig {
+                        kind: default.to_string(),
+                        ..Default::default()
+                    },
+                });
             }
             (None, None) => {}
         }

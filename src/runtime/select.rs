@@ -245,9 +245,6 @@ impl StatefulQuery {
                     if batch {
                         let mark = rows.len();
                         self.flush_batch(st, &mut last, &mut rows, bounds);
-                        if !snapshot {
-                            left_behind.extend(rows.drain(mark..));
-                        }
                         if snapshot {
                             // The batch left the window: so do its groups, from the snapshot.
                             rows.push(Row {
@@ -255,6 +252,8 @@ impl StatefulQuery {
                                 key: None,
                                 emptied: true,
                             });
+                        } else {
+                            left_behind.extend(rows.drain(mark..));
                         }
                     }
                     st.groups = Groups::default();
